@@ -1,0 +1,597 @@
+package org.pmxcfs.dbstore;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.pmxcfs.dbstore.Operation.Create;
+import org.pmxcfs.dbstore.Operation.Delete;
+import org.pmxcfs.dbstore.Operation.Mkdir;
+import org.pmxcfs.dbstore.Operation.Rename;
+import org.pmxcfs.dbstore.Operation.SetMtime;
+import org.pmxcfs.dbstore.Operation.Truncate;
+import org.pmxcfs.dbstore.Operation.Unlock;
+import org.pmxcfs.dbstore.Operation.Write;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The in-RAM tree and the deterministic state machine on it. {@link #apply} takes an operation
+ * plus the writer's node id and the sender's time, and gives the same tree and the same result
+ * on every node: it never reads a clock. One read-write lock guards everything: readers share it,
+ * mutations hold it exclusively.
+ *
+ * <p>Persistence: content operations (create, write, truncate) stay pending in RAM and are
+ * committed together by the next {@link #flush()} (the filesystem calls it on close and fsync) or
+ * by the next structural operation (mkdir, delete, rename, mtime, unlock), which commits at once.
+ * So a write is durable before the close or fsync that follows it returns, and a file written in
+ * many chunks costs one transaction instead of one per chunk.
+ */
+public final class MemDb implements AutoCloseable {
+
+    /** Largest file: exactly 1 MiB is allowed. */
+    public static final int MAX_FILE_SIZE = 1 << 20;
+    /** Default cap on the sum of all file sizes (the design's RAM budget). */
+    public static final long DEFAULT_MAX_TOTAL_BYTES = 30L << 20;
+
+    private static final Logger log = LoggerFactory.getLogger("database");
+    private static final String RECOVERY_HINT = " - the database file was not modified; fix or remove the row"
+            + " (sqlite3), or restore config.db from a backup or from a healthy cluster node";
+
+    /** Told about every path an applied operation changed, and about whole-tree reloads. */
+    public interface ChangeListener {
+        void changed(String path);
+
+        default void reloaded() {}
+    }
+
+    private final Store store;
+    private final long maxTotalBytes;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Map<Long, TreeEntry> entries = new HashMap<>();
+    private final Map<Long, TreeMap<String, Long>> children = new HashMap<>();
+    private final VmRegistry vms = new VmRegistry();
+    private final Map<Long, TreeEntry> dirty = new LinkedHashMap<>();
+    private final LinkedHashSet<Long> removed = new LinkedHashSet<>();
+    private TreeEntry root;
+    private boolean rootDirty;
+    private long totalBytes;
+    private boolean failed;
+    private volatile ChangeListener listener = path -> {};
+
+    private MemDb(Store store, long maxTotalBytes) {
+        this.store = store;
+        this.maxTotalBytes = maxTotalBytes;
+    }
+
+    /**
+     * Loads and verifies the stored tree. A new (empty) store gets version 1. Nothing is written
+     * when the stored tree is refused.
+     */
+    public static MemDb open(Store store, long maxTotalBytes, long now) throws LoadException {
+        MemDb db = new MemDb(store, maxTotalBytes);
+        List<TreeEntry> rows;
+        try {
+            rows = store.load();
+        } catch (StoreException e) {
+            throw new LoadException(e.getMessage() + " - the database file is unreadable; restore config.db"
+                    + " from a backup or from a healthy cluster node", e);
+        }
+        db.build(rows);
+        try {
+            store.prepareWrites();
+        } catch (StoreException e) {
+            throw new LoadException(e.getMessage(), e);
+        }
+        if (db.root.version() == 0) {
+            db.root = new TreeEntry(0, 0, 1, 0, now, TreeEntry.TYPE_DIR, "", null);
+            db.rootDirty = true;
+            if (!db.commitLocked()) {
+                throw new LoadException("unable to initialise the new database");
+            }
+        }
+        return db;
+    }
+
+    private void build(List<TreeEntry> rows) throws LoadException {
+        root = new TreeEntry(0, 0, 0, 0, 0, TreeEntry.TYPE_DIR, "", null);
+        long maxVersion = 0;
+        for (TreeEntry r : rows) {
+            if (r.inode() == 0) {
+                if (!Store.VERSION_ROW_NAME.equals(r.name())) {
+                    throw new LoadException("root inode has unexpected name '" + r.name() + "'" + RECOVERY_HINT);
+                }
+                root = new TreeEntry(0, 0, r.version(), r.writer(), r.mtime(), TreeEntry.TYPE_DIR, "", null);
+                continue;
+            }
+            if (r.name() == null || r.name().isEmpty()) {
+                throw new LoadException("inode " + r.inode() + " has no name" + RECOVERY_HINT);
+            }
+            if (r.type() != TreeEntry.TYPE_DIR && r.type() != TreeEntry.TYPE_FILE) {
+                throw new LoadException("inode " + r.inode() + " ('" + r.name() + "') has unknown type " + r.type()
+                        + RECOVERY_HINT);
+            }
+            if (r.isDir() && r.data() != null) {
+                throw new LoadException("directory inode " + r.inode() + " ('" + r.name() + "') contains data"
+                        + RECOVERY_HINT);
+            }
+            entries.put(r.inode(), r);
+            maxVersion = Math.max(maxVersion, Math.max(r.version(), r.inode()));
+            totalBytes += r.size();
+        }
+        if (maxVersion > root.version()) {
+            // never hand out an inode number that is already taken
+            root = new TreeEntry(0, 0, maxVersion, root.writer(), root.mtime(), TreeEntry.TYPE_DIR, "", null);
+        }
+        entries.put(0L, root);
+        children.put(0L, new TreeMap<>());
+        for (TreeEntry e : entries.values()) {
+            if (e.isDir()) {
+                children.putIfAbsent(e.inode(), new TreeMap<>());
+            }
+        }
+        for (TreeEntry e : entries.values()) {
+            if (e.inode() == 0) {
+                continue;
+            }
+            TreeEntry parent = entries.get(e.parent());
+            if (parent == null) {
+                throw new LoadException("missing directory inode " + e.parent() + " (parent of inode " + e.inode()
+                        + " '" + e.name() + "')" + RECOVERY_HINT);
+            }
+            if (!parent.isDir()) {
+                throw new LoadException("parent inode " + e.parent() + " of inode " + e.inode() + " ('" + e.name()
+                        + "') is not a directory" + RECOVERY_HINT);
+            }
+            Long other = children.get(e.parent()).putIfAbsent(e.name(), e.inode());
+            if (other != null) {
+                throw new LoadException("found entry with duplicate name '" + e.name() + "' in directory inode "
+                        + e.parent() + " (inodes " + other + " and " + e.inode() + ")" + RECOVERY_HINT);
+            }
+        }
+        verifyReachable();
+        for (TreeEntry e : entries.values()) {
+            if (e.isDir()) {
+                continue;
+            }
+            String path = pathOf(e);
+            Optional<GuestPath> g = GuestPath.parse(path);
+            if (g.isPresent()) {
+                if (vms.contains(g.get().vmid())) {
+                    throw new LoadException("detected duplicate VMID " + g.get().vmid() + " (inode " + e.inode()
+                            + ", '" + path + "')" + RECOVERY_HINT);
+                }
+                vms.register(g.get());
+            }
+        }
+    }
+
+    private void verifyReachable() throws LoadException {
+        ArrayDeque<Long> todo = new ArrayDeque<>(List.of(0L));
+        int reached = 0;
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        while (!todo.isEmpty()) {
+            long inode = todo.pop();
+            if (!seen.add(inode)) {
+                continue;
+            }
+            reached++;
+            TreeMap<String, Long> kids = children.get(inode);
+            if (kids != null) {
+                todo.addAll(kids.values());
+            }
+        }
+        if (reached != entries.size()) {
+            for (TreeEntry e : entries.values()) {
+                if (!seen.contains(e.inode())) {
+                    throw new LoadException("inode " + e.inode() + " ('" + e.name() + "') is not reachable from the"
+                            + " root (its parent chain loops)" + RECOVERY_HINT);
+                }
+            }
+        }
+    }
+
+    private String pathOf(TreeEntry e) {
+        StringBuilder sb = new StringBuilder(e.name());
+        TreeEntry cur = e;
+        while (cur.parent() != 0) {
+            cur = entries.get(cur.parent());
+            sb.insert(0, cur.name() + "/");
+        }
+        return sb.toString();
+    }
+
+    public void setListener(ChangeListener listener) {
+        this.listener = listener;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** The entry at {@code path} ({@code ""} is the root), if any. */
+    public Optional<TreeEntry> lookup(String path) {
+        lock.readLock().lock();
+        try {
+            return Optional.ofNullable(lookupLocked(Paths.split(path)));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The children of the directory at {@code path}, sorted by name. */
+    public List<TreeEntry> list(String path) {
+        lock.readLock().lock();
+        try {
+            TreeEntry dir = lookupLocked(Paths.split(path));
+            if (dir == null) {
+                throw new FsException(Errno.ENOENT);
+            }
+            if (!dir.isDir()) {
+                throw new FsException(Errno.ENOTDIR);
+            }
+            List<TreeEntry> out = new ArrayList<>();
+            for (long inode : children.get(dir.inode()).values()) {
+                out.add(entries.get(inode));
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Figures for statfs and the benchmark. */
+    public record Stats(long version, long entries, long totalBytes, long maxTotalBytes) {}
+
+    public Stats stats() {
+        lock.readLock().lock();
+        try {
+            return new Stats(root.version(), entries.size(), totalBytes, maxTotalBytes);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    public VmList vmList() {
+        lock.readLock().lock();
+        try {
+            return vms.snapshot();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** True after a store failure: every mutation is refused until restart. */
+    public boolean failed() {
+        lock.readLock().lock();
+        try {
+            return failed;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private TreeEntry lookupLocked(List<String> parts) {
+        TreeEntry cur = root;
+        for (String p : parts) {
+            TreeMap<String, Long> kids = children.get(cur.inode());
+            Long next = kids == null ? null : kids.get(p);
+            if (next == null) {
+                return null;
+            }
+            cur = entries.get(next);
+        }
+        return cur;
+    }
+
+    // ---------------------------------------------------------------- mutations
+
+    /** Applies {@code op} as written by node {@code writer} at time {@code mtime} (seconds). */
+    public Result apply(Operation op, int writer, long mtime) {
+        lock.writeLock().lock();
+        try {
+            if (failed) {
+                return Result.fail(Errno.EIO);
+            }
+            Result r;
+            try {
+                r = dispatch(op, writer, mtime);
+            } catch (FsException e) {
+                return Result.fail(e.errno());
+            }
+            boolean deferred = op instanceof Create || op instanceof Write || op instanceof Truncate;
+            if (!deferred && !commitLocked()) {
+                return Result.fail(Errno.EIO);
+            }
+            return r;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private Result dispatch(Operation op, int writer, long mtime) {
+        if (op instanceof Mkdir m) {
+            return mkdir(m, writer, mtime);
+        } else if (op instanceof Create c) {
+            return create(c, writer, mtime);
+        } else if (op instanceof Write w) {
+            return write(w.path(), w.offset(), w.data(), false, writer, mtime);
+        } else if (op instanceof Truncate t) {
+            return write(t.path(), t.length(), new byte[0], true, writer, mtime);
+        } else if (op instanceof Delete d) {
+            return delete(d, writer, mtime);
+        } else if (op instanceof Rename rn) {
+            return rename(rn, writer, mtime);
+        } else if (op instanceof SetMtime st) {
+            return setMtime(st, writer, mtime);
+        } else if (op instanceof Unlock u) {
+            return unlock(u, writer, mtime);
+        }
+        throw new IllegalArgumentException("unknown operation " + op);
+    }
+
+    /** Commits every pending change in one transaction; false if the store failed. */
+    public boolean flush() {
+        lock.writeLock().lock();
+        try {
+            return !failed && commitLocked();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private record Target(TreeEntry parent, String name, List<String> parts) {}
+
+    /** Resolves the parent directory of a path to be created or replaced. */
+    private Target target(String path) {
+        List<String> parts = Paths.split(path);
+        if (parts.isEmpty()) {
+            throw new FsException(Errno.EACCES);
+        }
+        TreeEntry parent = lookupLocked(parts.subList(0, parts.size() - 1));
+        if (parent == null) {
+            throw new FsException(Errno.ENOENT);
+        }
+        if (!parent.isDir()) {
+            throw new FsException(Errno.ENOTDIR);
+        }
+        String name = parts.get(parts.size() - 1);
+        if (name.equals(".") || name.equals("..")) {
+            throw new FsException(Errno.EACCES);
+        }
+        return new Target(parent, name, parts);
+    }
+
+    private TreeEntry child(TreeEntry dir, String name) {
+        Long inode = children.get(dir.inode()).get(name);
+        return inode == null ? null : entries.get(inode);
+    }
+
+    private Result mkdir(Mkdir m, int writer, long mtime) {
+        Target t = target(m.path());
+        if (child(t.parent(), t.name()) != null) {
+            throw new FsException(Errno.EEXIST);
+        }
+        long v = bump(writer, mtime);
+        put(new TreeEntry(v, t.parent().inode(), v, writer, mtime, TreeEntry.TYPE_DIR, t.name(), null));
+        return Result.ok();
+    }
+
+    private Result create(Create c, int writer, long mtime) {
+        Target t = target(c.path());
+        TreeEntry existing = child(t.parent(), t.name());
+        if (existing != null) {
+            throw new FsException(existing.isDir() ? Errno.ENOTDIR : Errno.EEXIST);
+        }
+        Optional<GuestPath> g = GuestPath.parse(String.join("/", t.parts()));
+        if (g.isPresent() && vms.conflicts(g.get())) {
+            throw new FsException(Errno.EEXIST);
+        }
+        long v = bump(writer, mtime);
+        put(new TreeEntry(v, t.parent().inode(), v, writer, mtime, TreeEntry.TYPE_FILE, t.name(), null));
+        g.ifPresent(vms::register);
+        listener.changed(String.join("/", t.parts()));
+        return Result.ok();
+    }
+
+    private Result write(String path, long offset, byte[] buf, boolean truncate, int writer, long mtime) {
+        if (offset < 0) {
+            throw new FsException(Errno.EINVAL);
+        }
+        if (offset + buf.length > MAX_FILE_SIZE) {
+            throw new FsException(Errno.EFBIG);
+        }
+        Target t = target(path);
+        TreeEntry e = child(t.parent(), t.name());
+        if (e == null) {
+            throw new FsException(Errno.ENOENT);
+        }
+        if (e.isDir()) {
+            throw new FsException(Errno.ENOTDIR);
+        }
+        String norm = String.join("/", t.parts());
+        Optional<GuestPath> g = GuestPath.parse(norm);
+        if (g.isPresent() && vms.conflicts(g.get())) {
+            throw new FsException(Errno.EEXIST);
+        }
+        int oldSize = e.size();
+        int newSize = truncate ? (int) offset : Math.max(oldSize, (int) offset + buf.length);
+        if (totalBytes - oldSize + newSize > maxTotalBytes && newSize > oldSize) {
+            log.error("refusing to grow '{}' to {} bytes: the filesystem would exceed its total size cap of {} bytes"
+                    + " (--max-total-size); delete files or raise the cap", norm, newSize, maxTotalBytes);
+            throw new FsException(Errno.ENOSPC);
+        }
+        byte[] data = Arrays.copyOf(e.data() == null ? new byte[0] : e.data(), newSize);
+        if (!truncate) {
+            System.arraycopy(buf, 0, data, (int) offset, buf.length);
+        }
+        long v = bump(writer, mtime);
+        put(e.modified(v, writer, mtime, data));
+        g.ifPresent(vms::register);
+        listener.changed(norm);
+        return Result.ok(truncate ? 0 : buf.length);
+    }
+
+    private Result delete(Delete d, int writer, long mtime) {
+        List<String> parts = Paths.split(d.path());
+        if (parts.isEmpty()) {
+            throw new FsException(Errno.EACCES);
+        }
+        TreeEntry e = lookupLocked(parts);
+        if (e == null) {
+            throw new FsException(Errno.ENOENT);
+        }
+        if (e.isDir() && !children.get(e.inode()).isEmpty()) {
+            throw new FsException(Errno.ENOTEMPTY);
+        }
+        bump(writer, mtime);
+        remove(e);
+        String norm = String.join("/", parts);
+        if (!e.isDir()) {
+            GuestPath.parse(norm).ifPresent(vms::unregister);
+        }
+        listener.changed(norm);
+        return Result.ok();
+    }
+
+    private Result rename(Rename rn, int writer, long mtime) {
+        List<String> fromParts = Paths.split(rn.path());
+        TreeEntry src = lookupLocked(fromParts);
+        if (src == null) {
+            throw new FsException(Errno.ENOENT);
+        }
+        if (fromParts.isEmpty()) {
+            throw new FsException(Errno.EACCES);
+        }
+        Target t = target(rn.to());
+        if (t.parts().equals(fromParts)) {
+            return Result.ok();
+        }
+        String from = String.join("/", fromParts);
+        String to = String.join("/", t.parts());
+        Optional<GuestPath> srcGuest = src.isDir() ? Optional.empty() : GuestPath.parse(from);
+        Optional<GuestPath> dstGuest = src.isDir() ? Optional.empty() : GuestPath.parse(to);
+        if (dstGuest.isPresent() && vms.conflicts(dstGuest.get())
+                && !(srcGuest.isPresent() && srcGuest.get().vmid() == dstGuest.get().vmid())) {
+            throw new FsException(Errno.EEXIST);
+        }
+        if (isLockDir(fromParts, src)) {
+            throw new FsException(Errno.EACCES);
+        }
+        TreeEntry dst = child(t.parent(), t.name());
+        if (dst != null && dst.isDir() && !children.get(dst.inode()).isEmpty()) {
+            throw new FsException(Errno.ENOTEMPTY);
+        }
+        if (src.isDir() && !children.get(src.inode()).isEmpty()) {
+            throw new FsException(Errno.ENOTEMPTY);
+        }
+        // everything is checked: from here on nothing can fail
+        long v = bump(writer, mtime);
+        if (dst != null) {
+            remove(dst);
+            if (!dst.isDir()) {
+                GuestPath.parse(to).ifPresent(vms::unregister);
+            }
+        }
+        children.get(src.parent()).remove(src.name());
+        put(src.moved(t.parent().inode(), t.name(), v, writer, mtime));
+        srcGuest.ifPresent(vms::unregister);
+        dstGuest.ifPresent(vms::register);
+        listener.changed(from);
+        listener.changed(to);
+        return Result.ok();
+    }
+
+    private Result setMtime(SetMtime s, int writer, long mtime) {
+        List<String> parts = Paths.split(s.path());
+        TreeEntry e = lookupLocked(parts);
+        if (e == null) {
+            throw new FsException(Errno.ENOENT);
+        }
+        if (parts.isEmpty()) {
+            throw new FsException(Errno.EACCES);
+        }
+        if (isLockDir(parts, e) && (s.mtime() < e.mtime() || writer != e.writer())) {
+            throw new FsException(Errno.EACCES);
+        }
+        long v = bump(writer, mtime);
+        put(e.modified(v, writer, s.mtime(), e.data()));
+        listener.changed(String.join("/", parts));
+        return Result.ok();
+    }
+
+    private Result unlock(Unlock u, int writer, long mtime) {
+        List<String> parts = Paths.split(u.path());
+        TreeEntry e = lookupLocked(parts);
+        if (e == null || !isLockDir(parts, e) || !Arrays.equals(e.metaDigest(), u.digest())
+                || !children.get(e.inode()).isEmpty()) {
+            throw new FsException(Errno.EACCES);
+        }
+        bump(writer, mtime);
+        remove(e);
+        listener.changed(String.join("/", parts));
+        return Result.ok();
+    }
+
+    /** True for a directory directly below {@code priv/lock}: a cluster lock. */
+    public static boolean isLockDir(List<String> parts, TreeEntry e) {
+        return e.isDir() && parts.size() == 3 && parts.get(0).equals("priv") && parts.get(1).equals("lock");
+    }
+
+    private long bump(int writer, long mtime) {
+        root = new TreeEntry(0, 0, root.version() + 1, writer, mtime, TreeEntry.TYPE_DIR, "", null);
+        entries.put(0L, root);
+        rootDirty = true;
+        return root.version();
+    }
+
+    private void put(TreeEntry e) {
+        TreeEntry old = entries.put(e.inode(), e);
+        totalBytes += e.size() - (old == null ? 0 : old.size());
+        children.get(e.parent()).put(e.name(), e.inode());
+        if (e.isDir()) {
+            children.putIfAbsent(e.inode(), new TreeMap<>());
+        }
+        dirty.put(e.inode(), e);
+        removed.remove(e.inode());
+    }
+
+    private void remove(TreeEntry e) {
+        entries.remove(e.inode());
+        children.get(e.parent()).remove(e.name());
+        children.remove(e.inode());
+        totalBytes -= e.size();
+        dirty.remove(e.inode());
+        removed.add(e.inode());
+    }
+
+    private boolean commitLocked() {
+        if (!rootDirty && dirty.isEmpty() && removed.isEmpty()) {
+            return true;
+        }
+        TreeEntry versionRow = new TreeEntry(0, 0, root.version(), root.writer(), root.mtime(), TreeEntry.TYPE_FILE,
+                Store.VERSION_ROW_NAME, null);
+        try {
+            store.commit(removed, dirty.values(), versionRow);
+        } catch (StoreException e) {
+            failed = true;
+            log.error("{} - all further changes fail with EIO; check the disk and restart pmxcfs", e.getMessage());
+            return false;
+        }
+        dirty.clear();
+        removed.clear();
+        rootDirty = false;
+        return true;
+    }
+
+    @Override
+    public void close() {
+        flush();
+        store.close();
+    }
+}

@@ -1,0 +1,32 @@
+package org.pmxcfs.dbstore;
+
+/**
+ * A mutation of the tree: the unit that is replicated in cluster mode and applied, with the
+ * sender's node id and time, by {@link MemDb#apply}. Paths are relative to the tree root.
+ */
+public sealed interface Operation {
+
+    /** The path this operation acts on (for rename: the source). */
+    String path();
+
+    record Mkdir(String path) implements Operation {}
+
+    record Create(String path) implements Operation {}
+
+    /** Replaces {@code data.length} bytes at {@code offset}; never shrinks the file. */
+    record Write(String path, long offset, byte[] data) implements Operation {}
+
+    /** Sets the size to {@code length}, zero-filling when the file grows. */
+    record Truncate(String path, long length) implements Operation {}
+
+    /** unlink and rmdir alike. */
+    record Delete(String path) implements Operation {}
+
+    record Rename(String path, String to) implements Operation {}
+
+    /** utimens: only the modification time is kept. */
+    record SetMtime(String path, long mtime) implements Operation {}
+
+    /** Removes the lock directory at {@code path} if its {@link TreeEntry#metaDigest()} still equals {@code digest}. */
+    record Unlock(String path, byte[] digest) implements Operation {}
+}

@@ -1,0 +1,170 @@
+package org.pmxcfs.dbstore;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * {@link Store} on a SQLite file with the real pmxcfs schema (one table {@code tree}), so a
+ * {@code config.db} of the original opens here and ours opens there. WAL journal with
+ * synchronous=NORMAL, as the original: a committed transaction survives a process crash; a power
+ * loss may drop the newest transactions but never corrupts the file.
+ */
+public final class SqliteStore implements Store {
+
+    static final String CREATE_TABLE = "CREATE TABLE IF NOT EXISTS tree ("
+            + "inode INTEGER PRIMARY KEY NOT NULL, "
+            + "parent INTEGER NOT NULL CHECK(typeof(parent)=='integer'), "
+            + "version INTEGER NOT NULL CHECK(typeof(version)=='integer'), "
+            + "writer INTEGER NOT NULL CHECK(typeof(writer)=='integer'), "
+            + "mtime INTEGER NOT NULL CHECK(typeof(mtime)=='integer'), "
+            + "type INTEGER NOT NULL CHECK(typeof(type)=='integer'), "
+            + "name TEXT NOT NULL, "
+            + "data BLOB)";
+
+    /** Tuning of a store; {@code pageSize} only applies to a new file. */
+    public record Options(int pageSize, int walAutocheckpointPages) {
+        public static final Options DEFAULT = new Options(4096, 1000);
+    }
+
+    private final Path file;
+    private final Options options;
+    private Connection conn;
+    private PreparedStatement replace;
+    private PreparedStatement delete;
+
+    private SqliteStore(Path file, Options options) {
+        this.file = file;
+        this.options = options;
+    }
+
+    /** Opens {@code file}, creating it (mode 0600, empty schema) if it does not exist. */
+    public static SqliteStore open(Path file, Options options) throws StoreException {
+        SqliteStore store = new SqliteStore(file, options);
+        if (!Files.exists(file)) {
+            store.create();
+        }
+        return store;
+    }
+
+    private void create() throws StoreException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (IOException e) {
+            throw new StoreException("cannot create database file '" + file + "': " + e.getMessage(), e);
+        }
+        try (Connection c = connect(false); Statement st = c.createStatement()) {
+            st.execute("PRAGMA page_size=" + options.pageSize());
+            st.execute("PRAGMA journal_mode=WAL");
+            st.execute(CREATE_TABLE);
+        } catch (SQLException e) {
+            throw new StoreException("cannot initialise database '" + file + "': " + e.getMessage(), e);
+        }
+    }
+
+    private Connection connect(boolean readOnly) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("busy_timeout", "10000");
+        if (readOnly) {
+            p.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
+        }
+        return DriverManager.getConnection("jdbc:sqlite:" + file, p);
+    }
+
+    @Override
+    public List<TreeEntry> load() throws StoreException {
+        List<TreeEntry> rows = new ArrayList<>();
+        try (Connection c = connect(true); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT inode, parent, version, writer, mtime, type, name, data FROM tree")) {
+            while (rs.next()) {
+                rows.add(new TreeEntry(rs.getLong(1), rs.getLong(2), rs.getLong(3), (int) rs.getLong(4),
+                        rs.getLong(5), rs.getInt(6), rs.getString(7), rs.getBytes(8)));
+            }
+        } catch (SQLException e) {
+            throw new StoreException("unable to read database '" + file + "': " + e.getMessage(), e);
+        }
+        return rows;
+    }
+
+    @Override
+    public void prepareWrites() throws StoreException {
+        try {
+            conn = connect(false);
+            try (Statement st = conn.createStatement()) {
+                st.execute("PRAGMA journal_mode=WAL");
+                st.execute("PRAGMA synchronous=NORMAL");
+                st.execute("PRAGMA wal_autocheckpoint=" + options.walAutocheckpointPages());
+                st.execute(CREATE_TABLE);
+            }
+            conn.setAutoCommit(false);
+            replace = conn.prepareStatement(
+                    "REPLACE INTO tree (inode, parent, version, writer, mtime, type, name, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+            delete = conn.prepareStatement("DELETE FROM tree WHERE inode = ?");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (SQLException | IOException e) {
+            throw new StoreException("unable to open database '" + file + "' for writing: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void commit(Collection<Long> deleted, Collection<TreeEntry> written, TreeEntry versionRow)
+            throws StoreException {
+        try {
+            for (long inode : deleted) {
+                delete.setLong(1, inode);
+                delete.executeUpdate();
+            }
+            for (TreeEntry e : written) {
+                bind(e);
+            }
+            bind(versionRow);
+            conn.commit();
+        } catch (SQLException e) {
+            try {
+                conn.rollback();
+            } catch (SQLException ignored) {
+                // the original failure is what matters; the connection is unusable anyway
+            }
+            throw new StoreException("database write failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void bind(TreeEntry e) throws SQLException {
+        replace.setLong(1, e.inode());
+        replace.setLong(2, e.parent());
+        replace.setLong(3, e.version());
+        replace.setLong(4, Integer.toUnsignedLong(e.writer()));
+        replace.setLong(5, e.mtime());
+        replace.setInt(6, e.type());
+        replace.setString(7, e.name());
+        replace.setBytes(8, e.data());
+        replace.executeUpdate();
+    }
+
+    @Override
+    public void close() {
+        if (conn != null) {
+            try {
+                conn.close();
+            } catch (SQLException ignored) {
+                // closing is best effort; every commit already succeeded or was reported
+            }
+            conn = null;
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+}
