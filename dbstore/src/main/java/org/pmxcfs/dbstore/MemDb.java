@@ -103,7 +103,15 @@ public final class MemDb implements AutoCloseable {
     private void build(List<TreeEntry> rows) throws LoadException {
         root = new TreeEntry(0, 0, 0, 0, 0, TreeEntry.TYPE_DIR, "", null);
         long maxVersion = 0;
-        for (TreeEntry r : rows) {
+        // in inode (rowid) order, as the reference reads them: the messages name the same rows on every run
+        List<TreeEntry> sorted = new ArrayList<>(rows);
+        sorted.sort(java.util.Comparator.comparingLong(TreeEntry::inode));
+        for (TreeEntry r : sorted) {
+            if (r.type() != TreeEntry.TYPE_DIR && r.type() != TreeEntry.TYPE_FILE) {
+                // the reference checks every row, the version row included (it accepts 4 and 8 there)
+                throw new LoadException("inode " + r.inode() + " ('" + r.name() + "') has unknown type " + r.type()
+                        + RECOVERY_HINT);
+            }
             if (r.inode() == 0) {
                 if (!Store.VERSION_ROW_NAME.equals(r.name())) {
                     throw new LoadException("root inode has unexpected name '" + r.name() + "'" + RECOVERY_HINT);
@@ -113,10 +121,6 @@ public final class MemDb implements AutoCloseable {
             }
             if (r.name() == null || r.name().isEmpty()) {
                 throw new LoadException("inode " + r.inode() + " has no name" + RECOVERY_HINT);
-            }
-            if (r.type() != TreeEntry.TYPE_DIR && r.type() != TreeEntry.TYPE_FILE) {
-                throw new LoadException("inode " + r.inode() + " ('" + r.name() + "') has unknown type " + r.type()
-                        + RECOVERY_HINT);
             }
             if (r.isDir() && r.data() != null) {
                 throw new LoadException("directory inode " + r.inode() + " ('" + r.name() + "') contains data"
@@ -137,10 +141,11 @@ public final class MemDb implements AutoCloseable {
                 children.putIfAbsent(e.inode(), new TreeMap<>());
             }
         }
-        for (TreeEntry e : entries.values()) {
-            if (e.inode() == 0) {
+        for (TreeEntry r : sorted) {
+            if (r.inode() == 0) {
                 continue;
             }
+            TreeEntry e = entries.get(r.inode());
             TreeEntry parent = entries.get(e.parent());
             if (parent == null) {
                 throw new LoadException("missing directory inode " + e.parent() + " (parent of inode " + e.inode()
@@ -156,24 +161,27 @@ public final class MemDb implements AutoCloseable {
                         + e.parent() + " (inodes " + other + " and " + e.inode() + ")" + RECOVERY_HINT);
             }
         }
-        verifyReachable();
-        for (TreeEntry e : entries.values()) {
+        verifyReachable(sorted);
+        Map<Long, String> guestPaths = new HashMap<>();
+        for (TreeEntry r : sorted) {
+            TreeEntry e = entries.get(r.inode());
             if (e.isDir()) {
                 continue;
             }
             String path = pathOf(e);
             Optional<GuestPath> g = GuestPath.parse(path);
             if (g.isPresent()) {
-                if (vms.contains(g.get().vmid())) {
-                    throw new LoadException("detected duplicate VMID " + g.get().vmid() + " (inode " + e.inode()
-                            + ", '" + path + "')" + RECOVERY_HINT);
+                String first = guestPaths.putIfAbsent(g.get().vmid(), path);
+                if (first != null) {
+                    throw new LoadException("detected duplicate VMID " + g.get().vmid() + ": '" + first + "' and '"
+                            + path + "' (inode " + e.inode() + ")" + RECOVERY_HINT);
                 }
                 vms.register(g.get());
             }
         }
     }
 
-    private void verifyReachable() throws LoadException {
+    private void verifyReachable(List<TreeEntry> sorted) throws LoadException {
         ArrayDeque<Long> todo = new ArrayDeque<>(List.of(0L));
         int reached = 0;
         java.util.Set<Long> seen = new java.util.HashSet<>();
@@ -189,7 +197,7 @@ public final class MemDb implements AutoCloseable {
             }
         }
         if (reached != entries.size()) {
-            for (TreeEntry e : entries.values()) {
+            for (TreeEntry e : sorted) {
                 if (!seen.contains(e.inode())) {
                     throw new LoadException("inode " + e.inode() + " ('" + e.name() + "') is not reachable from the"
                             + " root (its parent chain loops)" + RECOVERY_HINT);
@@ -379,18 +387,20 @@ public final class MemDb implements AutoCloseable {
         }
         long v = bump(writer, mtime);
         put(new TreeEntry(v, t.parent().inode(), v, writer, mtime, TreeEntry.TYPE_DIR, t.name(), null));
+        listener.changed(String.join("/", t.parts()));
         return Result.ok();
     }
 
     private Result create(Create c, int writer, long mtime) {
         Target t = target(c.path());
-        TreeEntry existing = child(t.parent(), t.name());
-        if (existing != null) {
-            throw new FsException(existing.isDir() ? Errno.ENOTDIR : Errno.EEXIST);
-        }
+        // the VMID rule comes before the existence check, as in the reference (same errno everywhere)
         Optional<GuestPath> g = GuestPath.parse(String.join("/", t.parts()));
         if (g.isPresent() && vms.conflicts(g.get())) {
             throw new FsException(Errno.EEXIST);
+        }
+        TreeEntry existing = child(t.parent(), t.name());
+        if (existing != null) {
+            throw new FsException(existing.isDir() ? Errno.ENOTDIR : Errno.EEXIST);
         }
         long v = bump(writer, mtime);
         put(new TreeEntry(v, t.parent().inode(), v, writer, mtime, TreeEntry.TYPE_FILE, t.name(), null));
@@ -403,21 +413,22 @@ public final class MemDb implements AutoCloseable {
         if (offset < 0) {
             throw new FsException(Errno.EINVAL);
         }
-        if (offset + buf.length > MAX_FILE_SIZE) {
+        // written so that a huge offset from a replicated message cannot wrap around
+        if (buf.length > MAX_FILE_SIZE || offset > MAX_FILE_SIZE - buf.length) {
             throw new FsException(Errno.EFBIG);
         }
         Target t = target(path);
+        String norm = String.join("/", t.parts());
+        Optional<GuestPath> g = GuestPath.parse(norm);
+        if (g.isPresent() && vms.conflicts(g.get())) {
+            throw new FsException(Errno.EEXIST);
+        }
         TreeEntry e = child(t.parent(), t.name());
         if (e == null) {
             throw new FsException(Errno.ENOENT);
         }
         if (e.isDir()) {
             throw new FsException(Errno.ENOTDIR);
-        }
-        String norm = String.join("/", t.parts());
-        Optional<GuestPath> g = GuestPath.parse(norm);
-        if (g.isPresent() && vms.conflicts(g.get())) {
-            throw new FsException(Errno.EEXIST);
         }
         int oldSize = e.size();
         int newSize = truncate ? (int) offset : Math.max(oldSize, (int) offset + buf.length);
@@ -468,12 +479,14 @@ public final class MemDb implements AutoCloseable {
         if (fromParts.isEmpty()) {
             throw new FsException(Errno.EACCES);
         }
-        Target t = target(rn.to());
-        if (t.parts().equals(fromParts)) {
+        List<String> toParts = Paths.split(rn.to());
+        if (toParts.equals(fromParts)) {
+            // [ref-bug] 1.4: the reference goes into the permanent error state; the kernel makes it a no-op
             return Result.ok();
         }
         String from = String.join("/", fromParts);
-        String to = String.join("/", t.parts());
+        String to = String.join("/", toParts);
+        // checked in the order of reference 1.4: VMID, lock, then the target
         Optional<GuestPath> srcGuest = src.isDir() ? Optional.empty() : GuestPath.parse(from);
         Optional<GuestPath> dstGuest = src.isDir() ? Optional.empty() : GuestPath.parse(to);
         if (dstGuest.isPresent() && vms.conflicts(dstGuest.get())
@@ -482,6 +495,12 @@ public final class MemDb implements AutoCloseable {
         }
         if (isLockDir(fromParts, src)) {
             throw new FsException(Errno.EACCES);
+        }
+        Target t = target(rn.to());
+        if (src.isDir() && isInside(t.parent(), src)) {
+            // a directory moved below itself would become its own ancestor: cut off from the root here
+            // and refused by the next load (the kernel gives EINVAL, a replicated message might not)
+            throw new FsException(Errno.EINVAL);
         }
         TreeEntry dst = child(t.parent(), t.name());
         if (dst != null && dst.isDir() && !children.get(dst.inode()).isEmpty()) {
@@ -507,6 +526,18 @@ public final class MemDb implements AutoCloseable {
         return Result.ok();
     }
 
+    /** True if {@code e} is {@code dir} or lies below it. */
+    private boolean isInside(TreeEntry e, TreeEntry dir) {
+        for (TreeEntry cur = e; ; cur = entries.get(cur.parent())) {
+            if (cur.inode() == dir.inode()) {
+                return true;
+            }
+            if (cur.inode() == 0) {
+                return false;
+            }
+        }
+    }
+
     private Result setMtime(SetMtime s, int writer, long mtime) {
         List<String> parts = Paths.split(s.path());
         TreeEntry e = lookupLocked(parts);
@@ -519,7 +550,8 @@ public final class MemDb implements AutoCloseable {
         if (isLockDir(parts, e) && (s.mtime() < e.mtime() || writer != e.writer())) {
             throw new FsException(Errno.EACCES);
         }
-        long v = bump(writer, mtime);
+        // utimens stores the requested time, on the entry and on the root (the reference does both)
+        long v = bump(writer, s.mtime());
         put(e.modified(v, writer, s.mtime(), e.data()));
         listener.changed(String.join("/", parts));
         return Result.ok();

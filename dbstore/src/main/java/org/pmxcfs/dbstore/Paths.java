@@ -7,9 +7,15 @@ import java.util.List;
 public final class Paths {
     private Paths() {}
 
-    /** The components of {@code path}; leading, trailing and repeated '/' are ignored. */
+    /**
+     * The components of {@code path}; leading, trailing and repeated '/' are ignored. {@code ""},
+     * {@code "/"} and exactly {@code "."} are the root; any other '.' or '..' is a literal name.
+     */
     public static List<String> split(String path) {
         List<String> parts = new ArrayList<>();
+        if (path.equals(".")) {
+            return parts;
+        }
         int start = 0;
         int n = path.length();
         for (int i = 0; i <= n; i++) {

@@ -36,10 +36,6 @@ final class VmRegistry {
         }
     }
 
-    void clear() {
-        vms.clear();
-    }
-
     VmList snapshot() {
         return new VmList(listVersion, Map.copyOf(vms));
     }

@@ -78,6 +78,10 @@ public final class PveFs implements FsCore {
     }
 
     private FileAttr attr(List<String> parts, int rawMode, int nlink, long size, long mtime) {
+        return attr(parts, rawMode, nlink, size, 0, mtime);
+    }
+
+    private FileAttr attr(List<String> parts, int rawMode, int nlink, long size, long blocks, long mtime) {
         int type = rawMode & 0170000;
         int mask;
         if (isPrivate(parts)) {
@@ -85,7 +89,7 @@ public final class PveFs implements FsCore {
         } else {
             mask = type == FileAttr.S_IFREG ? 0027 : 0022;
         }
-        return new FileAttr(rawMode & ~mask, nlink, size, mtime, 0, wwwDataGid);
+        return new FileAttr(rawMode & ~mask, nlink, size, blocks, mtime, 0, wwwDataGid);
     }
 
     @Override
@@ -112,7 +116,7 @@ public final class PveFs implements FsCore {
         if (OPENVZ_HOOK.matcher(e.name()).matches()) {
             mode |= 0100;
         }
-        return attr(parts, FileAttr.S_IFREG | mode, 1, e.size(), e.mtime());
+        return attr(parts, FileAttr.S_IFREG | mode, 1, e.size(), (e.size() + BLOCK_SIZE - 1) / BLOCK_SIZE, e.mtime());
     }
 
     @Override
