@@ -178,6 +178,31 @@ def is_descendant(pid, ancestor):
     return False
 
 
+def jar_stamp():
+    """(name, mtime) of the built daemon jars, to notice a rebuild during the run."""
+    out = []
+    for d in (os.path.join(ROOT, "pmxcfs", "target"), os.path.join(ROOT, "pmxcfs", "target", "lib")):
+        try:
+            for f in sorted(os.listdir(d)):
+                if f.endswith(".jar"):
+                    out.append((f, os.path.getmtime(os.path.join(d, f))))
+        except OSError:
+            pass
+    return out
+
+
+def busy_builds():
+    """pids of running maven builds (only looked at, never touched)."""
+    found = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        cmd = read_text("/proc/%s/cmdline" % d, "") or ""
+        if "org.codehaus.plexus.classworlds" in cmd:
+            found.append(int(d))
+    return found
+
+
 def block_dev_of(path):
     """(name, /sys/dev/block/M:m path) of the block device holding path, or (None, None)."""
     try:
@@ -828,6 +853,11 @@ def machine_info(args, targets):
             continue
         seen.add(probe)
         lines.append("- Disk of the data dir (%s): %s" % (probe, describe_disk(probe)))
+    if args.mount and args.pid:
+        try:
+            lines.append("- Daemon executable (--pid %d): %s" % (args.pid, os.readlink("/proc/%d/exe" % args.pid)))
+        except OSError:
+            pass
     java = run_out(["java", "-version"])
     lines.append("- Java: %s" % ("; ".join(java.splitlines()[:3]) if java else "java not found"))
     if os.environ.get("PMXCFS_JAVA_OPTS"):
@@ -873,7 +903,7 @@ def describe_disk(path):
     return "%s%s" % (" ".join(src.split()), (" (" + ", ".join(extra) + ")") if extra else "")
 
 
-def build_report(args, targets, cmdline, started, finished, errors, ns_note, load0, load1):
+def build_report(args, targets, cmdline, started, finished, errors, warnings, ns_note, load0, load1):
     out = []
     out.append("# pmxcfs file-workload benchmark")
     out.append("")
@@ -1000,6 +1030,12 @@ def build_report(args, targets, cmdline, started, finished, errors, ns_note, loa
     for n in notes:
         out.append("- " + n)
     out.append("")
+    if warnings:
+        out.append("## Warnings")
+        out.append("")
+        for w in warnings:
+            out.append("- " + w)
+        out.append("")
     if errors:
         out.append("## Errors")
         out.append("")
@@ -1147,12 +1183,19 @@ def main():
     errors = []
     hung = False
     current = {"wl": None, "th": None}
+    warnings = []
     try:
         for t in order:
             if time.monotonic() > deadline:
                 errors.append("%s: not run, overall timeout (%.0f s) reached" % (t.label, a.timeout))
                 continue
             log("=== %s" % t.label)
+            b = busy_builds()
+            if b:
+                warnings.append("%s: a maven build was running when this column started (pids %s): "
+                                "numbers are noisy" % (t.label, " ".join(map(str, b))))
+                log("warning: maven build running (pids %s)" % " ".join(map(str, b)))
+            stamp = jar_stamp()
             wl = None
             try:
                 t.setup(deadline)
@@ -1201,6 +1244,9 @@ def main():
             finally:
                 if not hung:
                     t.teardown()
+            if isinstance(t, DaemonTarget) and jar_stamp() != stamp:
+                errors.append("%s: the daemon's jars were rebuilt while it ran (results and any daemon "
+                              "errors are suspect)" % t.label)
             for r in t.results:
                 if r.error is not None:
                     errors.append("%s / %s: %s" % (t.label, r.name, r.error))
@@ -1229,7 +1275,7 @@ def main():
 
     finished = datetime.datetime.now(datetime.timezone.utc)
     load1 = " ".join((read_text("/proc/loadavg", "? ? ?") or "").split()[:3])
-    report = build_report(a, targets, cmdline, started, finished, errors, ns_note, load0, load1)
+    report = build_report(a, targets, cmdline, started, finished, errors, warnings, ns_note, load0, load1)
     sys.stdout.write(report)
     sys.stdout.flush()
     if a.out:

@@ -46,6 +46,8 @@ public final class FuseLoop {
     private final List<Thread> workers = new ArrayList<>();
     private final CountDownLatch initialised = new CountDownLatch(1);
     private final LibFuse2 lib;
+    /** Holds the callback table: libfuse keeps only native pointers to its closures. */
+    private FuseAdapter adapter;
     private Pointer fuse;
     private Pointer mountPointPtr;
 
@@ -75,6 +77,7 @@ public final class FuseLoop {
     }
 
     private void start(FuseAdapter adapter, int threads, List<String> options) throws IOException {
+        this.adapter = adapter;
         List<String> args = new ArrayList<>(List.of("pmxcfs", "-f"));
         for (String o : options) {
             args.add("-o");

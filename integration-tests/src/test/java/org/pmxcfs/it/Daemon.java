@@ -95,6 +95,11 @@ final class Daemon implements AutoCloseable {
     }
 
     private Path nextLog() {
+        try {
+            Files.createDirectories(base);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         starts++;
         Path log = base.resolve("daemon-" + id + "-" + starts + ".log");
         logs.add(log);
