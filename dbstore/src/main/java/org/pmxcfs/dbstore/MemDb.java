@@ -61,9 +61,10 @@ public final class MemDb implements AutoCloseable {
     private final Map<Long, TreeEntry> dirty = new LinkedHashMap<>();
     private final LinkedHashSet<Long> removed = new LinkedHashSet<>();
     private TreeEntry root;
-    private boolean rootDirty;
+    /** True while anything is uncommitted; volatile so that flush() of a clean tree takes no lock. */
+    private volatile boolean rootDirty;
     private long totalBytes;
-    private boolean failed;
+    private volatile boolean failed;
     private volatile ChangeListener listener = path -> {};
 
     private MemDb(Store store, long maxTotalBytes) {
@@ -345,6 +346,9 @@ public final class MemDb implements AutoCloseable {
 
     /** Commits every pending change in one transaction; false if the store failed. */
     public boolean flush() {
+        if (!rootDirty) {
+            return !failed;
+        }
         lock.writeLock().lock();
         try {
             return !failed && commitLocked();

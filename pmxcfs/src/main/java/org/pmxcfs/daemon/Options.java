@@ -68,6 +68,10 @@ public final class Options {
             description = "SQLite page size of a new config.db")
     int dbPageSize;
 
+    @Option(names = "--db-wal-autocheckpoint", defaultValue = "${env:PMXCFS_DB_WAL_AUTOCHECKPOINT:-1000}", hidden = true,
+            description = "SQLite WAL auto-checkpoint threshold in pages")
+    int dbWalAutocheckpoint;
+
     String nodename() {
         if (nodename != null && !nodename.isEmpty()) {
             return nodename;
