@@ -555,6 +555,7 @@ class Target:
         self.pid = None
         self.dev_sysfs = None
         self.mount = None
+        self.disk_desc = None   # (data dir, description of its disk)
 
     def setup(self, deadline):
         pass
@@ -619,6 +620,7 @@ class MountTarget(Target):
             if pid else "?"))
         if data_dir:
             self.dev_name, self.dev_sysfs = block_dev_of(data_dir)
+            self.disk_desc = (data_dir, describe_disk(data_dir))
 
 
 class DaemonTarget(Target):
@@ -651,6 +653,7 @@ class DaemonTarget(Target):
         cmd += self.opts
         self.cmd = cmd
         self.dev_name, self.dev_sysfs = block_dev_of(self.base)
+        self.disk_desc = (self.base, describe_disk(self.base))
         jar_ok = any(f.startswith("pmxcfs-") and f.endswith(".jar")
                      for f in os.listdir(os.path.join(ROOT, "pmxcfs", "target"))) \
             if os.path.isdir(os.path.join(ROOT, "pmxcfs", "target")) else False
@@ -846,13 +849,9 @@ def machine_info(args, targets):
     lines.append("- Kernel: %s %s (%s)" % (platform.system(), platform.release(), platform.version()))
     seen = set()
     for t in targets:
-        if isinstance(t, TmpfsTarget):
-            continue
-        probe = getattr(t, "base", None) or args.data_dir
-        if not probe or probe in seen:
-            continue
-        seen.add(probe)
-        lines.append("- Disk of the data dir (%s): %s" % (probe, describe_disk(probe)))
+        if t.disk_desc and t.disk_desc[1] not in seen:
+            seen.add(t.disk_desc[1])
+            lines.append("- Disk of the data dir (%s): %s" % t.disk_desc)
     if args.mount and args.pid:
         try:
             lines.append("- Daemon executable (--pid %d): %s" % (args.pid, os.readlink("/proc/%d/exe" % args.pid)))
@@ -898,6 +897,8 @@ def describe_disk(path):
         if disk.startswith("vd"):
             extra.append("virtio")
         sched = (read_text(q + "/queue/scheduler") or "").strip()
+        if "[" in sched:
+            sched = sched[sched.index("[") + 1:sched.index("]")] if "]" in sched else sched
         if sched:
             extra.append("scheduler %s" % sched)
     return "%s%s" % (" ".join(src.split()), (" (" + ", ".join(extra) + ")") if extra else "")
@@ -1015,9 +1016,10 @@ def build_report(args, targets, cmdline, started, finished, errors, warnings, ns
         "dirty is not counted again, so the number depends on how often the daemon fsyncs (an fsync cleans the "
         "pages and the next write counts again); fsync timing itself does not move bytes into another phase. "
         "It also counts anything else the daemon writes through the page cache (e.g. its log file).",
-        "tmpfs column: the same client code on a fresh tmpfs, i.e. the cost of the syscalls without FUSE; "
-        "disk and daemon columns are n/a there.",
     ]
+    if not a.no_tmpfs:
+        notes.append("tmpfs column: the same client code on a fresh tmpfs, i.e. the cost of the syscalls without "
+                     "FUSE (and the Python client's own overhead); the disk and daemon rows are n/a there.")
     if not a.mount:
         notes.append("The daemon ran in local mode (`-l`: no corosync, quorate), in the foreground, on a fresh "
                      "data dir under /var/tmp (real disk, not tmpfs), nodename `bench`; one daemon per column, "
@@ -1025,8 +1027,13 @@ def build_report(args, targets, cmdline, started, finished, errors, warnings, ns
     else:
         notes.append("The mounted filesystem was not started by this script (--mount/--pid); its configuration "
                      "is whatever it was started with.")
-    notes.append("Python's GIL is released during the syscalls, so the multi-thread rows do overlap in the "
-                 "filesystem; client-side Python overhead is visible in the tmpfs column.")
+    notes.append("stat (and the lookups of the other rows) may be answered from the kernel's FUSE entry and "
+                 "attribute caches, depending on the timeouts the daemon sets; reads and writes are not cached "
+                 "when the daemon mounts with direct_io (pmxcfs does).")
+    notes.append("Phases are short at the default --n (well under a second for the daemon), so expect some "
+                 "run-to-run noise; a larger --n (up to 20000, the 30 MiB size cap allows it) evens it out.")
+    notes.append("Python's GIL is released during the syscalls, so the client threads of the multi-thread rows "
+                 "do overlap in the filesystem.")
     for n in notes:
         out.append("- " + n)
     out.append("")

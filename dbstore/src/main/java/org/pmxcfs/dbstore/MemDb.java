@@ -1,5 +1,6 @@
 package org.pmxcfs.dbstore;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,6 +39,8 @@ public final class MemDb implements AutoCloseable {
 
     /** Largest file: exactly 1 MiB is allowed. */
     public static final int MAX_FILE_SIZE = 1 << 20;
+    /** Longest entry name in bytes, the kernel's NAME_MAX. */
+    public static final int MAX_NAME_BYTES = 255;
     /** Default cap on the sum of all file sizes (the design's RAM budget). */
     public static final long DEFAULT_MAX_TOTAL_BYTES = 30L << 20;
 
@@ -375,6 +378,10 @@ public final class MemDb implements AutoCloseable {
         String name = parts.get(parts.size() - 1);
         if (name.equals(".") || name.equals("..")) {
             throw new FsException(Errno.EACCES);
+        }
+        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+            // FUSE passes names up to 1024 bytes; keep the tree restorable onto any Linux filesystem
+            throw new FsException(Errno.ENAMETOOLONG);
         }
         return new Target(parent, name, parts);
     }

@@ -34,6 +34,20 @@ class LimitsTest {
     Path tmp;
 
     @Test
+    void namesLongerThan255BytesAreRefusedAndChangeNothing() {
+        MemDb db = ramDb();
+        put(db, "f", "keep");
+        String before = dump(db);
+        String longName = "n".repeat(256);
+        fails(Errno.ENAMETOOLONG, create(db, longName));
+        fails(Errno.ENAMETOOLONG, TestSupport.mkdir(db, longName));
+        fails(Errno.ENAMETOOLONG, rename(db, "f", longName));
+        fails(Errno.ENAMETOOLONG, create(db, "\u00e9".repeat(128))); // 256 bytes in UTF-8
+        assertEquals(before, dump(db));
+        ok(create(db, "n".repeat(255)));
+    }
+
+    @Test
     void maxFileSizeIsExactlyOneMebibyte() {
         assertEquals(1_048_576, MemDb.MAX_FILE_SIZE);
     }

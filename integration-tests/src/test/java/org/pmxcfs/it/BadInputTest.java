@@ -205,7 +205,7 @@ class BadInputTest extends MountTestBase {
         assertEquals(java.util.Map.of("100", "n1/qemu"), VmidTest.vmlist(d.mnt));
         // new inodes continue after the stored version
         put(d.path("new.cfg"), "new\n");
-        assertEquals(0, d.stop());
+        d.stop();
         var rows = RestartPersistenceTest.readTree(d.db());
         long newInode = RestartPersistenceTest.byPath(rows).get("new.cfg").inode();
         assertTrue(newInode > 6, "new inode " + newInode + " above the loaded version 6");
@@ -236,7 +236,28 @@ class BadInputTest extends MountTestBase {
         assertTrue(e2.output().toLowerCase(Locale.ROOT).contains("lock"), e2.output());
         assertFalse(c.isMounted(), "no second mount");
         assertEquals("still serving\n", readString(a.path("y.cfg")));
-        assertEquals(0, a.stop());
+    }
+
+    /**
+     * No www-data group: fatal at start. The daemon runs in a private mount namespace where
+     * /etc/group is bind-mounted over by a copy without www-data, so the host is not touched.
+     */
+    @Test
+    void missingWwwDataGroupIsFatal() throws Exception {
+        Daemon d = daemon();
+        Files.createDirectories(d.base);
+        Path fakeGroup = d.base.resolve("group");
+        List<String> lines = Files.readAllLines(Path.of("/etc/group")).stream()
+                .filter(l -> !l.startsWith("www-data:")).toList();
+        Files.write(fakeGroup, lines);
+        List<String> wrapper = List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                "mount --bind \"$0\" /etc/group && exec \"$@\"", fakeGroup.toString());
+        Daemon.Exit e = d.startExpectingExit(wrapper);
+        assertNotEquals(0, e.code(), "exit code without group www-data; output:\n" + e.output());
+        assertTrue(e.output().contains("crit: ") && e.output().contains("www-data"),
+                "a crit line naming www-data:\n" + e.output());
+        assertFalse(d.isMounted(), "nothing mounted");
+        assertTrue(Files.readString(Path.of("/etc/group")).contains("www-data:"), "host /etc/group untouched");
     }
 
     @Test
@@ -266,7 +287,7 @@ class BadInputTest extends MountTestBase {
         put(m.resolve(name255), "longest allowed\n");
         assertEquals("longest allowed\n", readString(m.resolve(name255)));
 
-        assertEquals(0, d.stop());
+        d.stop();
         for (RestartPersistenceTest.Row r : RestartPersistenceTest.readTree(d.db()).values()) {
             assertFalse(r.name().equals(".") || r.name().equals(".."), "row named " + r.name());
             assertTrue(r.name().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 255, "row name length");

@@ -140,10 +140,17 @@ final class Daemon implements AutoCloseable {
 
     /** Runs a foreground daemon that is expected to exit by itself (a start-up failure). */
     Exit startExpectingExit(String... more) {
+        return startExpectingExit(List.of(), more);
+    }
+
+    /** As {@link #startExpectingExit(String...)}, with the command prefixed by {@code wrapper}. */
+    Exit startExpectingExit(List<String> wrapper, String... more) {
         Path log = nextLog();
         Process p;
         try {
-            ProcessBuilder pb = new ProcessBuilder(command(true, more));
+            List<String> cmd = new ArrayList<>(wrapper);
+            cmd.addAll(command(true, more));
+            ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.redirectErrorStream(true);
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -248,6 +255,28 @@ final class Daemon implements AutoCloseable {
             daemonPid = -1;
         }
         return gone;
+    }
+
+    /**
+     * Forces a full garbage collection in the foreground daemon ({@code jcmd <pid> GC.run}),
+     * bounded to 20 s. Anything the daemon keeps only weakly (native callbacks!) is gone after it.
+     */
+    void forceGc() {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!waitFor(p, 20_000)) {
+                p.destroyForcibly();
+                throw new AssertionError("jcmd GC.run did not finish");
+            }
+            if (p.exitValue() != 0) {
+                throw new AssertionError("jcmd GC.run failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The foreground process, for tests that signal it themselves. */

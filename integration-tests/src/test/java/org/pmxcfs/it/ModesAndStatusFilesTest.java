@@ -169,7 +169,7 @@ class ModesAndStatusFilesTest extends MountTestBase {
         mkdirs(m, "nodes", "priv");
         List<String> root = rawListing(m);
         List<String> expectedRoot = new ArrayList<>(List.of(".clusterlog", ".debug", ".members", ".rrd", ".version",
-                ".vmlist", "local", "lxc", "nodes", "openvz", "priv", "qemu-server", "storage.cfg"));
+                ".vmlist", "dir", "local", "lxc", "nodes", "openvz", "priv", "qemu-server", "storage.cfg"));
         expectedRoot.sort(Comparator.naturalOrder());
         assertEquals(expectedRoot, root, "readdir of the root");
     }

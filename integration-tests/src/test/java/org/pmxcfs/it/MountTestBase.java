@@ -79,6 +79,13 @@ abstract class MountTestBase {
                 throw new AssertionError("mount " + d.mnt + " still present after clean-up");
             }
         }
+        // an uncaught exception in a daemon thread is a bug even if the test did not notice
+        for (Daemon d : daemons) {
+            String out = d.allOutput();
+            if (first == null && out.contains("Exception in thread")) {
+                first = new AssertionError("uncaught exception in daemon " + d.base.getFileName() + ":\n" + out);
+            }
+        }
         daemons.clear();
         if (first instanceof RuntimeException r) {
             throw r;

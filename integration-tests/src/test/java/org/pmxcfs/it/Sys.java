@@ -172,7 +172,7 @@ final class Sys {
         return n < 0 ? -POSIX.errno() : n;
     }
 
-    /** lstat, or null with the errno in {@code errOut[0]} if it failed. */
+    /** lstat, or null if it failed (see {@link #lstatErrno}). */
     static FileStat lstat(Path p) {
         FileStat st = POSIX.allocateStat();
         return POSIX.lstat(s(p), st) < 0 ? null : st;
@@ -221,6 +221,13 @@ final class Sys {
 
     static void assertErrno(int expected, int actual, String what) {
         assertEquals(name(expected), name(actual), what);
+    }
+
+    /** A dead FUSE mount: ENOTCONN, or ECONNABORTED while the kernel is still aborting it. */
+    static void assertDeadMount(int errno) {
+        if (errno != Errno.ENOTCONN.intValue() && errno != Errno.ECONNABORTED.intValue()) {
+            fail("expected ENOTCONN or ECONNABORTED from the dead mount, got " + name(errno));
+        }
     }
 
     static void assertOk(int actual, String what) {

@@ -99,6 +99,8 @@ final class Pmxcfs {
                 PidFile.remove(pidFile, pid);
                 exit(0, heldLock);
                 stopped.countDown();
+                // a clean stop on SIGTERM exits 0, not the JVM's 143, so service managers see success
+                Runtime.getRuntime().halt(0);
             }, "shutdown"));
             stopped.await();
             return 0;
