@@ -69,6 +69,7 @@ class SqliteStoreTest {
         db.close();
         try (Connection c = jdbc(file())) {
             assertEquals("wal", scalar(c, "PRAGMA journal_mode"));
+            assertEquals(512, ((Number) scalar(c, "PRAGMA page_size")).intValue(), "small pages: small writes per update");
             assertEquals(1L, count(c, "1"), "only the version row");
             try (Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT inode, parent, version, writer, mtime, type, name, data FROM tree")) {

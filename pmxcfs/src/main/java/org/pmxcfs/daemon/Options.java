@@ -52,7 +52,7 @@ public final class Options {
             description = "Cap on the sum of all file sizes in bytes (default ${DEFAULT-VALUE} = 30 MiB)")
     long maxTotalSize;
 
-    @Option(names = "--fuse-threads", defaultValue = "${env:PMXCFS_FUSE_THREADS:-4}",
+    @Option(names = "--fuse-threads", defaultValue = "${env:PMXCFS_FUSE_THREADS:-2}",
             description = "FUSE worker threads (default ${DEFAULT-VALUE}; see docs/BENCHMARKS.md)")
     int fuseThreads;
 
@@ -64,13 +64,13 @@ public final class Options {
             description = "Attempts, one second apart, to get the single-instance lock")
     int lockAttempts;
 
-    @Option(names = "--db-page-size", defaultValue = "${env:PMXCFS_DB_PAGE_SIZE:-4096}", hidden = true,
+    @Option(names = "--db-page-size", defaultValue = "${env:PMXCFS_DB_PAGE_SIZE:-512}", hidden = true,
             description = "SQLite page size of a new config.db")
     int dbPageSize;
 
-    @Option(names = "--db-wal-autocheckpoint", defaultValue = "${env:PMXCFS_DB_WAL_AUTOCHECKPOINT:-1000}", hidden = true,
-            description = "SQLite WAL auto-checkpoint threshold in pages")
-    int dbWalAutocheckpoint;
+    @Option(names = "--db-checkpoint-bytes", defaultValue = "${env:PMXCFS_DB_CHECKPOINT_BYTES:-4194304}", hidden = true,
+            description = "Checkpoint the SQLite WAL once it holds this many bytes")
+    long dbCheckpointBytes;
 
     String nodename() {
         if (nodename != null && !nodename.isEmpty()) {

@@ -63,7 +63,7 @@ final class Pmxcfs {
 
             Path dbFile = o.dataDir.resolve("config.db");
             try {
-                db = MemDb.open(SqliteStore.open(dbFile, new SqliteStore.Options(o.dbPageSize, o.dbWalAutocheckpoint)),
+                db = MemDb.open(SqliteStore.open(dbFile, new SqliteStore.Options(o.dbPageSize, o.dbCheckpointBytes)),
                         o.maxTotalSize, start);
             } catch (LoadException | StoreException e) {
                 dbLog.error(e.getMessage());
