@@ -1,0 +1,201 @@
+package org.pmxcfs.jgroups;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import javax.crypto.spec.SecretKeySpec;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.Message;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+import org.jgroups.protocols.BARRIER;
+import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FD_SOCK2;
+import org.jgroups.protocols.FRAG2;
+import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.SEQUENCER;
+import org.jgroups.protocols.SYM_ENCRYPT;
+import org.jgroups.protocols.TCP;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.protocols.UFC;
+import org.jgroups.protocols.UNICAST3;
+import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.protocols.pbcast.NAKACK2;
+import org.jgroups.protocols.pbcast.STABLE;
+import org.jgroups.stack.Protocol;
+import org.jgroups.util.ExtendedUUID;
+import org.pmxcfs.dfsm.MemberId;
+import org.pmxcfs.dfsm.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Transport} on a JGroups channel configured for corosync semantics: TCP with static
+ * discovery from the nodelist, total order through SEQUENCER, failure detection from the token
+ * timeout, partition merge, and (secauth) the payload encrypted with a key derived from the
+ * cluster authkey, so a process without the key can neither join nor inject. The stack and the
+ * reasons for each choice are in docs/ARCHITECTURE.md.
+ *
+ * <p>Views and messages are handed to the listener by one dispatcher thread, in the order the
+ * channel produced them.
+ */
+public final class JGroupsTransport implements Transport {
+
+    private static final Logger log = LoggerFactory.getLogger("cpg");
+    private static final String KEY_NODEID = "nodeid";
+    private static final String KEY_PID = "pid";
+
+    private final GroupConfig config;
+    private final MemberId self;
+    private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+    private JChannel channel;
+    private Thread dispatcher;
+    private volatile boolean running;
+
+    public JGroupsTransport(GroupConfig config, long incarnation) {
+        this.config = config;
+        this.self = new MemberId(config.nodeId(), incarnation);
+    }
+
+    @Override
+    public MemberId self() {
+        return self;
+    }
+
+    @Override
+    public void join(Listener listener) throws Exception {
+        channel = new JChannel(stack());
+        channel.addAddressGenerator(() -> {
+            ExtendedUUID id = ExtendedUUID.randomUUID(self.toString());
+            id.put(KEY_NODEID, ByteBuffer.allocate(4).putInt(self.nodeId()).array());
+            id.put(KEY_PID, ByteBuffer.allocate(8).putLong(self.pid()).array());
+            return id;
+        });
+        channel.setReceiver(new Receiver() {
+            @Override
+            public void receive(Message msg) {
+                MemberId sender = memberOf(msg.getSrc());
+                byte[] body = new byte[msg.getLength()];
+                System.arraycopy(msg.getArray(), msg.getOffset(), body, 0, body.length);
+                if (sender != null) {
+                    events.add(() -> listener.deliver(sender, body));
+                }
+            }
+
+            @Override
+            public void viewAccepted(View view) {
+                List<MemberId> members = new ArrayList<>();
+                for (Address a : view.getMembers()) {
+                    MemberId m = memberOf(a);
+                    if (m != null) {
+                        members.add(m);
+                    }
+                }
+                members.sort(null);
+                events.add(() -> listener.viewChanged(List.copyOf(members)));
+            }
+        });
+        running = true;
+        dispatcher = new Thread(this::dispatch, "cpg-" + config.group());
+        dispatcher.setDaemon(true);
+        dispatcher.start();
+        channel.connect(config.group());
+    }
+
+    private void dispatch() {
+        while (running) {
+            try {
+                events.take().run();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.error("event handler failed: {}", e.toString(), e);
+            }
+        }
+    }
+
+    private static MemberId memberOf(Address a) {
+        if (a instanceof ExtendedUUID id && id.keyExists(KEY_NODEID) && id.keyExists(KEY_PID)) {
+            return new MemberId(ByteBuffer.wrap(id.get(KEY_NODEID)).getInt(), ByteBuffer.wrap(id.get(KEY_PID)).getLong());
+        }
+        return null;
+    }
+
+    @Override
+    public boolean multicast(byte[] message) {
+        JChannel ch = channel;
+        if (ch == null || !ch.isConnected()) {
+            return false;
+        }
+        try {
+            ch.send(new BytesMessage(null, message));
+            return true;
+        } catch (Exception e) {
+            log.warn("multicast failed: {}", e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public void leave() {
+        running = false;
+        if (channel != null) {
+            channel.close();
+        }
+        if (dispatcher != null) {
+            dispatcher.interrupt();
+        }
+    }
+
+    /** The protocol stack, bottom first. */
+    private List<Protocol> stack() throws Exception {
+        long token = config.token().toMillis();
+        List<Protocol> p = new ArrayList<>();
+        TCP tcp = new TCP();
+        tcp.setBindAddress(config.bind().getAddress());
+        tcp.setBindPort(config.bind().getPort());
+        tcp.setPortRange(0);
+        tcp.setSockConnTimeout(300);
+        p.add(tcp);
+        p.add(new TCPPING().setInitialHosts(config.peers()).setPortRange(0));
+        p.add(new MERGE3().setMinInterval(1000).setMaxInterval(3000));
+        p.add(new FD_SOCK2());
+        p.add(new FD_ALL3().setTimeout(token).setInterval(Math.max(100, token / 3)));
+        p.add(new VERIFY_SUSPECT2().setTimeout(500));
+        p.add(new BARRIER());
+        if (config.authKey() != null) {
+            SYM_ENCRYPT enc = new SYM_ENCRYPT();
+            enc.symAlgorithm("AES/CBC/PKCS5Padding").symIvLength(16);
+            enc.setSecretKey(new SecretKeySpec(deriveKey(config.authKey()), "AES"));
+            p.add(enc);
+        }
+        p.add(new NAKACK2().setXmitInterval(200));
+        p.add(new UNICAST3());
+        p.add(new STABLE().setDesiredAverageGossip(5000).setMaxBytes(4 << 20));
+        p.add(new GMS().setJoinTimeout(2000).setMaxJoinAttempts(3).printLocalAddress(false));
+        // no MFC: SEQUENCER + MFC deadlocks under load (java-stack-notes 3); UFC still pushes back
+        p.add(new UFC());
+        p.add(new SEQUENCER());
+        p.add(new FRAG2());
+        return p;
+    }
+
+    /** AES-256 key from the authkey: only holders of the same 256-byte file get the same key. */
+    static byte[] deriveKey(byte[] authKey) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update("pmxcfs-java group key v1".getBytes(StandardCharsets.US_ASCII));
+            md.update(authKey);
+            return md.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
