@@ -48,6 +48,15 @@ public final class Options {
             description = "Log of the daemonized process (env PMXCFS_LOG_FILE, default ${DEFAULT-VALUE})")
     Path logFile;
 
+    @Option(names = "--corosync-conf", defaultValue = "${env:PMXCFS_COROSYNC_CONF:-/etc/corosync/corosync.conf}",
+            description = "The local corosync config: imported on first start, kept in sync with the tree's copy"
+                    + " (env PMXCFS_COROSYNC_CONF, default ${DEFAULT-VALUE})")
+    Path corosyncConf;
+
+    @Option(names = "--authkey", defaultValue = "${env:PMXCFS_AUTHKEY:-/etc/corosync/authkey}",
+            description = "Cluster authkey (env PMXCFS_AUTHKEY, default ${DEFAULT-VALUE})")
+    Path authKey;
+
     @Option(names = "--max-total-size", defaultValue = "${env:PMXCFS_MAX_TOTAL_SIZE:-31457280}",
             description = "Cap on the sum of all file sizes in bytes (default ${DEFAULT-VALUE} = 30 MiB)")
     long maxTotalSize;

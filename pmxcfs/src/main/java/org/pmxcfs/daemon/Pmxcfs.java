@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.pmxcfs.dbstore.LoadException;
 import org.pmxcfs.dbstore.MemDb;
+import org.pmxcfs.dbstore.Operation;
 import org.pmxcfs.dbstore.SqliteStore;
 import org.pmxcfs.dbstore.StoreException;
 import org.pmxcfs.fuse.FuseLoop;
@@ -62,6 +63,7 @@ final class Pmxcfs {
             VersionCounters counters = new VersionCounters();
 
             Path dbFile = o.dataDir.resolve("config.db");
+            boolean newDb = !Files.exists(dbFile);
             try {
                 db = MemDb.open(SqliteStore.open(dbFile, new SqliteStore.Options(o.dbPageSize, o.dbCheckpointBytes)),
                         o.maxTotalSize, start);
@@ -72,6 +74,9 @@ final class Pmxcfs {
                 return exit(255, lock);
             }
             db.setListener(counters);
+            if (newDb && !o.local) {
+                importCorosyncConf(db, o.corosyncConf, clock);
+            }
             counters.reloaded();
             if (!o.local && db.lookup("corosync.conf").isPresent()) {
                 log.warn("corosync.conf exists, but cluster mode is not available in this build - running in local mode");
@@ -126,6 +131,24 @@ final class Pmxcfs {
         }
         log.info("exit proxmox configuration filesystem ({})", rc == 0 ? 0 : -1);
         return rc;
+    }
+
+    /**
+     * First start of a node that was just joined (its database deleted): the local corosync
+     * config becomes the tree's {@code corosync.conf}, which is what makes it start clustered.
+     */
+    private static void importCorosyncConf(MemDb db, Path corosyncConf, Clock clock) throws IOException {
+        if (!Files.isReadable(corosyncConf)) {
+            return;
+        }
+        byte[] conf = Files.readAllBytes(corosyncConf);
+        LocalApplier applier = new LocalApplier(db, clock);
+        if (!applier.submit(new Operation.Create("corosync.conf")).isOk()
+                || !applier.submit(new Operation.Write("corosync.conf", 0, conf)).isOk()
+                || !db.flush()) {
+            throw new IOException("unable to import '" + corosyncConf + "' into the new database");
+        }
+        log.info("imported '{}' as corosync.conf ({} bytes)", corosyncConf, conf.length);
     }
 
     /** The gid of group www-data, which owns everything in the mount. */
