@@ -15,6 +15,9 @@ import org.pmxcfs.dbstore.Operation;
 import org.pmxcfs.dbstore.SqliteStore;
 import org.pmxcfs.dbstore.StoreException;
 import org.pmxcfs.fuse.FuseLoop;
+import org.pmxcfs.ipc.IpcServer;
+import org.pmxcfs.ipc.IpcService;
+import org.pmxcfs.ipc.KvStore;
 import org.pmxcfs.lock.LockTable;
 import org.pmxcfs.plug.LocalApplier;
 import org.pmxcfs.plug.PveFs;
@@ -84,12 +87,23 @@ final class Pmxcfs {
 
             LockTable locks = new LockTable(o.lockLifetimeSeconds * 1000);
             MemDb memdb = db;
-            StatusFiles status = new StatusFiles(nodename, start, memdb::vmList, counters, clusterLog, logging::enabled);
+            KvStore kv = new KvStore(nodename, () -> clock.millis() / 1000);
+            StatusFiles status = new StatusFiles(nodename, start, memdb::vmList, counters, clusterLog, logging::enabled,
+                    () -> null, kv::versions, kv::rrdDump);
             PveFs fs = new PveFs(nodename, db, new LocalApplier(db, clock), status, locks, logging, () -> true,
                     clock, wwwData);
 
             FuseLoop.prepareMountPoint(o.mountpoint);
             FuseLoop fuse = FuseLoop.mount(fs, o.mountpoint, o.fuseThreads, FUSE_OPTIONS);
+            IpcServer ipc;
+            try {
+                ipc = IpcServer.start(IpcServer.socketPath(o.runDir),
+                        new IpcService(db, status, clusterLog, kv, () -> clock.millis() / 1000, null), wwwData,
+                        IpcServer.Config.DEFAULT);
+            } catch (IOException e) {
+                fuse.unmount(UNMOUNT_WAIT_MILLIS);
+                throw e;
+            }
             Path pidFile = o.pidFile();
             PidFile.write(pidFile, pid);
             log.info("mounted '{}' (node '{}', data '{}', {} FUSE threads)", o.mountpoint, nodename, dbFile,
@@ -99,6 +113,7 @@ final class Pmxcfs {
             InstanceLock heldLock = lock;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 log.info("teardown filesystem");
+                ipc.close();
                 fuse.unmount(UNMOUNT_WAIT_MILLIS);
                 memdb.close();
                 PidFile.remove(pidFile, pid);
