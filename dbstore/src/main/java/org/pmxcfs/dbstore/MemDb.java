@@ -1,9 +1,12 @@
 package org.pmxcfs.dbstore;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -88,7 +91,7 @@ public final class MemDb implements AutoCloseable {
             throw new LoadException(e.getMessage() + " - the database file is unreadable; restore config.db"
                     + " from a backup or from a healthy cluster node", e);
         }
-        db.build(rows);
+        db.build(rows, RECOVERY_HINT);
         try {
             store.prepareWrites();
         } catch (StoreException e) {
@@ -104,7 +107,11 @@ public final class MemDb implements AutoCloseable {
         return db;
     }
 
-    private void build(List<TreeEntry> rows) throws LoadException {
+    /**
+     * Rebuilds the tree from stored rows, checking everything the original checks on load.
+     * {@code hint} ends every refusal message: what the reader should do about it.
+     */
+    private void build(List<TreeEntry> rows, String hint) throws LoadException {
         root = new TreeEntry(0, 0, 0, 0, 0, TreeEntry.TYPE_DIR, "", null);
         long maxVersion = 0;
         // in inode (rowid) order, as the reference reads them: the messages name the same rows on every run
@@ -114,21 +121,21 @@ public final class MemDb implements AutoCloseable {
             if (r.type() != TreeEntry.TYPE_DIR && r.type() != TreeEntry.TYPE_FILE) {
                 // the reference checks every row, the version row included (it accepts 4 and 8 there)
                 throw new LoadException("inode " + r.inode() + " ('" + r.name() + "') has unknown type " + r.type()
-                        + RECOVERY_HINT);
+                        + hint);
             }
             if (r.inode() == 0) {
                 if (!Store.VERSION_ROW_NAME.equals(r.name())) {
-                    throw new LoadException("root inode has unexpected name '" + r.name() + "'" + RECOVERY_HINT);
+                    throw new LoadException("root inode has unexpected name '" + r.name() + "'" + hint);
                 }
                 root = new TreeEntry(0, 0, r.version(), r.writer(), r.mtime(), TreeEntry.TYPE_DIR, "", null);
                 continue;
             }
             if (r.name() == null || r.name().isEmpty()) {
-                throw new LoadException("inode " + r.inode() + " has no name" + RECOVERY_HINT);
+                throw new LoadException("inode " + r.inode() + " has no name" + hint);
             }
             if (r.isDir() && r.data() != null) {
                 throw new LoadException("directory inode " + r.inode() + " ('" + r.name() + "') contains data"
-                        + RECOVERY_HINT);
+                        + hint);
             }
             entries.put(r.inode(), r);
             maxVersion = Math.max(maxVersion, Math.max(r.version(), r.inode()));
@@ -153,19 +160,19 @@ public final class MemDb implements AutoCloseable {
             TreeEntry parent = entries.get(e.parent());
             if (parent == null) {
                 throw new LoadException("missing directory inode " + e.parent() + " (parent of inode " + e.inode()
-                        + " '" + e.name() + "')" + RECOVERY_HINT);
+                        + " '" + e.name() + "')" + hint);
             }
             if (!parent.isDir()) {
                 throw new LoadException("parent inode " + e.parent() + " of inode " + e.inode() + " ('" + e.name()
-                        + "') is not a directory" + RECOVERY_HINT);
+                        + "') is not a directory" + hint);
             }
             Long other = children.get(e.parent()).putIfAbsent(e.name(), e.inode());
             if (other != null) {
                 throw new LoadException("found entry with duplicate name '" + e.name() + "' in directory inode "
-                        + e.parent() + " (inodes " + other + " and " + e.inode() + ")" + RECOVERY_HINT);
+                        + e.parent() + " (inodes " + other + " and " + e.inode() + ")" + hint);
             }
         }
-        verifyReachable(sorted);
+        verifyReachable(sorted, hint);
         Map<Long, String> guestPaths = new HashMap<>();
         for (TreeEntry r : sorted) {
             TreeEntry e = entries.get(r.inode());
@@ -178,14 +185,14 @@ public final class MemDb implements AutoCloseable {
                 String first = guestPaths.putIfAbsent(g.get().vmid(), path);
                 if (first != null) {
                     throw new LoadException("detected duplicate VMID " + g.get().vmid() + ": '" + first + "' and '"
-                            + path + "' (inode " + e.inode() + ")" + RECOVERY_HINT);
+                            + path + "' (inode " + e.inode() + ")" + hint);
                 }
                 vms.register(g.get());
             }
         }
     }
 
-    private void verifyReachable(List<TreeEntry> sorted) throws LoadException {
+    private void verifyReachable(List<TreeEntry> sorted, String hint) throws LoadException {
         ArrayDeque<Long> todo = new ArrayDeque<>(List.of(0L));
         int reached = 0;
         java.util.Set<Long> seen = new java.util.HashSet<>();
@@ -204,7 +211,7 @@ public final class MemDb implements AutoCloseable {
             for (TreeEntry e : sorted) {
                 if (!seen.contains(e.inode())) {
                     throw new LoadException("inode " + e.inode() + " ('" + e.name() + "') is not reachable from the"
-                            + " root (its parent chain loops)" + RECOVERY_HINT);
+                            + " root (its parent chain loops)" + hint);
                 }
             }
         }
@@ -286,6 +293,86 @@ public final class MemDb implements AutoCloseable {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** The entry with {@code inode} ({@code 0} is the root, named "" and typed as a directory). */
+    public Optional<TreeEntry> entry(long inode) {
+        lock.readLock().lock();
+        try {
+            return Optional.ofNullable(entries.get(inode));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The index of the current tree: the dcdb state this node reports in a sync (memdb_encode_index). */
+    public Index index() {
+        lock.readLock().lock();
+        try {
+            return Index.of(root, entries.values());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The verify checksum (memdb_compute_checksum): SHA-256 over every entry in inode order, each
+     * as inode, version, writer, mtime, size, type, parent, name and file data.
+     */
+    public byte[] checksum() {
+        lock.readLock().lock();
+        try {
+            MessageDigest md = EntryDigest.sha256();
+            for (TreeEntry e : new TreeMap<>(entries).values()) {
+                EntryDigest.feed(md, e, true);
+            }
+            return md.digest();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The paths of local entries that a state transfer to {@code leader}'s index would delete or
+     * overwrite (their inode is missing there or has another digest), sorted; the root is left
+     * out. Entries only the leader has cannot be named before their updates arrive.
+     */
+    public List<String> differingPaths(Index leader) {
+        lock.readLock().lock();
+        try {
+            List<String> out = new ArrayList<>();
+            for (TreeEntry e : entries.values()) {
+                if (e.inode() == 0) {
+                    continue;
+                }
+                Optional<Index.Entry> theirs = leader.find(e.inode());
+                if (theirs.isEmpty() || !Arrays.equals(theirs.get().digest(), EntryDigest.indexDigest(e))) {
+                    out.add(pathOf(e));
+                }
+            }
+            out.sort(null);
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Writes the whole current tree as SQL text, the shape {@code sqlite3 config.db .dump} gives:
+     * what the daemon keeps as a backup before a state transfer replaces local changes. The tree
+     * is copied under the lock and written after releasing it, so a slow {@code out} does not
+     * hold up the filesystem.
+     */
+    public void dumpSql(Appendable out) throws IOException {
+        List<TreeEntry> rows;
+        lock.readLock().lock();
+        try {
+            rows = new ArrayList<>(new TreeMap<>(entries).values());
+            rows.set(0, versionRow());
+        } finally {
+            lock.readLock().unlock();
+        }
+        SqlDump.write(rows, out);
     }
 
     private TreeEntry lookupLocked(List<String> parts) {
@@ -617,10 +704,8 @@ public final class MemDb implements AutoCloseable {
         if (!rootDirty && dirty.isEmpty() && removed.isEmpty()) {
             return true;
         }
-        TreeEntry versionRow = new TreeEntry(0, 0, root.version(), root.writer(), root.mtime(), TreeEntry.TYPE_FILE,
-                Store.VERSION_ROW_NAME, null);
         try {
-            store.commit(removed, dirty.values(), versionRow);
+            store.commit(removed, dirty.values(), versionRow());
         } catch (StoreException e) {
             failed = true;
             log.error("{} - all further changes fail with EIO; check the disk and restart pmxcfs", e.getMessage());
@@ -630,6 +715,86 @@ public final class MemDb implements AutoCloseable {
         removed.clear();
         rootDirty = false;
         return true;
+    }
+
+    /** The root as stored after a local mutation: the original writes it with type 8. */
+    private TreeEntry versionRow() {
+        return new TreeEntry(0, 0, root.version(), root.writer(), root.mtime(), TreeEntry.TYPE_FILE,
+                Store.VERSION_ROW_NAME, null);
+    }
+
+    // ---------------------------------------------------------------- cluster sync
+
+    /**
+     * Commits a state transfer on a non-leader (bdb_backend_commit_update): deletes every local
+     * inode that {@code leader} lacks and replaces every {@code received} entry (inode 0 becomes
+     * the {@code __version__} row), in one store transaction. Before anything is written, the
+     * resulting tree is built and checked as a load would check it, and its index must be
+     * byte-identical to {@code leader}. Then the RAM tree is swapped, the VMID registry rebuilt,
+     * and the listener told {@link ChangeListener#reloaded()}.
+     *
+     * <p>On failure nothing changes, in RAM or in the store, and the sticky error state is not
+     * set: the caller decides (the original sets it). Local changes still pending are committed
+     * first; if that fails, the sticky error state is set as by any failed commit.
+     */
+    public void commitSync(Index leader, Collection<TreeEntry> received) throws SyncCommitException {
+        lock.writeLock().lock();
+        try {
+            if (failed) {
+                throw new SyncCommitException("the database is in the error state after an earlier write failure");
+            }
+            if (!commitLocked()) {
+                throw new SyncCommitException("unable to commit pending local changes before the state transfer");
+            }
+            List<TreeEntry> local = entries.values().stream().filter(e -> e.inode() != 0).toList();
+            SyncPlan plan = SyncPlan.of(local, root, leader, received);
+            MemDb next = new MemDb(store, maxTotalBytes);
+            try {
+                next.build(plan.rows(), "");
+            } catch (LoadException e) {
+                throw new SyncCommitException("the transferred tree is inconsistent: " + e.getMessage(), e);
+            }
+            // the original re-reads the rows inside its transaction; these are the same rows, and
+            // checking before writing leaves nothing to roll back
+            Index built = Index.of(next.root, next.entries.values());
+            if (!Arrays.equals(built.encode(), leader.encode())) {
+                throw new SyncCommitException("the transferred tree does not match the leader's index: "
+                        + mismatch(leader, built));
+            }
+            try {
+                store.commit(plan.deleted(), plan.written(), plan.versionRow());
+            } catch (StoreException e) {
+                throw new SyncCommitException("unable to store the transferred tree: " + e.getMessage(), e);
+            }
+            adopt(next);
+            listener.reloaded();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Names what differs between two indexes, for the log. */
+    private static String mismatch(Index leader, Index built) {
+        IndexDiff d = IndexDiff.between(leader, built);
+        List<Long> inodes = new ArrayList<>(d.send());
+        inodes.addAll(d.delete());
+        inodes.sort(null);
+        return "header " + built + " vs leader " + leader + "; differing inodes "
+                + (inodes.size() > 10 ? inodes.subList(0, 10) + " and " + (inodes.size() - 10) + " more" : inodes);
+    }
+
+    /** Replaces this tree by {@code next}, a verified tree whose rows are already stored. */
+    private void adopt(MemDb next) {
+        entries.clear();
+        entries.putAll(next.entries);
+        children.clear();
+        children.putAll(next.children);
+        root = next.root;
+        totalBytes = next.totalBytes;
+        vms.reloadFrom(next.vms);
+        dirty.clear();
+        removed.clear();
+        rootDirty = false;
     }
 
     @Override

@@ -1,11 +1,5 @@
 package org.pmxcfs.dbstore;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-
 /**
  * One entry of the tree, exactly the columns of a {@code tree} row. Immutable: every change makes
  * a new entry, so a reader holding an entry never sees it change. Files keep their bytes in
@@ -41,25 +35,12 @@ public record TreeEntry(long inode, long parent, long version, int writer, long 
     }
 
     /**
-     * SHA-256 over the entry's metadata (inode, version, writer, mtime, size, type, parent, name),
-     * the identity a cluster lock is tracked by: any change to the lock directory changes it.
+     * SHA-256 over inode, version, writer, mtime, size, type, parent, name (and the data of a
+     * non-empty file), the original's memdb_tree_entry_csum: the identity a cluster lock is
+     * tracked by, so any change to the lock directory changes it.
      */
     public byte[] metaDigest() {
-        MessageDigest md = sha256();
-        ByteBuffer b = ByteBuffer.allocate(8 + 8 + 4 + 4 + 4 + 1 + 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(inode).putLong(version).putInt(writer).putInt((int) mtime).putInt(size())
-                .put((byte) type).putLong(parent);
-        md.update(b.array());
-        md.update(name.getBytes(StandardCharsets.UTF_8));
-        return md.digest();
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return EntryDigest.entryDigest(this);
     }
 
     @Override

@@ -36,6 +36,18 @@ final class VmRegistry {
         }
     }
 
+    /**
+     * Takes over the registrations of {@code other}, built from a tree that replaced ours (state
+     * transfer). Versions keep increasing, so caches keyed on them see the change.
+     */
+    void reloadFrom(VmRegistry other) {
+        vms.clear();
+        for (VmInfo v : other.vms.values()) {
+            register(new GuestPath(v.vmid(), v.node(), v.type()));
+        }
+        listVersion++;
+    }
+
     VmList snapshot() {
         return new VmList(listVersion, Map.copyOf(vms));
     }

@@ -1,0 +1,67 @@
+package org.pmxcfs.dbstore;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The dcdb UPDATE payload: one entry sent by the sync leader (the original's
+ * dcdb_send_update_inode / dcdb_parse_update_inode). Layout, little-endian: {@code u64 parent,
+ * u64 inode, u64 version, u32 writer, u32 mtime, u32 size, u32 namelen (NUL included), u8 type,
+ * name\0, data[size]}; data only for files. The root travels with name "" and type 4.
+ */
+public final class InodeUpdate {
+
+    /** Bytes before the name. */
+    public static final int FIXED_BYTES = 8 + 8 + 8 + 4 + 4 + 4 + 4 + 1;
+
+    private InodeUpdate() {}
+
+    public static byte[] encode(TreeEntry e) {
+        boolean root = e.inode() == 0;
+        byte[] name = (root ? "" : e.name()).getBytes(StandardCharsets.UTF_8);
+        int type = root ? TreeEntry.TYPE_DIR : e.type();
+        int size = type == TreeEntry.TYPE_FILE ? e.size() : 0;
+        ByteBuffer b = ByteBuffer.allocate(FIXED_BYTES + name.length + 1 + size).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(e.parent()).putLong(e.inode()).putLong(e.version()).putInt(e.writer()).putInt((int) e.mtime())
+                .putInt(size).putInt(name.length + 1).put((byte) type).put(name).put((byte) 0);
+        if (size > 0) {
+            b.put(e.data());
+        }
+        return b.array();
+    }
+
+    /**
+     * Decodes one UPDATE. Refused, as by the original: a type other than 4 or 8, a length other
+     * than header + namelen + size, a name without its NUL. Refused in addition, because no
+     * sender produces them and the entry could not be stored faithfully: a short header, a name
+     * with an inner NUL or invalid UTF-8, a directory with a non-zero size.
+     */
+    public static TreeEntry decode(byte[] bytes) throws WireFormatException {
+        WireReader r = new WireReader(bytes, "inode update");
+        if (bytes.length < FIXED_BYTES) {
+            throw r.error("length " + bytes.length + " is shorter than the " + FIXED_BYTES + "-byte header");
+        }
+        long parent = r.u64("parent");
+        long inode = r.u64("inode");
+        long version = r.u64("version");
+        int writer = r.i32("writer");
+        long mtime = r.u32("mtime");
+        long size = r.u32("size");
+        long namelen = r.u32("namelen");
+        int type = r.u8("type");
+        if (type != TreeEntry.TYPE_DIR && type != TreeEntry.TYPE_FILE) {
+            throw r.error("unknown inode type " + type);
+        }
+        if (r.remaining() != namelen + size) {
+            throw r.error("namelen " + namelen + " + size " + size + " but " + r.remaining() + " bytes follow the header");
+        }
+        if (type == TreeEntry.TYPE_DIR && size != 0) {
+            throw r.error("directory inode " + Long.toUnsignedString(inode) + " with size " + size);
+        }
+        String name = r.cString(namelen, "name");
+        byte[] data = r.bytes(size, "data");
+        r.end();
+        return new TreeEntry(inode, parent, version, writer, mtime, type, name, data);
+    }
+}

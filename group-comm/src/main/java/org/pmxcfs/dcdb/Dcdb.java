@@ -1,0 +1,298 @@
+package org.pmxcfs.dcdb;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.pmxcfs.dbstore.Index;
+import org.pmxcfs.dbstore.IndexDiff;
+import org.pmxcfs.dbstore.InodeUpdate;
+import org.pmxcfs.dbstore.MemDb;
+import org.pmxcfs.dbstore.Operation;
+import org.pmxcfs.dbstore.Paths;
+import org.pmxcfs.dbstore.Result;
+import org.pmxcfs.dbstore.StoreException;
+import org.pmxcfs.dbstore.SyncCommitException;
+import org.pmxcfs.dbstore.TreeEntry;
+import org.pmxcfs.dbstore.WireFormatException;
+import org.pmxcfs.dfsm.DfsmCallbacks;
+import org.pmxcfs.dfsm.MemberId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The file tree as a replicated application of the dfsm (the original's dcdb.c, group
+ * {@code pve_dcdb_v1}): normal messages are applied to the {@link MemDb} with the sender's node
+ * id and time; a sync round elects the member with the newest index as leader, which sends
+ * every entry another member lacks; a member that differs replaces its tree by the leader's in
+ * one verified commit.
+ *
+ * <p>Not thread-safe: the dfsm calls it from its delivery thread only.
+ */
+public final class Dcdb implements DfsmCallbacks {
+
+    private static final Logger log = LoggerFactory.getLogger("dcdb");
+
+    private final MemDb db;
+    private final int selfNodeId;
+    private final DcdbHost host;
+    private List<MemberId> members = List.of();
+    /** The state of the current sync round; null outside one. */
+    private Transfer transfer;
+
+    /** What a round keeps from {@link #processStateUpdate} until {@link #cleanup}. */
+    private static final class Transfer {
+        final MemberId leader;
+        final Index leaderIndex;
+        final List<TreeEntry> updates = new ArrayList<>();
+
+        Transfer(MemberId leader, Index leaderIndex) {
+            this.leader = leader;
+            this.leaderIndex = leaderIndex;
+        }
+    }
+
+    /** @param selfNodeId this node's id: tells the member with the lowest id and this node's own messages */
+    public Dcdb(MemDb db, int selfNodeId, DcdbHost host) {
+        this.db = db;
+        this.selfNodeId = selfNodeId;
+        this.host = host;
+    }
+
+    // ---------------------------------------------------------------- normal messages
+
+    /**
+     * Applies one dcdb message (dcdb_deliver) and returns the FUSE result: a byte count or 0, or
+     * {@code -errno}. A message that does not decode is refused with an
+     * {@link IllegalArgumentException}, which makes the dfsm leave and resync, as the
+     * original's negative return does. After a database failure the host is told to stop the
+     * cluster connection.
+     */
+    @Override
+    public int deliver(MemberId sender, int subtype, long msgTime, byte[] payload) {
+        DcdbMessage m;
+        try {
+            m = DcdbCodec.decode(subtype, payload);
+        } catch (DcdbCodecException e) {
+            log.error("{} (from {})", e.getMessage(), sender);
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        int result = 0;
+        if (m instanceof DcdbMessage.UnlockRequest u) {
+            unlockRequest(u);
+        } else if (m instanceof DcdbMessage.Apply a) {
+            Result r = db.apply(a.op(), sender.nodeId(), msgTime);
+            if (r.isOk() && writesCorosyncConf(a.op())) {
+                host.syncCorosyncConf(sender.nodeId() == selfNodeId);
+            }
+            result = r.toFuse();
+        }
+        if (db.failed()) {
+            log.error("serious internal error - stop cluster connection");
+            host.setErrorMode();
+        }
+        return result;
+    }
+
+    /** A successful WRITE or CREATE of corosync.conf, or a RENAME onto it (reference 3.3). */
+    private static boolean writesCorosyncConf(Operation op) {
+        String target;
+        if (op instanceof Operation.Write || op instanceof Operation.Truncate || op instanceof Operation.Create) {
+            target = op.path();
+        } else if (op instanceof Operation.Rename rn) {
+            target = rn.to();
+        } else {
+            return false;
+        }
+        return Paths.normalize(target).equals("corosync.conf");
+    }
+
+    /**
+     * Only the member with the lowest node id acts, by its own lock table: if the lock is still
+     * in the state the requester saw and has expired here, it multicasts UNLOCK, which every
+     * member then applies in order.
+     */
+    private void unlockRequest(DcdbMessage.UnlockRequest u) {
+        if (members.isEmpty() || members.get(0).nodeId() != selfNodeId) {
+            return;
+        }
+        Optional<TreeEntry> lock = db.lookup(u.path());
+        if (lock.isEmpty() || !MemDb.isLockDir(Paths.split(u.path()), lock.get())
+                || !Arrays.equals(lock.get().metaDigest(), u.digest())) {
+            return;
+        }
+        if (host.lockExpired(Paths.normalize(u.path()), lock.get())) {
+            try {
+                DcdbCodec.Encoded e = DcdbCodec.encode(new Operation.Unlock(u.path(), u.digest()));
+                log.debug("sending unlock message for {}", u.path());
+                host.submit(e.subtype(), e.payload());
+            } catch (DcdbCodecException e) {
+                log.error("cannot send unlock message: {}", e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public boolean isQuorate() {
+        return host.isQuorate();
+    }
+
+    @Override
+    public void membersChanged(List<MemberId> members) {
+        this.members = List.copyOf(members);
+    }
+
+    // ---------------------------------------------------------------- sync
+
+    /** This node's memdb index (dcdb_get_state). */
+    @Override
+    public byte[] getState() {
+        return db.index().encode();
+    }
+
+    /**
+     * Elects the leader (highest version, then later root mtime, then first in member order),
+     * marks every member whose index equals the leader's as synced, and on the leader sends
+     * one UPDATE per inode any other member lacks or has differently, then UPDATE_COMPLETE
+     * (dcdb_process_state_update).
+     */
+    @Override
+    public boolean processStateUpdate(List<MemberState> states, SyncRound round) {
+        transfer = null;
+        List<Index> indexes = new ArrayList<>();
+        for (MemberState s : states) {
+            try {
+                indexes.add(Index.decode(s.state()));
+            } catch (WireFormatException e) {
+                log.error("{} (from {})", e.getMessage(), s.member());
+                return false;
+            }
+        }
+        if (indexes.isEmpty()) {
+            log.error("no member states in the sync round");
+            return false;
+        }
+        int leader = chooseLeader(indexes);
+        MemberState leaderState = states.get(leader);
+        log.info("leader is {}", leaderState.member());
+        List<Index> outdated = new ArrayList<>();
+        List<MemberId> synced = new ArrayList<>();
+        for (int i = 0; i < states.size(); i++) {
+            if (Arrays.equals(states.get(i).state(), leaderState.state())) {
+                round.markSynced(states.get(i).member());
+                synced.add(states.get(i).member());
+            } else {
+                outdated.add(indexes.get(i));
+            }
+        }
+        log.info("synced members: {}", synced.stream().map(MemberId::toString).collect(Collectors.joining(", ")));
+        transfer = new Transfer(leaderState.member(), indexes.get(leader));
+        if (leaderState.member().equals(round.self())) {
+            return sendUpdates(transfer.leaderIndex, outdated, round);
+        }
+        return true;
+    }
+
+    /** The position of the leader among {@code indexes}, which are in member order (dcdb_select_leader). */
+    static int chooseLeader(List<Index> indexes) {
+        int leader = 0;
+        for (int i = 1; i < indexes.size(); i++) {
+            if (indexes.get(i).newerThan(indexes.get(leader))) {
+                leader = i;
+            }
+        }
+        return leader;
+    }
+
+    /**
+     * The leader's part (dcdb_create_and_send_updates): each needed inode once, in inode order
+     * (the original uses hash order; any order gives the same result). A failed UPDATE is only
+     * logged, as in the original: the receiver's verification catches what is missing.
+     */
+    private boolean sendUpdates(Index leaderIndex, List<Index> outdated, SyncRound round) {
+        TreeSet<Long> inodes = new TreeSet<>(Long::compareUnsigned);
+        for (Index member : outdated) {
+            inodes.addAll(IndexDiff.between(leaderIndex, member).send());
+        }
+        log.info("start sending inode updates");
+        for (long inode : inodes) {
+            Optional<TreeEntry> e = db.entry(inode);
+            if (e.isEmpty()) {
+                log.error("cannot get inode data for inode {}", Long.toUnsignedString(inode));
+                return false;
+            }
+            if (!round.sendUpdate(InodeUpdate.encode(e.get()))) {
+                log.error("sending update inode failed {}", Long.toUnsignedString(inode));
+            }
+        }
+        log.info("sent all ({}) updates", inodes.size());
+        if (!round.sendUpdateComplete()) {
+            log.error("failed to send UPDATE_COMPLETE message");
+            return false;
+        }
+        return true;
+    }
+
+    /** Collects one UPDATE (dcdb_process_update); only the leader of this round may send them. */
+    @Override
+    public boolean processUpdate(MemberId sender, byte[] payload) {
+        if (transfer == null) {
+            log.error("received an inode update from {} outside a sync round", sender);
+            return false;
+        }
+        if (!sender.equals(transfer.leader)) {
+            log.error("received an inode update from {}, but the leader is {}", sender, transfer.leader);
+            return false;
+        }
+        try {
+            transfer.updates.add(InodeUpdate.decode(payload));
+        } catch (WireFormatException e) {
+            log.error("{} (from {})", e.getMessage(), sender);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Replaces the local tree by the leader's (dcdb_commit). Before local entries are lost the
+     * host may save them. A refused transfer changes nothing; the dfsm leaves and resyncs. A
+     * failed store is permanent, as in the original: the host stops the cluster connection.
+     */
+    @Override
+    public boolean commit() {
+        if (transfer == null) {
+            log.error("commit outside a sync round");
+            return false;
+        }
+        log.info("update complete - trying to commit (got {} inode updates)", transfer.updates.size());
+        List<String> discarded = db.differingPaths(transfer.leaderIndex);
+        if (!discarded.isEmpty()) {
+            host.beforeStateTransfer(discarded);
+        }
+        try {
+            db.commitSync(transfer.leaderIndex, transfer.updates);
+        } catch (SyncCommitException e) {
+            log.error("state transfer failed: {}", e.getMessage());
+            if (db.failed() || e.getCause() instanceof StoreException) {
+                log.error("serious internal error - stop cluster connection");
+                host.setErrorMode();
+            }
+            return false;
+        }
+        host.syncCorosyncConf(false);
+        return true;
+    }
+
+    @Override
+    public void cleanup() {
+        transfer = null;
+    }
+
+    /** The verify checksum (dcdb_checksum). */
+    @Override
+    public byte[] checksum() {
+        return db.checksum();
+    }
+}
