@@ -12,4 +12,14 @@ public enum Errno {
     Errno(int code) {
         this.code = code;
     }
+
+    /** The errno with number {@code code}, or EIO for a number this filesystem never reports. */
+    public static Errno fromCode(int code) {
+        for (Errno e : values()) {
+            if (e.code == code) {
+                return e;
+            }
+        }
+        return EIO;
+    }
 }

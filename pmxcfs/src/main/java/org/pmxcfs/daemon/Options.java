@@ -57,6 +57,15 @@ public final class Options {
             description = "Cluster authkey (env PMXCFS_AUTHKEY, default ${DEFAULT-VALUE})")
     Path authKey;
 
+    @Option(names = "--cluster-port", defaultValue = "${env:PMXCFS_CLUSTER_PORT:-5405}",
+            description = "Port of the cluster group on each node's ring0 address (env PMXCFS_CLUSTER_PORT,"
+                    + " default ${DEFAULT-VALUE})")
+    int clusterPort;
+
+    @Option(names = "--write-timeout", defaultValue = "${env:PMXCFS_WRITE_TIMEOUT:-30}",
+            description = "Seconds a write waits for the cluster before it fails with ETIMEDOUT (default ${DEFAULT-VALUE})")
+    long writeTimeoutSeconds;
+
     @Option(names = "--max-total-size", defaultValue = "${env:PMXCFS_MAX_TOTAL_SIZE:-31457280}",
             description = "Cap on the sum of all file sizes in bytes (default ${DEFAULT-VALUE} = 30 MiB)")
     long maxTotalSize;

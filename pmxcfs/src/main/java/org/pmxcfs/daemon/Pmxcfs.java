@@ -7,6 +7,8 @@ import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.pmxcfs.dbstore.LoadException;
@@ -19,6 +21,8 @@ import org.pmxcfs.ipc.IpcServer;
 import org.pmxcfs.ipc.IpcService;
 import org.pmxcfs.ipc.KvStore;
 import org.pmxcfs.lock.LockTable;
+import org.pmxcfs.cluster.ClusterNode;
+import org.pmxcfs.plug.Applier;
 import org.pmxcfs.plug.LocalApplier;
 import org.pmxcfs.plug.PveFs;
 import org.pmxcfs.status.ClusterLog;
@@ -81,17 +85,26 @@ final class Pmxcfs {
                 importCorosyncConf(db, o.corosyncConf, clock);
             }
             counters.reloaded();
-            if (!o.local && db.lookup("corosync.conf").isPresent()) {
-                log.warn("corosync.conf exists, but cluster mode is not available in this build - running in local mode");
-            }
 
             LockTable locks = new LockTable(o.lockLifetimeSeconds * 1000);
             MemDb memdb = db;
+            byte[] corosyncConf = o.local ? null : db.lookup("corosync.conf").map(e -> e.data()).orElse(null);
+            if (o.local && db.lookup("corosync.conf").isPresent()) {
+                log.info("forcing local mode (although corosync.conf exists)");
+            }
+            ClusterNode cluster = null;
+            if (corosyncConf != null) {
+                cluster = ClusterNode.start(new ClusterNode.Settings(nodename, o.authKey, o.clusterPort,
+                        Duration.ofSeconds(o.writeTimeoutSeconds), o.corosyncConf, o.dataDir.resolve("backup")),
+                        db, corosyncConf, locks, clusterLog, counters, clock);
+            }
+            ClusterNode node = cluster;
+            Applier applier = node != null ? node.applier() : new LocalApplier(db, locks, clock);
+            BooleanSupplier quorate = node != null ? node::quorate : () -> true;
             KvStore kv = new KvStore(nodename, () -> clock.millis() / 1000);
             StatusFiles status = new StatusFiles(nodename, start, memdb::vmList, counters, clusterLog, logging::enabled,
-                    () -> null, kv::versions, kv::rrdDump);
-            PveFs fs = new PveFs(nodename, db, new LocalApplier(db, clock), status, locks, logging, () -> true,
-                    clock, wwwData);
+                    node != null ? node::members : () -> null, kv::versions, kv::rrdDump);
+            PveFs fs = new PveFs(nodename, db, applier, status, locks, logging, quorate, clock, wwwData);
 
             FuseLoop.prepareMountPoint(o.mountpoint);
             FuseLoop fuse = FuseLoop.mount(fs, o.mountpoint, o.fuseThreads, FUSE_OPTIONS);
@@ -115,6 +128,9 @@ final class Pmxcfs {
                 log.info("teardown filesystem");
                 ipc.close();
                 fuse.unmount(UNMOUNT_WAIT_MILLIS);
+                if (node != null) {
+                    node.close();
+                }
                 memdb.close();
                 PidFile.remove(pidFile, pid);
                 exit(0, heldLock);
@@ -157,9 +173,9 @@ final class Pmxcfs {
             return;
         }
         byte[] conf = Files.readAllBytes(corosyncConf);
-        LocalApplier applier = new LocalApplier(db, clock);
-        if (!applier.submit(new Operation.Create("corosync.conf")).isOk()
-                || !applier.submit(new Operation.Write("corosync.conf", 0, conf)).isOk()
+        long now = clock.millis() / 1000;
+        if (!db.apply(new Operation.Create("corosync.conf"), 0, now).isOk()
+                || !db.apply(new Operation.Write("corosync.conf", 0, conf), 0, now).isOk()
                 || !db.flush()) {
             throw new IOException("unable to import '" + corosyncConf + "' into the new database");
         }

@@ -1,18 +1,38 @@
 package org.pmxcfs.plug;
 
 import java.time.Clock;
+import org.pmxcfs.dbstore.Errno;
 import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.Operation;
 import org.pmxcfs.dbstore.Result;
+import org.pmxcfs.dbstore.TreeEntry;
+import org.pmxcfs.lock.LockTable;
 
-/** Local mode: apply at once with writer 0 and the local time, as the original does. */
+/**
+ * Local mode: apply at once with writer 0 and the local time, and expire locks by this node's
+ * own lock table, as the original does.
+ */
 public final class LocalApplier implements Applier {
     private final MemDb db;
+    private final LockTable locks;
     private final Clock clock;
 
-    public LocalApplier(MemDb db, Clock clock) {
+    public LocalApplier(MemDb db, LockTable locks, Clock clock) {
         this.db = db;
+        this.locks = locks;
         this.clock = clock;
+    }
+
+    @Override
+    public Result requestUnlock(String path, TreeEntry lock) {
+        if (!locks.expired(path, lock, clock.millis())) {
+            return Result.fail(Errno.EACCES);
+        }
+        Result r = submit(new Operation.Unlock(path, lock.metaDigest()));
+        if (r.isOk()) {
+            locks.forget(path);
+        }
+        return r;
     }
 
     @Override

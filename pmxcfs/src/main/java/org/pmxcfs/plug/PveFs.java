@@ -294,11 +294,10 @@ public final class PveFs implements FsCore {
 
     /** utime(0, 0) on a lock: remove it if it has been unchanged for the whole lock lifetime. */
     private void expireLock(String path, TreeEntry lock) {
-        if (!locks.expired(path, lock, clock.millis())) {
-            throw new FsException(Errno.EACCES);
+        Result r = applier.requestUnlock(path, lock);
+        if (!r.isOk()) {
+            throw new FsException(r.error());
         }
-        mutate(new Operation.Unlock(path, lock.metaDigest()));
-        locks.forget(path);
     }
 
     @Override

@@ -1,0 +1,290 @@
+package org.pmxcfs.cluster;
+
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.pmxcfs.corosync.CorosyncConf;
+import org.pmxcfs.corosync.CorosyncConfSync;
+import org.pmxcfs.corosync.LogLine;
+import org.pmxcfs.corosync.NodeEntry;
+import org.pmxcfs.corosync.SyncReport;
+import org.pmxcfs.dbstore.MemDb;
+import org.pmxcfs.dbstore.TreeEntry;
+import org.pmxcfs.dcdb.Dcdb;
+import org.pmxcfs.dcdb.DcdbHost;
+import org.pmxcfs.dfsm.Dfsm;
+import org.pmxcfs.dfsm.MemberId;
+import org.pmxcfs.jgroups.GroupConfig;
+import org.pmxcfs.jgroups.JGroupsTransport;
+import org.pmxcfs.lock.LockTable;
+import org.pmxcfs.quorum.QuorumConfig;
+import org.pmxcfs.quorum.VoteQuorum;
+import org.pmxcfs.status.ClusterLog;
+import org.pmxcfs.status.ClusterMembers;
+import org.pmxcfs.status.VersionCounters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node as a cluster member: the dcdb process group on JGroups, the dfsm with the memdb
+ * callbacks, quorum from the group's view by the votequorum rules, the local corosync.conf copy,
+ * and the backup of local changes that a sync is about to discard.
+ */
+public final class ClusterNode implements DcdbHost, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger("main");
+    private static final Logger dcdbLog = LoggerFactory.getLogger("dcdb");
+    private static final int BACKUPS_KEPT = 10;
+
+    /** What the daemon's options say about the cluster. */
+    public record Settings(String nodename, Path authKey, int basePort, Duration writeTimeout,
+                           Path corosyncLocal, Path backupDir) {}
+
+    private final Settings settings;
+    private final MemDb db;
+    private final CorosyncConf conf;
+    private final NodeEntry self;
+    private final LockTable locks;
+    private final ClusterLog clusterLog;
+    private final VersionCounters counters;
+    private final Clock clock;
+    private final CorosyncConfSync confSync;
+    private final Dfsm dfsm;
+    private final ScheduledExecutorService ticker;
+    private volatile VoteQuorum quorum;
+    private volatile List<MemberId> lastView = List.of();
+
+    private ClusterNode(Settings settings, MemDb db, CorosyncConf conf, NodeEntry self, LockTable locks,
+                        ClusterLog clusterLog, VersionCounters counters, Clock clock) throws IOException {
+        this.settings = settings;
+        this.db = db;
+        this.conf = conf;
+        this.self = self;
+        this.locks = locks;
+        this.clusterLog = clusterLog;
+        this.counters = counters;
+        this.clock = clock;
+        this.confSync = new CorosyncConfSync(settings.corosyncLocal());
+        this.quorum = VoteQuorum.of(QuorumConfig.from(conf), List.of());
+        JGroupsTransport transport = new JGroupsTransport(groupConfig(), ProcessHandle.current().pid());
+        this.dfsm = new Dfsm("dcdb", 1, transport, new Dcdb(db, (int) self.nodeid(), this), clock, Dfsm.Options.DEFAULT);
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cluster-tick");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Joins the cluster described by the tree's corosync.conf. Fails with a message saying what
+     * to fix when this node is not in the nodelist or the authkey is missing.
+     */
+    public static ClusterNode start(Settings settings, MemDb db, byte[] corosyncConf, LockTable locks,
+                                    ClusterLog clusterLog, VersionCounters counters, Clock clock) throws IOException {
+        CorosyncConf conf;
+        try {
+            conf = CorosyncConf.parse(corosyncConf);
+        } catch (Exception e) {
+            throw new IOException("corosync.conf in the cluster filesystem is invalid: " + e.getMessage()
+                    + " - start with -l and fix /etc/pve/corosync.conf");
+        }
+        NodeEntry self = conf.node(settings.nodename()).orElseThrow(() -> new IOException("node '"
+                + settings.nodename() + "' is not in the nodelist of corosync.conf - check the node name"
+                + " (--nodename) or add the node with 'pvecm addnode'"));
+        ClusterNode node = new ClusterNode(settings, db, conf, self, locks, clusterLog, counters, clock);
+        node.syncCorosyncConf(true);
+        try {
+            node.dfsm.start();
+        } catch (Exception e) {
+            throw new IOException("unable to join the cluster group: " + e.getMessage(), e);
+        }
+        node.ticker.scheduleWithFixedDelay(node::tick, 100, 100, TimeUnit.MILLISECONDS);
+        log.info("starting cluster node '{}' (nodeid {}) of cluster '{}'", self.name(), self.nodeid(),
+                conf.clusterName());
+        return node;
+    }
+
+    private GroupConfig groupConfig() throws IOException {
+        List<InetSocketAddress> peers = new ArrayList<>();
+        for (NodeEntry n : conf.nodes()) {
+            peers.add(new InetSocketAddress(address(n), settings.basePort()));
+        }
+        byte[] key = null;
+        if (conf.totem().secauthEnabled()) {
+            if (!Files.isReadable(settings.authKey())) {
+                throw new IOException("secauth is on but the authkey '" + settings.authKey() + "' is missing - copy"
+                        + " it from a cluster node (mode 0400) or set --authkey");
+            }
+            key = Files.readAllBytes(settings.authKey());
+        }
+        long token = conf.totem().token().orElse(3000);
+        return new GroupConfig(conf.clusterName() + "-dcdb", (int) self.nodeid(),
+                new InetSocketAddress(address(self), settings.basePort()), peers, key, Duration.ofMillis(token));
+    }
+
+    private static InetAddress address(NodeEntry n) throws IOException {
+        String a = n.ringAddr(0).orElseThrow(() -> new IOException("node '" + n.name() + "' has no ring0_addr"));
+        return InetAddress.getByName(a);
+    }
+
+    /** Every 100 ms: dfsm timers, quorum from the current view, remote writes made durable. */
+    private void tick() {
+        try {
+            dfsm.tick();
+            List<MemberId> view = dfsm.members();
+            if (!view.equals(lastView)) {
+                Set<Long> online = new TreeSet<>();
+                view.forEach(m -> online.add((long) m.nodeId()));
+                boolean was = quorate();
+                quorum = quorum.withOnline(online);
+                lastView = view;
+                counters.bumpClinfo();
+                if (was != quorate()) {
+                    LoggerFactory.getLogger("quorum").info("node has {}quorum", quorate() ? "" : "lost ");
+                }
+            }
+            db.flush();
+        } catch (RuntimeException e) {
+            log.error("cluster tick failed: {}", e.toString(), e);
+        }
+    }
+
+    public boolean quorate() {
+        return quorum.status().quorate();
+    }
+
+    public Dfsm dfsm() {
+        return dfsm;
+    }
+
+    /** The {@code .members} view: the nodelist with who is online. */
+    public ClusterMembers members() {
+        Set<Integer> online = new TreeSet<>();
+        lastView.forEach(m -> online.add(m.nodeId()));
+        List<ClusterMembers.Node> nodes = new ArrayList<>();
+        for (NodeEntry n : conf.nodes()) {
+            boolean up = online.contains((int) n.nodeid());
+            nodes.add(new ClusterMembers.Node(n.name(), n.nodeid(), up, up ? n.ringAddr(0).orElse(null) : null));
+        }
+        return new ClusterMembers(conf.clusterName(), conf.configVersion().orElse(0), quorate(), nodes);
+    }
+
+    public ClusterApplier applier() {
+        return new ClusterApplier(dfsm, settings.writeTimeout());
+    }
+
+    // ---------------------------------------------------------------- DcdbHost
+
+    @Override
+    public boolean isQuorate() {
+        return quorate();
+    }
+
+    @Override
+    public void submit(int subtype, byte[] payload) {
+        dfsm.submit(subtype, payload);
+    }
+
+    @Override
+    public void setErrorMode() {
+        dfsm.setErrorMode();
+    }
+
+    @Override
+    public boolean lockExpired(String path, TreeEntry lock) {
+        return locks.expired(path, lock, clock.millis());
+    }
+
+    @Override
+    public void syncCorosyncConf(boolean reloadCorosync) {
+        byte[] copy = db.lookup("corosync.conf").map(TreeEntry::data).orElse(null);
+        SyncReport report = confSync.sync(copy, reloadCorosync);
+        for (LogLine l : report.log()) {
+            Logger lg = LoggerFactory.getLogger(l.logger());
+            if (l.level() == LogLine.Level.CRIT) {
+                lg.error(l.message());
+            } else {
+                lg.info(l.message());
+            }
+        }
+    }
+
+    /**
+     * A sync is about to replace local entries. Entries written in local mode (writer 0) that
+     * the cluster does not have are changes it never saw: keep the whole local tree as a
+     * backup first, and say which paths were lost.
+     */
+    @Override
+    public void beforeStateTransfer(List<String> discardedPaths) {
+        List<String> local = new ArrayList<>();
+        for (String p : discardedPaths) {
+            db.lookup(p).filter(e -> e.writer() == 0 && !isImportedCorosyncConf(p, e)).ifPresent(e -> local.add(p));
+        }
+        if (local.isEmpty()) {
+            return;
+        }
+        Path backup;
+        try {
+            backup = writeBackup();
+        } catch (IOException e) {
+            throw new IllegalStateException("unable to back up the local database before a sync: " + e.getMessage(), e);
+        }
+        String msg = "local changes not known to the cluster are replaced by the cluster's state: "
+                + String.join(", ", local) + " - the local database was saved as " + backup;
+        dcdbLog.warn(msg);
+        clusterLog.addLocal(4, "root", "pmxcfs", ProcessHandle.current().pid(), msg, clock.millis() / 1000);
+    }
+
+    /** The copy of the local corosync.conf imported at first start is no local change. */
+    private boolean isImportedCorosyncConf(String path, TreeEntry e) {
+        try {
+            return path.equals("corosync.conf") && e.data() != null
+                    && java.util.Arrays.equals(e.data(), Files.readAllBytes(settings.corosyncLocal()));
+        } catch (IOException notReadable) {
+            return false;
+        }
+    }
+
+    private Path writeBackup() throws IOException {
+        Path dir = settings.backupDir();
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Path file = dir.resolve("config-" + clock.millis() / 1000 + ".sql.gz");
+        try (Writer w = new OutputStreamWriter(new GZIPOutputStream(Files.newOutputStream(file)), StandardCharsets.UTF_8)) {
+            db.dumpSql(w);
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> all = s.filter(p -> p.getFileName().toString().matches("config-\\d+\\.sql\\.gz"))
+                    .sorted(Comparator.comparing(Path::getFileName)).toList();
+            for (int i = 0; i < all.size() - BACKUPS_KEPT; i++) {
+                Files.deleteIfExists(all.get(i));
+            }
+        }
+        return file;
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        dfsm.stop();
+        db.flush();
+    }
+}
