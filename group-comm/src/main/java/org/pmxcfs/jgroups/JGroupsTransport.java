@@ -49,19 +49,26 @@ import org.slf4j.LoggerFactory;
 public final class JGroupsTransport implements Transport {
 
     private static final Logger log = LoggerFactory.getLogger("cpg");
-    private static final String KEY_NODEID = "nodeid";
+    static final String KEY_NODEID = "nodeid";
     private static final String KEY_PID = "pid";
 
     private final GroupConfig config;
     private final MemberId self;
+    private final PartitionSwitch partition;
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
     private JChannel channel;
     private Thread dispatcher;
     private volatile boolean running;
 
     public JGroupsTransport(GroupConfig config, long incarnation) {
+        this(config, incarnation, null);
+    }
+
+    /** With a {@link PartitionSwitch} in the stack (tests only). */
+    public JGroupsTransport(GroupConfig config, long incarnation, PartitionSwitch partition) {
         this.config = config;
         this.self = new MemberId(config.nodeId(), incarnation);
+        this.partition = partition;
     }
 
     @Override
@@ -164,6 +171,9 @@ public final class JGroupsTransport implements Transport {
         tcp.setPortRange(0);
         tcp.setSockConnTimeout(300);
         p.add(tcp);
+        if (partition != null) {
+            p.add(partition);
+        }
         p.add(new TCPPING().setInitialHosts(config.peers()).setPortRange(0));
         p.add(new MERGE3().setMinInterval(1000).setMaxInterval(3000));
         p.add(new FD_SOCK2());

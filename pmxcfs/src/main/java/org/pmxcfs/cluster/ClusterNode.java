@@ -34,6 +34,7 @@ import org.pmxcfs.dfsm.Dfsm;
 import org.pmxcfs.dfsm.MemberId;
 import org.pmxcfs.jgroups.GroupConfig;
 import org.pmxcfs.jgroups.JGroupsTransport;
+import org.pmxcfs.jgroups.PartitionSwitch;
 import org.pmxcfs.lock.LockTable;
 import org.pmxcfs.quorum.QuorumConfig;
 import org.pmxcfs.quorum.VoteQuorum;
@@ -56,7 +57,7 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
 
     /** What the daemon's options say about the cluster. */
     public record Settings(String nodename, Path authKey, int basePort, Duration writeTimeout,
-                           Path corosyncLocal, Path backupDir) {}
+                           Path corosyncLocal, Path backupDir, Path testPartitionFile) {}
 
     private final Settings settings;
     private final MemDb db;
@@ -69,6 +70,8 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
     private final CorosyncConfSync confSync;
     private final Dfsm dfsm;
     private final ScheduledExecutorService ticker;
+    private final PartitionSwitch partition;
+    private String partitionSpec = "";
     private volatile VoteQuorum quorum;
     private volatile List<MemberId> lastView = List.of();
 
@@ -84,7 +87,8 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
         this.clock = clock;
         this.confSync = new CorosyncConfSync(settings.corosyncLocal());
         this.quorum = VoteQuorum.of(QuorumConfig.from(conf), List.of());
-        JGroupsTransport transport = new JGroupsTransport(groupConfig(), ProcessHandle.current().pid());
+        this.partition = settings.testPartitionFile() == null ? null : new PartitionSwitch();
+        JGroupsTransport transport = new JGroupsTransport(groupConfig(), ProcessHandle.current().pid(), partition);
         this.dfsm = new Dfsm("dcdb", 1, transport, new Dcdb(db, (int) self.nodeid(), this), clock, Dfsm.Options.DEFAULT);
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cluster-tick");
@@ -148,6 +152,7 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
     /** Every 100 ms: dfsm timers, quorum from the current view, remote writes made durable. */
     private void tick() {
         try {
+            applyTestPartition();
             dfsm.tick();
             List<MemberId> view = dfsm.members();
             if (!view.equals(lastView)) {
@@ -164,6 +169,33 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
             db.flush();
         } catch (RuntimeException e) {
             log.error("cluster tick failed: {}", e.toString(), e);
+        }
+    }
+
+    /**
+     * Tests cut the network by writing node ids ("2,3") into the partition file and heal it by
+     * emptying or removing the file.
+     */
+    private void applyTestPartition() {
+        if (partition == null) {
+            return;
+        }
+        String spec;
+        try {
+            spec = Files.exists(settings.testPartitionFile()) ? Files.readString(settings.testPartitionFile()).trim() : "";
+        } catch (IOException e) {
+            return;
+        }
+        if (!spec.equals(partitionSpec)) {
+            partitionSpec = spec;
+            Set<Integer> ids = new TreeSet<>();
+            for (String id : spec.split("[,\\s]+")) {
+                if (!id.isEmpty()) {
+                    ids.add(Integer.parseInt(id));
+                }
+            }
+            log.warn("test partition: cut off from nodes {}", ids);
+            partition.block(ids);
         }
     }
 

@@ -66,6 +66,10 @@ public final class Options {
             description = "Seconds a write waits for the cluster before it fails with ETIMEDOUT (default ${DEFAULT-VALUE})")
     long writeTimeoutSeconds;
 
+    @Option(names = "--test-partition-file", hidden = true,
+            description = "Tests only: node ids listed in this file are cut off from this node")
+    Path testPartitionFile;
+
     @Option(names = "--max-total-size", defaultValue = "${env:PMXCFS_MAX_TOTAL_SIZE:-31457280}",
             description = "Cap on the sum of all file sizes in bytes (default ${DEFAULT-VALUE} = 30 MiB)")
     long maxTotalSize;

@@ -95,7 +95,7 @@ final class Pmxcfs {
             ClusterNode cluster = null;
             if (corosyncConf != null) {
                 cluster = ClusterNode.start(new ClusterNode.Settings(nodename, o.authKey, o.clusterPort,
-                        Duration.ofSeconds(o.writeTimeoutSeconds), o.corosyncConf, o.dataDir.resolve("backup")),
+                        Duration.ofSeconds(o.writeTimeoutSeconds), o.corosyncConf, o.dataDir.resolve("backup"), o.testPartitionFile),
                         db, corosyncConf, locks, clusterLog, counters, clock);
             }
             ClusterNode node = cluster;
