@@ -61,7 +61,8 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
 
     private final Settings settings;
     private final MemDb db;
-    private final CorosyncConf conf;
+    /** The nodelist in force: replaced when the tree's corosync.conf changes. */
+    private volatile CorosyncConf conf;
     private final NodeEntry self;
     private final LockTable locks;
     private final ClusterLog clusterLog;
@@ -73,6 +74,7 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
     private final PartitionSwitch partition;
     private String partitionSpec = "";
     private volatile VoteQuorum quorum;
+    private volatile boolean expelled;
     private volatile List<MemberId> lastView = List.of();
 
     private ClusterNode(Settings settings, MemDb db, CorosyncConf conf, NodeEntry self, LockTable locks,
@@ -200,7 +202,7 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
     }
 
     public boolean quorate() {
-        return quorum.status().quorate();
+        return !expelled && quorum.status().quorate();
     }
 
     public Dfsm dfsm() {
@@ -248,6 +250,7 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
     @Override
     public void syncCorosyncConf(boolean reloadCorosync) {
         byte[] copy = db.lookup("corosync.conf").map(TreeEntry::data).orElse(null);
+        applyNodelist(copy);
         SyncReport report = confSync.sync(copy, reloadCorosync);
         for (LogLine l : report.log()) {
             Logger lg = LoggerFactory.getLogger(l.logger());
@@ -256,6 +259,35 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
             } else {
                 lg.info(l.message());
             }
+        }
+    }
+
+    /**
+     * A new corosync.conf is applied live: the quorum follows the new nodelist, and a node that
+     * is no longer in it leaves the group (it is expelled: read-only from then on).
+     */
+    private void applyNodelist(byte[] copy) {
+        if (copy == null) {
+            return;
+        }
+        CorosyncConf next;
+        try {
+            next = CorosyncConf.parse(copy);
+        } catch (Exception e) {
+            log.error("ignoring the new corosync.conf: {} - fix /etc/pve/corosync.conf", e.getMessage());
+            return;
+        }
+        if (next.equals(conf)) {
+            return;
+        }
+        conf = next;
+        quorum = VoteQuorum.of(QuorumConfig.from(next), quorum.online());
+        counters.bumpClinfo();
+        if (next.node(settings.nodename()).isEmpty()) {
+            log.error("this node ('{}') was removed from the cluster's nodelist - leaving the cluster;"
+                    + " rejoin with 'pvecm add'", settings.nodename());
+            expelled = true;
+            ticker.execute(dfsm::stop);
         }
     }
 
