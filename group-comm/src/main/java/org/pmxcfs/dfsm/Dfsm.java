@@ -1,0 +1,802 @@
+package org.pmxcfs.dfsm;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.pmxcfs.dfsm.DfsmMessage.Normal;
+import org.pmxcfs.dfsm.DfsmMessage.State;
+import org.pmxcfs.dfsm.DfsmMessage.StateMessage;
+import org.pmxcfs.dfsm.DfsmMessage.SyncStart;
+import org.pmxcfs.dfsm.DfsmMessage.Update;
+import org.pmxcfs.dfsm.DfsmMessage.UpdateComplete;
+import org.pmxcfs.dfsm.DfsmMessage.Verify;
+import org.pmxcfs.dfsm.DfsmMessage.VerifyRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The distributed finite state machine of pmxcfs (follows {@code dfsm.c}): keeps one replicated
+ * application state ({@link DfsmCallbacks}) identical on every member of a {@link Transport}
+ * group, by applying normal messages in the group's total order and, after every membership
+ * change, transferring the newest state (the leader's) to the members that differ.
+ *
+ * <p><b>Protocol</b> (reference 3.2). On every view change: a new local epoch, the member table
+ * rebuilt, mode {@link DfsmMode#START_SYNC}, and the first member (lowest node id) multicasts
+ * SYNC_START; every member answers with STATE; when all states of the round are in, every member
+ * calls {@link DfsmCallbacks#processStateUpdate}, the leader multicasts UPDATEs and
+ * UPDATE_COMPLETE; synced members go {@link DfsmMode#SYNCED} at once, the others
+ * {@link DfsmMode#UPDATE} and commit on UPDATE_COMPLETE. Alone in a view, a member is synced at
+ * once. VERIFY_REQUEST/VERIFY compare checksums periodically; a member with a different checksum
+ * leaves and resyncs. A message with a newer protocol version is fatal
+ * ({@link DfsmMode#VERSION_ERROR}); an older one is ignored.
+ *
+ * <p><b>Normal messages</b> are applied as they arrive while every member of the view is synced;
+ * otherwise they are queued in delivery order and applied when everybody is, so every member
+ * applies the same messages in the same order on top of the same state. Differences from the
+ * original, because our transport guarantees less than corosync's extended virtual synchrony
+ * (members of a view may miss its tail), and because the simulation found the original's
+ * acknowledged writes lost without any tail loss:
+ * <ul>
+ *   <li>Synced members also queue while any member of the view is not synced (from the
+ *       round's last STATE until UPDATE_COMPLETE), instead of applying messages from synced
+ *       senders at once. Otherwise, when the view changes before UPDATE_COMPLETE, the synced
+ *       members keep writes that the others dropped, their version runs ahead, and at a later
+ *       merge "highest version wins" makes one of them leader over a majority that went on
+ *       acknowledging writes, which are then thrown away.</li>
+ *   <li>The queue is discarded at every view change, and our own discarded messages are
+ *       reported {@link SendResult.Outcome#ABORTED}. The original keeps it and, when someone
+ *       joined, re-sends its own queued messages. With tail loss that re-send can apply a
+ *       message twice (a member applied it before the view change, the sender re-sends it
+ *       after), and keeping queues of members that saw different tails makes them apply
+ *       different messages. Whatever a member applied reaches the others through the next
+ *       state transfer instead.</li>
+ *   <li>The queue is kept in delivery order, not sorted by the per-sender counter
+ *       (see {@link MessageQueue}), and there is no second "sync queue".</li>
+ *   <li>Only the first member of the view (lowest node id, then lowest pid) starts a sync
+ *       round; the original lets every member with the lowest node id do it.</li>
+ *   <li>{@link #send} waits a bounded time; the original waits forever.</li>
+ * </ul>
+ *
+ * <p><b>Threads.</b> Transport events and {@link #tick()} run under one lock and call the
+ * callbacks with it held. {@link #submit} and {@link #send} may be called from any thread;
+ * {@link #submit} also from a callback. The transport is joined and left outside the lock, and
+ * only from {@link #start()}, {@link #stop()} and {@link #tick()}, never from inside a transport
+ * callback.
+ */
+public final class Dfsm {
+
+    /** What the daemon passes to {@link #send}: the original's writers never time out; ours do after this. */
+    public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Tunables.
+     *
+     * @param verifyPeriod how often the lowest synced member asks for checksums
+     *     ({@code DCDB_VERIFY_TIME}, 3600 s)
+     * @param restartDelay how long after leaving (mode {@link DfsmMode#LEAVE}) the dfsm rejoins;
+     *     the original re-initialises a failed service after at least 5 s
+     */
+    public record Options(Duration verifyPeriod, Duration restartDelay) {
+        public static final Options DEFAULT = new Options(Duration.ofSeconds(3600), Duration.ofSeconds(5));
+
+        public Options {
+            Objects.requireNonNull(verifyPeriod);
+            Objects.requireNonNull(restartDelay);
+        }
+    }
+
+    private final Logger log;
+    private final long protocolVersion;
+    private final Transport transport;
+    private final DfsmCallbacks callbacks;
+    private final Clock clock;
+    private final Options options;
+
+    /** Guards all protocol state below; held while callbacks run. */
+    private final ReentrantLock lock = new ReentrantLock();
+    /**
+     * Held while a normal message gets its counter and is multicast, so counters leave in
+     * order, and while {@link #mode} or {@link #joined} change, so a writer either sees the
+     * change or is registered before the pending writers are aborted.
+     */
+    private final Object sendLock = new Object();
+    private final PendingSends pending = new PendingSends();
+
+    private volatile DfsmMode mode = DfsmMode.START;
+    private volatile boolean joined;
+    private volatile List<MemberId> memberList = List.of();
+    private long msgCount; // guarded by sendLock
+
+    private GroupListener activeListener;
+    private MemberId self;
+    private MemberTable members;
+    private long localEpochCounter;
+    private Epoch syncEpoch = Epoch.NONE;
+    private boolean roundActive;
+    private boolean inStateUpdate;
+    private final MessageQueue queue = new MessageQueue();
+
+    private byte[] csum;
+    private Epoch csumEpoch = Epoch.NONE;
+    private long csumId;
+    private long csumCounter;
+    private long lastVerifyMillis;
+    private long leftAtMillis;
+
+    /**
+     * @param logDomain log category, as the original's log domains ("dcdb", "status")
+     * @param protocolVersion written into every message; dcdb 1, kvstore 0
+     */
+    public Dfsm(String logDomain, long protocolVersion, Transport transport, DfsmCallbacks callbacks, Clock clock,
+            Options options) {
+        this.log = LoggerFactory.getLogger(logDomain);
+        this.protocolVersion = protocolVersion;
+        this.transport = Objects.requireNonNull(transport);
+        this.callbacks = Objects.requireNonNull(callbacks);
+        this.clock = Objects.requireNonNull(clock);
+        this.options = Objects.requireNonNull(options);
+        this.lastVerifyMillis = clock.millis();
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Joins the group (mode {@link DfsmMode#START} until the first view). Also used after
+     * {@link #stop()}; not possible in {@link DfsmMode#ERROR} or {@link DfsmMode#VERSION_ERROR}.
+     */
+    public void start() throws Exception {
+        GroupListener l;
+        lock.lock();
+        try {
+            if (joined) {
+                throw new IllegalStateException("already joined");
+            }
+            if (!restartable()) {
+                throw new IllegalStateException("not restartable in mode " + mode);
+            }
+            l = prepareJoin();
+        } finally {
+            lock.unlock();
+        }
+        joinTransport(l);
+    }
+
+    /** Leaves the group; pending writers get {@link SendResult.Outcome#ABORTED}. */
+    public void stop() {
+        lock.lock();
+        try {
+            if (!joined) {
+                return;
+            }
+            detach();
+            if (!mode.isError()) {
+                synchronized (sendLock) {
+                    mode = DfsmMode.START;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        transport.leave();
+    }
+
+    /**
+     * Drives time: call it regularly (the daemon: every second). Sends VERIFY_REQUEST every
+     * {@link Options#verifyPeriod}, leaves the group after an error mode was entered, and
+     * rejoins {@link Options#restartDelay} after a {@link DfsmMode#LEAVE}.
+     */
+    public void tick() {
+        boolean leave = false;
+        GroupListener rejoin = null;
+        lock.lock();
+        try {
+            long now = clock.millis();
+            if (mode.isError()) {
+                if (joined) {
+                    detach();
+                    leftAtMillis = now;
+                    leave = true;
+                } else if (mode == DfsmMode.LEAVE && now - leftAtMillis >= options.restartDelay().toMillis()) {
+                    rejoin = prepareJoin();
+                }
+            } else if (now - lastVerifyMillis >= options.verifyPeriod().toMillis()) {
+                lastVerifyMillis = now;
+                verifyRequest();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (leave) {
+            transport.leave();
+        }
+        if (rejoin != null) {
+            try {
+                joinTransport(rejoin);
+            } catch (Exception e) {
+                log.error("can't initialize service: {}", e.toString());
+                lock.lock();
+                try {
+                    leftAtMillis = clock.millis();
+                    setMode(DfsmMode.LEAVE);
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    private GroupListener prepareJoin() {
+        synchronized (sendLock) {
+            mode = DfsmMode.START; // the only way out of LEAVE: a restart, as dfsm_initialize
+            joined = true;
+        }
+        log.info("start cluster connection");
+        self = transport.self();
+        members = null;
+        memberList = List.of();
+        activeListener = new GroupListener();
+        return activeListener;
+    }
+
+    private void joinTransport(GroupListener l) throws Exception {
+        try {
+            transport.join(l);
+        } catch (Exception e) {
+            lock.lock();
+            try {
+                if (activeListener == l) {
+                    detach();
+                }
+            } finally {
+                lock.unlock();
+            }
+            throw e;
+        }
+    }
+
+    /** Stops listening and drops everything tied to the membership. Lock held. */
+    private void detach() {
+        synchronized (sendLock) {
+            joined = false;
+        }
+        activeListener = null;
+        endRound();
+        discardQueue();
+        pending.completeAll(SendResult.ABORTED);
+        members = null;
+        memberList = List.of();
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** The current mode. */
+    public DfsmMode mode() {
+        return mode;
+    }
+
+    /** Whether the service may be started again (not in ERROR or VERSION_ERROR); {@code dfsm_restartable}. */
+    public boolean restartable() {
+        return mode != DfsmMode.ERROR && mode != DfsmMode.VERSION_ERROR;
+    }
+
+    /** The members of the current view, sorted; empty before the first view. */
+    public List<MemberId> members() {
+        return memberList;
+    }
+
+    /**
+     * Whether this member is the first of the view, i.e. has the lowest node id
+     * ({@code dfsm_lowest_nodeid}); dcdb answers unlock requests only there.
+     */
+    public boolean isLowestNodeId() {
+        List<MemberId> m = memberList;
+        return !m.isEmpty() && m.get(0).equals(transport.self());
+    }
+
+    /** Puts the dfsm into the permanent {@link DfsmMode#ERROR} ({@code dfsm_set_errormode}). */
+    public void setErrorMode() {
+        lock.lock();
+        try {
+            setMode(DfsmMode.ERROR);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- write path
+
+    /**
+     * Multicasts a normal message and returns at once; the future completes when this node has
+     * applied it ({@link SendResult.Outcome#APPLIED}), or with another outcome when it will not.
+     * Cancel the future when you stop waiting (the message may still be applied): a message lost
+     * in a membership change never completes it. May be called from a callback.
+     */
+    public CompletableFuture<SendResult> submit(int subtype, byte[] payload) {
+        Objects.requireNonNull(payload, "payload");
+        synchronized (sendLock) {
+            if (!joined || mode.isError()) {
+                return CompletableFuture.completedFuture(SendResult.NOT_SENT);
+            }
+            long count = ++msgCount;
+            byte[] bytes = encodeNormal(subtype, count, payload); // may throw: before registering
+            CompletableFuture<SendResult> f = pending.register(count);
+            if (!multicast(bytes)) {
+                pending.complete(count, SendResult.NOT_SENT);
+            }
+            return f;
+        }
+    }
+
+    /**
+     * Multicasts a normal message without waiting for any result ({@code dfsm_send_message}):
+     * for messages whose sender does not care (dcdb's UNLOCK, kvstore updates). May be called
+     * from a callback.
+     *
+     * @return false if it was not sent (not joined, error mode, transport refused)
+     */
+    public boolean post(int subtype, byte[] payload) {
+        Objects.requireNonNull(payload, "payload");
+        synchronized (sendLock) {
+            return joined && !mode.isError() && multicast(encodeNormal(subtype, ++msgCount, payload));
+        }
+    }
+
+    private byte[] encodeNormal(int subtype, long count, byte[] payload) {
+        return DfsmCodec.encode(new Normal(subtype, nowSeconds(), count, payload), protocolVersion);
+    }
+
+    /** A normal message; sendLock held, so counters go out in order. */
+    private boolean multicast(byte[] bytes) {
+        if (!transport.multicast(bytes)) {
+            log.error("cpg_send_message failed");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Multicasts a normal message and waits until this node has applied it, at most
+     * {@code timeout} ({@code dfsm_send_message_sync}, which waits forever). Not from a
+     * callback: the delivery it waits for would have to be made by the calling thread.
+     */
+    public SendResult send(int subtype, byte[] payload, Duration timeout) {
+        if (lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("send() from a dfsm callback would wait for itself; use submit()");
+        }
+        CompletableFuture<SendResult> f = submit(subtype, payload);
+        try {
+            return f.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return f.cancel(false) ? SendResult.TIMED_OUT : f.getNow(SendResult.TIMED_OUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return f.cancel(false) ? SendResult.TIMED_OUT : f.getNow(SendResult.TIMED_OUT);
+        } catch (ExecutionException | CancellationException e) {
+            return SendResult.ABORTED;
+        }
+    }
+
+    // ---------------------------------------------------------------- verification
+
+    /**
+     * Starts a verification round if this is the first member, synced, and the previous round
+     * came back ({@code dfsm_verify_request}); {@link #tick()} calls it every verify period.
+     */
+    public void verifyRequest() {
+        lock.lock();
+        try {
+            if (members == null || mode != DfsmMode.SYNCED || !members.first().equals(self)) {
+                return;
+            }
+            if (csumCounter != csumId) {
+                log.info("delay verify request {}", String.format("%016X", csumCounter + 1));
+                return;
+            }
+            csumCounter++;
+            log.debug("send verify request {}", String.format("%016X", csumCounter));
+            if (!sendState(new VerifyRequest(nowSeconds(), syncEpoch, csumCounter))) {
+                log.error("failed to send VERIFY_REQUEST message");
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- transport events
+
+    /** One listener per join, so events of an earlier membership are recognised and dropped. */
+    private final class GroupListener implements Transport.Listener {
+        @Override
+        public void viewChanged(List<MemberId> view) {
+            lock.lock();
+            try {
+                if (activeListener == this) {
+                    onView(view);
+                }
+            } catch (RuntimeException e) {
+                log.error("view change handling failed: {}", e.toString(), e);
+                setMode(DfsmMode.LEAVE);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void deliver(MemberId sender, byte[] message) {
+            lock.lock();
+            try {
+                if (activeListener == this) {
+                    onMessage(sender, message);
+                }
+            } catch (RuntimeException e) {
+                log.error("message handling failed: {}", e.toString(), e);
+                setMode(DfsmMode.LEAVE);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** {@code dfsm_cpg_confchg_callback}. */
+    private void onView(List<MemberId> view) {
+        localEpochCounter++;
+        syncEpoch = new Epoch(localEpochCounter, nowSeconds(), self.nodeId(), self.pid());
+        csumId = csumCounter; // invalidate the saved checksum
+        csumEpoch = Epoch.NONE;
+        endRound();
+        discardQueue();
+
+        if (mode.isError()) {
+            log.debug("already left group - ignore view change");
+            return;
+        }
+        MemberTable table = new MemberTable(view);
+        if (table.contains(self) || mode != DfsmMode.START) {
+            log.info("members: {}", table);
+        }
+        members = table;
+        memberList = table.members();
+
+        if (!table.contains(self)) {
+            if (mode == DfsmMode.START) {
+                log.debug("ignore view without us");
+                return;
+            }
+            log.info("we ({}) left the process group", self);
+            setMode(DfsmMode.LEAVE);
+            return;
+        }
+        if (table.size() > 1) {
+            setMode(DfsmMode.START_SYNC);
+            if (table.first().equals(self) && !sendState(new SyncStart(nowSeconds(), syncEpoch))) {
+                log.error("failed to send SYNC_START message");
+                setMode(DfsmMode.LEAVE);
+                return;
+            }
+        } else {
+            table.markSynced(self);
+            setMode(DfsmMode.SYNCED);
+        }
+        if (!mode.isError()) {
+            callbacks.membersChanged(table.members());
+        }
+    }
+
+    /** {@code dfsm_cpg_deliver_callback}. */
+    private void onMessage(MemberId sender, byte[] bytes) {
+        if (mode.isError()) {
+            log.debug("error mode - ignoring message");
+            return;
+        }
+        if (members == null || mode == DfsmMode.START) {
+            log.warn("message from {} before our first view - ignored", sender);
+            return;
+        }
+        DfsmMessage msg;
+        try {
+            long version = DfsmCodec.protocolVersion(bytes);
+            if (version > protocolVersion) {
+                log.error("received message with protocol version {}", version);
+                setMode(DfsmMode.VERSION_ERROR);
+                return;
+            }
+            if (version < protocolVersion) {
+                log.info("ignore message with wrong protocol version {}", version);
+                return;
+            }
+            msg = DfsmCodec.decode(bytes);
+        } catch (MalformedMessageException e) {
+            log.error("{} from {}", e.getMessage(), sender);
+            setMode(DfsmMode.LEAVE);
+            return;
+        }
+
+        if (msg instanceof Normal n) {
+            if (mode == DfsmMode.SYNCED && members.allSynced()) {
+                apply(sender, n);
+            } else {
+                log.debug("queue message {} (subtype = {}, length = {})", n.count(), n.subtype(), n.payload().length);
+                queue.add(sender, n);
+            }
+            return;
+        }
+
+        StateMessage sm = (StateMessage) msg;
+        if (!(sm instanceof SyncStart) && !sm.epoch().equals(syncEpoch)) {
+            log.debug("ignore message ({}) with wrong epoch {}", sm.type(), sm.epoch());
+            return;
+        }
+        switch (mode) {
+            case SYNCED -> onStateMessageSynced(sender, sm);
+            case START_SYNC -> onStateMessageStartSync(sender, sm);
+            case UPDATE -> onStateMessageUpdate(sender, sm);
+            default -> throw new IllegalStateException("unexpected mode " + mode);
+        }
+    }
+
+    private void onStateMessageSynced(MemberId sender, StateMessage sm) {
+        if (sm instanceof UpdateComplete) {
+            // The unsynced members have the leader's state now and apply the queue, as we do.
+            members.markAllSynced();
+            applyQueue();
+        } else if (sm instanceof VerifyRequest r) {
+            log.debug("got verify request from node {} {}", sender, String.format("%016X", r.id()));
+            byte[] c = callbacks.checksum();
+            if (c == null || c.length != DfsmCodec.CHECKSUM_SIZE) {
+                log.error("unable to compute data checksum");
+                setMode(DfsmMode.LEAVE);
+                return;
+            }
+            csum = c;
+            csumEpoch = r.epoch();
+            csumId = r.id();
+            if (sender.equals(self) && !sendState(new Verify(nowSeconds(), syncEpoch, csumId, csum))) {
+                setMode(DfsmMode.LEAVE);
+            }
+        } else if (sm instanceof Verify v) {
+            if (csumId == v.id() && csumEpoch.equals(v.epoch())) {
+                if (!java.util.Arrays.equals(csum, v.checksum())) {
+                    log.error("wrong checksum {} != {} - restarting", hex8(v.checksum()), hex8(csum));
+                    setMode(DfsmMode.LEAVE);
+                } else {
+                    log.info("data verification successful");
+                }
+            } else {
+                log.info("skip verification - no checksum saved");
+            }
+        } else {
+            // SYNC_START, STATE, UPDATE: we already have everything (or are the leader)
+            log.debug("ignore state sync message {}", sm.type());
+        }
+    }
+
+    private void onStateMessageStartSync(MemberId sender, StateMessage sm) {
+        if (sm instanceof SyncStart s) {
+            if (!sender.equals(members.first())) {
+                log.error("sync request from unexpected member {} (expected {})", sender, members.first());
+            }
+            log.info("received sync request (epoch {})", s.epoch());
+            syncEpoch = s.epoch();
+            members.clearStates();
+            byte[] state = callbacks.getState();
+            if (state == null) {
+                log.error("get_state failed");
+                setMode(DfsmMode.LEAVE);
+                return;
+            }
+            if (!sendState(new State(nowSeconds(), syncEpoch, state))) {
+                setMode(DfsmMode.LEAVE);
+            }
+        } else if (sm instanceof State s) {
+            if (!members.contains(sender)) {
+                log.error("received state for non-member {}", sender);
+                setMode(DfsmMode.LEAVE);
+                return;
+            }
+            if (!members.setState(sender, s.payload())) {
+                log.error("received duplicate state for member {}", sender);
+                setMode(DfsmMode.LEAVE);
+                return;
+            }
+            if (members.allStatesReceived()) {
+                log.info("received all states");
+                processStateUpdate();
+            }
+        } else if (sm instanceof VerifyRequest || sm instanceof Verify) {
+            log.debug("ignore verify message {} while not synced", sm.type());
+        } else {
+            log.error("received unexpected state message {} while waiting for states", sm.type());
+            setMode(DfsmMode.LEAVE);
+        }
+    }
+
+    private void processStateUpdate() {
+        roundActive = true;
+        inStateUpdate = true;
+        boolean ok;
+        try {
+            ok = callbacks.processStateUpdate(members.states(), new Round());
+        } finally {
+            inStateUpdate = false;
+        }
+        if (!ok) {
+            log.error("process_state_update failed");
+            setMode(DfsmMode.LEAVE);
+            return;
+        }
+        if (members.isSynced(self)) {
+            setMode(DfsmMode.SYNCED);
+            endRound();
+            if (members.allSynced()) {
+                applyQueue();
+            }
+        } else {
+            setMode(DfsmMode.UPDATE);
+        }
+    }
+
+    private void onStateMessageUpdate(MemberId sender, StateMessage sm) {
+        if (sm instanceof Update u) {
+            if (!callbacks.processUpdate(sender, u.payload())) {
+                log.error("process_update failed");
+                setMode(DfsmMode.LEAVE);
+            }
+        } else if (sm instanceof UpdateComplete) {
+            if (!callbacks.commit()) {
+                log.error("commit failed");
+                setMode(DfsmMode.LEAVE);
+                return;
+            }
+            members.markAllSynced();
+            setMode(DfsmMode.SYNCED);
+            applyQueue();
+            endRound();
+        } else if (sm instanceof SyncStart || sm instanceof VerifyRequest || sm instanceof Verify) {
+            log.debug("ignore {} while waiting for updates", sm.type());
+        } else {
+            log.error("received unexpected state message {} while waiting for updates", sm.type());
+            setMode(DfsmMode.LEAVE);
+        }
+    }
+
+    /** Applies one normal message, or leaves the group if this node is not quorate. */
+    private boolean apply(MemberId sender, Normal n) {
+        boolean own = sender.equals(self);
+        if (!callbacks.isQuorate()) {
+            log.error("received write while not quorate - trigger resync");
+            setMode(DfsmMode.LEAVE);
+            return false;
+        }
+        int result = callbacks.deliver(sender, n.subtype(), n.time(), n.payload());
+        if (own) {
+            pending.complete(n.count(), SendResult.applied(result));
+        }
+        return true;
+    }
+
+    /**
+     * Applies the queued messages in delivery order (called when every member is synced); stops
+     * if one of them makes us leave.
+     */
+    private void applyQueue() {
+        if (!queue.isEmpty()) {
+            log.info("deliver queued messages: queue length {}", queue.size());
+        }
+        MessageQueue.Entry e;
+        while (mode == DfsmMode.SYNCED && (e = queue.poll()) != null) {
+            if (!apply(e.sender(), e.message())) {
+                return;
+            }
+        }
+    }
+
+    /** Drops the queue; our own dropped messages will never be applied here. */
+    private void discardQueue() {
+        if (!queue.isEmpty()) {
+            log.info("discarding {} queued messages", queue.size());
+        }
+        for (long count : queue.clear(self)) {
+            pending.complete(count, SendResult.ABORTED);
+        }
+    }
+
+    /** Ends the sync round, if one reached processStateUpdate ({@code dfsm_release_sync_resources}). */
+    private void endRound() {
+        if (members != null) {
+            members.clearStates();
+        }
+        if (roundActive) {
+            roundActive = false;
+            try {
+                callbacks.cleanup();
+            } catch (RuntimeException e) {
+                // nothing depends on it: the next round starts from scratch anyway
+                log.error("cleanup failed: {}", e.toString(), e);
+            }
+        }
+    }
+
+    /** Mode change with the original's log lines ({@code dfsm_set_mode}). */
+    private void setMode(DfsmMode next) {
+        DfsmMode prev = mode;
+        if (prev == next || !prev.accepts(next)) {
+            return;
+        }
+        synchronized (sendLock) {
+            mode = next;
+        }
+        switch (next) {
+            case START -> log.info("start cluster connection");
+            case START_SYNC -> log.info("starting data syncronisation");
+            case SYNCED -> log.info("all data is up to date");
+            case UPDATE -> log.info("waiting for updates from leader");
+            case LEAVE -> log.error("leaving CPG group");
+            case ERROR -> log.error("serious internal error - stop cluster connection");
+            case VERSION_ERROR -> log.error("detected newer protocol - please update this node");
+        }
+        if (next.isError()) {
+            // Nothing more is applied here until a restart and a full resync.
+            discardQueue();
+            pending.completeAll(SendResult.ABORTED);
+            endRound();
+        } else if (next == DfsmMode.SYNCED) {
+            callbacks.synced();
+        }
+    }
+
+    private boolean sendState(StateMessage m) {
+        boolean ok = transport.multicast(DfsmCodec.encode(m, protocolVersion));
+        if (!ok) {
+            log.error("cpg_send_message failed ({})", m.type());
+        }
+        return ok;
+    }
+
+    private long nowSeconds() {
+        return (clock.millis() / 1000) & 0xFFFFFFFFL;
+    }
+
+    private static String hex8(byte[] b) {
+        return b == null ? "-" : HexFormat.of().formatHex(b, 0, 8);
+    }
+
+    /** The handle given to processStateUpdate; valid only during that call. */
+    private final class Round implements DfsmCallbacks.SyncRound {
+        @Override
+        public MemberId self() {
+            return self;
+        }
+
+        @Override
+        public void markSynced(MemberId member) {
+            check();
+            members.markSynced(member);
+        }
+
+        @Override
+        public boolean sendUpdate(byte[] payload) {
+            check();
+            return sendState(new Update(nowSeconds(), syncEpoch, payload));
+        }
+
+        @Override
+        public boolean sendUpdateComplete() {
+            check();
+            return sendState(new UpdateComplete(nowSeconds(), syncEpoch));
+        }
+
+        private void check() {
+            if (!inStateUpdate || !lock.isHeldByCurrentThread()) {
+                throw new IllegalStateException("sync round handle used outside processStateUpdate");
+            }
+        }
+    }
+}
