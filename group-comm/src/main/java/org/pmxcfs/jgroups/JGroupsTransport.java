@@ -50,6 +50,7 @@ public final class JGroupsTransport implements Transport {
 
     private static final Logger log = LoggerFactory.getLogger("cpg");
     static final String KEY_NODEID = "nodeid";
+    private static final int VIEW_STAMP_BYTES = 8;
     private static final String KEY_PID = "pid";
 
     private final GroupConfig config;
@@ -59,6 +60,11 @@ public final class JGroupsTransport implements Transport {
     private JChannel channel;
     private Thread dispatcher;
     private volatile boolean running;
+    /** The view the sender had installed, stamped on every message (see {@link #dispatchMessage}). */
+    private volatile long sendViewId = -1;
+    /** Dispatcher thread only: the view delivered last, and messages stamped with a later view. */
+    private long deliveredViewId = -1;
+    private final List<Runnable> early = new ArrayList<>();
 
     public JGroupsTransport(GroupConfig config, long incarnation) {
         this(config, incarnation, null);
@@ -89,11 +95,14 @@ public final class JGroupsTransport implements Transport {
             @Override
             public void receive(Message msg) {
                 MemberId sender = memberOf(msg.getSrc());
-                byte[] body = new byte[msg.getLength()];
-                System.arraycopy(msg.getArray(), msg.getOffset(), body, 0, body.length);
-                if (sender != null) {
-                    events.add(() -> listener.deliver(sender, body));
+                if (sender == null || msg.getLength() < VIEW_STAMP_BYTES) {
+                    return;
                 }
+                ByteBuffer b = ByteBuffer.wrap(msg.getArray(), msg.getOffset(), msg.getLength());
+                long stamp = b.getLong();
+                byte[] body = new byte[b.remaining()];
+                b.get(body);
+                events.add(() -> dispatchMessage(stamp, () -> listener.deliver(sender, body)));
             }
 
             @Override
@@ -106,7 +115,15 @@ public final class JGroupsTransport implements Transport {
                     }
                 }
                 members.sort(null);
-                events.add(() -> listener.viewChanged(List.copyOf(members)));
+                long id = view.getViewId().getId();
+                sendViewId = id;
+                events.add(() -> {
+                    deliveredViewId = id;
+                    listener.viewChanged(List.copyOf(members));
+                    List<Runnable> held = new ArrayList<>(early);
+                    early.clear();
+                    held.forEach(Runnable::run);
+                });
             }
         });
         running = true;
@@ -128,6 +145,23 @@ public final class JGroupsTransport implements Transport {
         }
     }
 
+    /**
+     * The dfsm relies on every member delivering one sequence per view. Without FLUSH, JGroups
+     * may deliver a message sent in the old view after the new view at some members only, or a
+     * message of the new view before this member installed it. So: drop messages stamped with an
+     * older view (their sender gets ABORTED from its own dfsm), hold messages of a newer view
+     * until it is installed here.
+     */
+    private void dispatchMessage(long stamp, Runnable deliver) {
+        if (stamp == deliveredViewId) {
+            deliver.run();
+        } else if (stamp > deliveredViewId) {
+            early.add(() -> dispatchMessage(stamp, deliver));
+        } else {
+            log.debug("dropped a message of view {} in view {}", stamp, deliveredViewId);
+        }
+    }
+
     private static MemberId memberOf(Address a) {
         if (a instanceof ExtendedUUID id && id.keyExists(KEY_NODEID) && id.keyExists(KEY_PID)) {
             return new MemberId(ByteBuffer.wrap(id.get(KEY_NODEID)).getInt(), ByteBuffer.wrap(id.get(KEY_PID)).getLong());
@@ -142,7 +176,8 @@ public final class JGroupsTransport implements Transport {
             return false;
         }
         try {
-            ch.send(new BytesMessage(null, message));
+            byte[] stamped = ByteBuffer.allocate(VIEW_STAMP_BYTES + message.length).putLong(sendViewId).put(message).array();
+            ch.send(new BytesMessage(null, stamped));
             return true;
         } catch (Exception e) {
             log.warn("multicast failed: {}", e.toString());
@@ -176,7 +211,8 @@ public final class JGroupsTransport implements Transport {
         }
         p.add(new TCPPING().setInitialHosts(config.peers()).setPortRange(0));
         p.add(new MERGE3().setMinInterval(1000).setMaxInterval(3000));
-        p.add(new FD_SOCK2());
+        // on the ring address: unset, it listens on every interface, and all nodes on one host share one port range
+        p.add(new FD_SOCK2().setBindAddress(config.bind().getAddress()));
         p.add(new FD_ALL3().setTimeout(token).setInterval(Math.max(100, token / 3)));
         p.add(new VERIFY_SUSPECT2().setTimeout(500));
         p.add(new BARRIER());

@@ -57,7 +57,7 @@ public final class ClusterApplier implements Applier {
     public Result requestUnlock(String path, TreeEntry lock) {
         try {
             DcdbCodec.Encoded msg = DcdbCodec.encodeUnlockRequest(path, lock.metaDigest());
-            dfsm.submit(msg.subtype(), msg.payload());
+            dfsm.post(msg.subtype(), msg.payload());
         } catch (DcdbCodecException e) {
             return Result.fail(Errno.EINVAL);
         }

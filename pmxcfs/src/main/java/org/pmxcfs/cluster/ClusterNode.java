@@ -32,6 +32,8 @@ import org.pmxcfs.dcdb.Dcdb;
 import org.pmxcfs.dcdb.DcdbHost;
 import org.pmxcfs.dfsm.Dfsm;
 import org.pmxcfs.dfsm.MemberId;
+import org.pmxcfs.ipc.IpcService;
+import org.pmxcfs.ipc.KvStore;
 import org.pmxcfs.jgroups.GroupConfig;
 import org.pmxcfs.jgroups.JGroupsTransport;
 import org.pmxcfs.jgroups.PartitionSwitch;
@@ -39,21 +41,27 @@ import org.pmxcfs.lock.LockTable;
 import org.pmxcfs.quorum.QuorumConfig;
 import org.pmxcfs.quorum.VoteQuorum;
 import org.pmxcfs.status.ClusterLog;
+import org.pmxcfs.status.ClusterLogEntry;
 import org.pmxcfs.status.ClusterMembers;
 import org.pmxcfs.status.VersionCounters;
+import org.pmxcfs.status.cluster.StatusGroup;
+import org.pmxcfs.status.cluster.StatusPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This node as a cluster member: the dcdb process group on JGroups, the dfsm with the memdb
  * callbacks, quorum from the group's view by the votequorum rules, the local corosync.conf copy,
- * and the backup of local changes that a sync is about to discard.
+ * and the backup of local changes that a sync is about to discard; and the status process group
+ * (node status, cluster log, who is online), which is not quorum-gated.
  */
 public final class ClusterNode implements DcdbHost, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("main");
     private static final Logger dcdbLog = LoggerFactory.getLogger("dcdb");
     private static final int BACKUPS_KEPT = 10;
+    /** Status data differs between nodes by design, so its group never verifies checksums. */
+    private static final Dfsm.Options STATUS_OPTIONS = new Dfsm.Options(Duration.ofDays(36500), Duration.ofSeconds(5));
 
     /** What the daemon's options say about the cluster. */
     public record Settings(String nodename, Path authKey, int basePort, Duration writeTimeout,
@@ -72,13 +80,17 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
     private final Dfsm dfsm;
     private final ScheduledExecutorService ticker;
     private final PartitionSwitch partition;
+    private final KvStore kv;
+    private final PartitionSwitch statusPartition;
+    private final Dfsm statusDfsm;
+    private final StatusPublisher statusPublisher;
     private String partitionSpec = "";
     private volatile VoteQuorum quorum;
     private volatile boolean expelled;
     private volatile List<MemberId> lastView = List.of();
 
     private ClusterNode(Settings settings, MemDb db, CorosyncConf conf, NodeEntry self, LockTable locks,
-                        ClusterLog clusterLog, VersionCounters counters, Clock clock) throws IOException {
+                        ClusterLog clusterLog, VersionCounters counters, KvStore kv, Clock clock) throws IOException {
         this.settings = settings;
         this.db = db;
         this.conf = conf;
@@ -90,8 +102,19 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
         this.confSync = new CorosyncConfSync(settings.corosyncLocal());
         this.quorum = VoteQuorum.of(QuorumConfig.from(conf), List.of());
         this.partition = settings.testPartitionFile() == null ? null : new PartitionSwitch();
-        JGroupsTransport transport = new JGroupsTransport(groupConfig(), ProcessHandle.current().pid(), partition);
+        JGroupsTransport transport = new JGroupsTransport(groupConfig("-dcdb", settings.basePort()),
+                ProcessHandle.current().pid(), partition);
         this.dfsm = new Dfsm("dcdb", 1, transport, new Dcdb(db, (int) self.nodeid(), this), clock, Dfsm.Options.DEFAULT);
+        this.kv = kv;
+        // the IP .members shows for this node, announced to the others after every status sync
+        kv.set("nodeip", (self.ring0Addr() + "\0").getBytes(StandardCharsets.UTF_8));
+        this.statusPartition = settings.testPartitionFile() == null ? null : new PartitionSwitch();
+        JGroupsTransport statusTransport = new JGroupsTransport(groupConfig("-status", settings.basePort() + 1),
+                ProcessHandle.current().pid(), statusPartition);
+        StatusGroup status = new StatusGroup((int) self.nodeid(), this::nodeName, kv, clusterLog,
+                this::republishStatus, counters::bumpClinfo);
+        this.statusDfsm = new Dfsm("status", 0, statusTransport, status, clock, STATUS_OPTIONS);
+        this.statusPublisher = StatusPublisher.start(kv, this::submitStatus);
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cluster-tick");
             t.setDaemon(true);
@@ -104,7 +127,8 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
      * to fix when this node is not in the nodelist or the authkey is missing.
      */
     public static ClusterNode start(Settings settings, MemDb db, byte[] corosyncConf, LockTable locks,
-                                    ClusterLog clusterLog, VersionCounters counters, Clock clock) throws IOException {
+                                    ClusterLog clusterLog, VersionCounters counters, KvStore kv, Clock clock)
+            throws IOException {
         CorosyncConf conf;
         try {
             conf = CorosyncConf.parse(corosyncConf);
@@ -115,12 +139,19 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
         NodeEntry self = conf.node(settings.nodename()).orElseThrow(() -> new IOException("node '"
                 + settings.nodename() + "' is not in the nodelist of corosync.conf - check the node name"
                 + " (--nodename) or add the node with 'pvecm addnode'"));
-        ClusterNode node = new ClusterNode(settings, db, conf, self, locks, clusterLog, counters, clock);
+        ClusterNode node = new ClusterNode(settings, db, conf, self, locks, clusterLog, counters, kv, clock);
         node.syncCorosyncConf(true);
         try {
             node.dfsm.start();
         } catch (Exception e) {
             throw new IOException("unable to join the cluster group: " + e.getMessage(), e);
+        }
+        try {
+            node.statusDfsm.start();
+        } catch (Exception e) {
+            node.dfsm.stop();
+            node.statusPublisher.close();
+            throw new IOException("unable to join the status group: " + e.getMessage(), e);
         }
         node.ticker.scheduleWithFixedDelay(node::tick, 100, 100, TimeUnit.MILLISECONDS);
         log.info("starting cluster node '{}' (nodeid {}) of cluster '{}'", self.name(), self.nodeid(),
@@ -128,10 +159,11 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
         return node;
     }
 
-    private GroupConfig groupConfig() throws IOException {
+    /** The process group {@code <cluster><suffix>} on every node's ring0 address and {@code port}. */
+    private GroupConfig groupConfig(String suffix, int port) throws IOException {
         List<InetSocketAddress> peers = new ArrayList<>();
         for (NodeEntry n : conf.nodes()) {
-            peers.add(new InetSocketAddress(address(n), settings.basePort()));
+            peers.add(new InetSocketAddress(address(n), port));
         }
         byte[] key = null;
         if (conf.totem().secauthEnabled()) {
@@ -142,8 +174,8 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
             key = Files.readAllBytes(settings.authKey());
         }
         long token = conf.totem().token().orElse(3000);
-        return new GroupConfig(conf.clusterName() + "-dcdb", (int) self.nodeid(),
-                new InetSocketAddress(address(self), settings.basePort()), peers, key, Duration.ofMillis(token));
+        return new GroupConfig(conf.clusterName() + suffix, (int) self.nodeid(),
+                new InetSocketAddress(address(self), port), peers, key, Duration.ofMillis(token));
     }
 
     private static InetAddress address(NodeEntry n) throws IOException {
@@ -156,6 +188,7 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
         try {
             applyTestPartition();
             dfsm.tick();
+            statusDfsm.tick();
             List<MemberId> view = dfsm.members();
             if (!view.equals(lastView)) {
                 Set<Long> online = new TreeSet<>();
@@ -198,6 +231,7 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
             }
             log.warn("test partition: cut off from nodes {}", ids);
             partition.block(ids);
+            statusPartition.block(ids);
         }
     }
 
@@ -209,20 +243,47 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
         return dfsm;
     }
 
-    /** The {@code .members} view: the nodelist with who is online. */
+    /**
+     * The {@code .members} view: the nodelist, online = member of the status group (its pmxcfs
+     * runs and is reachable), ip = what the node announced.
+     */
     public ClusterMembers members() {
         Set<Integer> online = new TreeSet<>();
-        lastView.forEach(m -> online.add(m.nodeId()));
+        statusDfsm.members().forEach(m -> online.add(m.nodeId()));
         List<ClusterMembers.Node> nodes = new ArrayList<>();
         for (NodeEntry n : conf.nodes()) {
             boolean up = online.contains((int) n.nodeid());
-            nodes.add(new ClusterMembers.Node(n.name(), n.nodeid(), up, up ? n.ringAddr(0).orElse(null) : null));
+            nodes.add(new ClusterMembers.Node(n.name(), n.nodeid(), up, kv.nodeIp(n.name()).orElse(null)));
         }
         return new ClusterMembers(conf.clusterName(), conf.configVersion().orElse(0), quorate(), nodes);
     }
 
     public ClusterApplier applier() {
         return new ClusterApplier(dfsm, settings.writeTimeout());
+    }
+
+    /** Sends {@code set_status} and {@code log_cluster_msg} to the other nodes, without waiting. */
+    public IpcService.Listener statusListener() {
+        return statusPublisher;
+    }
+
+    /** The name of node {@code nodeId} in the nodelist in force, or null. */
+    private String nodeName(int nodeId) {
+        for (NodeEntry n : conf.nodes()) {
+            if ((int) n.nodeid() == nodeId) {
+                return n.name();
+            }
+        }
+        return null;
+    }
+
+    private void republishStatus() {
+        statusPublisher.republishAll();
+    }
+
+    /** Fire-and-forget: nobody waits for a status message, so drop the wait handle at once. */
+    private void submitStatus(int subtype, byte[] payload) {
+        statusDfsm.submit(subtype, payload).cancel(false);
     }
 
     // ---------------------------------------------------------------- DcdbHost
@@ -234,7 +295,7 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
 
     @Override
     public void submit(int subtype, byte[] payload) {
-        dfsm.submit(subtype, payload);
+        dfsm.post(subtype, payload);
     }
 
     @Override
@@ -314,7 +375,9 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
         String msg = "local changes not known to the cluster are replaced by the cluster's state: "
                 + String.join(", ", local) + " - the local database was saved as " + backup;
         dcdbLog.warn(msg);
-        clusterLog.addLocal(4, "root", "pmxcfs", ProcessHandle.current().pid(), msg, clock.millis() / 1000);
+        ClusterLogEntry entry = clusterLog.addLocal(4, "root", "pmxcfs", ProcessHandle.current().pid(), msg,
+                clock.millis() / 1000);
+        statusPublisher.clusterLogged(entry);
     }
 
     /** The copy of the local corosync.conf imported at first start is no local change. */
@@ -348,6 +411,8 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
     @Override
     public void close() {
         ticker.shutdownNow();
+        statusPublisher.close();
+        statusDfsm.stop();
         dfsm.stop();
         db.flush();
     }
