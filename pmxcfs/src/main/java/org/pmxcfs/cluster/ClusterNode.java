@@ -65,7 +65,7 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
 
     /** What the daemon's options say about the cluster. */
     public record Settings(String nodename, Path authKey, int basePort, Duration writeTimeout,
-                           Path corosyncLocal, Path backupDir, Path testPartitionFile) {}
+                           Duration verifyInterval, Path corosyncLocal, Path backupDir, Path testPartitionFile) {}
 
     private final Settings settings;
     private final MemDb db;
@@ -104,7 +104,8 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
         this.partition = settings.testPartitionFile() == null ? null : new PartitionSwitch();
         JGroupsTransport transport = new JGroupsTransport(groupConfig("-dcdb", settings.basePort()),
                 ProcessHandle.current().pid(), partition);
-        this.dfsm = new Dfsm("dcdb", 1, transport, new Dcdb(db, (int) self.nodeid(), this), clock, Dfsm.Options.DEFAULT);
+        this.dfsm = new Dfsm("dcdb", 1, transport, new Dcdb(db, (int) self.nodeid(), this), clock,
+                new Dfsm.Options(settings.verifyInterval(), Dfsm.Options.DEFAULT.restartDelay()));
         this.kv = kv;
         // the IP .members shows for this node, announced to the others after every status sync
         kv.set("nodeip", (self.ring0Addr() + "\0").getBytes(StandardCharsets.UTF_8));
@@ -173,7 +174,9 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
             }
             key = Files.readAllBytes(settings.authKey());
         }
-        long token = conf.totem().token().orElse(3000);
+        // corosync: the token timeout grows by token_coefficient for every node beyond two
+        long token = conf.totem().token().orElse(3000)
+                + Math.max(0, conf.nodes().size() - 2) * conf.totem().tokenCoefficient().orElse(650);
         return new GroupConfig(conf.clusterName() + suffix, (int) self.nodeid(),
                 new InetSocketAddress(address(self), port), peers, key, Duration.ofMillis(token));
     }

@@ -66,6 +66,10 @@ public final class Options {
             description = "Seconds a write waits for the cluster before it fails with ETIMEDOUT (default ${DEFAULT-VALUE})")
     long writeTimeoutSeconds;
 
+    @Option(names = "--verify-interval", defaultValue = "${env:PMXCFS_VERIFY_INTERVAL:-3600}",
+            description = "Seconds between cluster-wide checksum verifications of the tree (default ${DEFAULT-VALUE})")
+    long verifyIntervalSeconds;
+
     @Option(names = "--test-partition-file", hidden = true,
             description = "Tests only: node ids listed in this file are cut off from this node")
     Path testPartitionFile;

@@ -92,16 +92,16 @@ final class Pmxcfs {
             if (o.local && db.lookup("corosync.conf").isPresent()) {
                 log.info("forcing local mode (although corosync.conf exists)");
             }
+            KvStore kv = new KvStore(nodename, () -> clock.millis() / 1000);
             ClusterNode cluster = null;
             if (corosyncConf != null) {
                 cluster = ClusterNode.start(new ClusterNode.Settings(nodename, o.authKey, o.clusterPort,
-                        Duration.ofSeconds(o.writeTimeoutSeconds), o.corosyncConf, o.dataDir.resolve("backup"), o.testPartitionFile),
-                        db, corosyncConf, locks, clusterLog, counters, clock);
+                        Duration.ofSeconds(o.writeTimeoutSeconds), Duration.ofSeconds(o.verifyIntervalSeconds), o.corosyncConf, o.dataDir.resolve("backup"), o.testPartitionFile),
+                        db, corosyncConf, locks, clusterLog, counters, kv, clock);
             }
             ClusterNode node = cluster;
             Applier applier = node != null ? node.applier() : new LocalApplier(db, locks, clock);
             BooleanSupplier quorate = node != null ? node::quorate : () -> true;
-            KvStore kv = new KvStore(nodename, () -> clock.millis() / 1000);
             StatusFiles status = new StatusFiles(nodename, start, memdb::vmList, counters, clusterLog, logging::enabled,
                     node != null ? node::members : () -> null, kv::versions, kv::rrdDump);
             PveFs fs = new PveFs(nodename, db, applier, status, locks, logging, quorate, clock, wwwData);
@@ -111,7 +111,8 @@ final class Pmxcfs {
             IpcServer ipc;
             try {
                 ipc = IpcServer.start(IpcServer.socketPath(o.runDir),
-                        new IpcService(db, status, clusterLog, kv, () -> clock.millis() / 1000, null), wwwData,
+                        new IpcService(db, status, clusterLog, kv, () -> clock.millis() / 1000,
+                                node != null ? node.statusListener() : null), wwwData,
                         IpcServer.Config.DEFAULT);
             } catch (IOException e) {
                 fuse.unmount(UNMOUNT_WAIT_MILLIS);

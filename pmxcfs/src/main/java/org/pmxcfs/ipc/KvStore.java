@@ -1,8 +1,10 @@
 package org.pmxcfs.ipc;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,8 +26,9 @@ import org.pmxcfs.dbstore.Errno;
  *   <li>anything else: the node's kv table with a per-key version, shown in the {@code kvstore}
  *       block of {@code .version}. A new key starts at version 0, every update adds 1.</li>
  * </ul>
- * An empty value deletes the key. Only the local node's table is filled for now; the per-node
- * layout is ready for the values other nodes will send in cluster mode. Thread-safe.
+ * An empty value deletes the key. The local node's values come from {@link #set}; in cluster mode
+ * other nodes' values arrive through {@link #applyRemote}, each node in its own table.
+ * Thread-safe.
  */
 public final class KvStore {
 
@@ -80,23 +83,67 @@ public final class KvStore {
             setRrd(key.substring(4), value);
             return;
         }
-        synchronized (this) {
-            if (key.equals("nodeip")) {
-                if (value.length == 0) {
-                    nodeIps.remove(localNode);
-                } else {
-                    nodeIps.put(localNode, cString(value));
-                }
-                return;
+        put(localNode, key, value);
+    }
+
+    /**
+     * Stores a value that {@code node} sent (or, empty, its deletion), by the same key classes as
+     * {@link #set}. The first message of a node creates its table, so {@code .version} lists every
+     * node that sent data. RRD updates that are empty of key or too large are dropped, as the
+     * original drops them.
+     *
+     * @return whether the node's announced IP changed (the {@code .members} data changed)
+     */
+    public boolean applyRemote(String node, String key, byte[] value) {
+        Objects.requireNonNull(node, "node");
+        if (key.startsWith("rrd/")) {
+            if (key.length() > 4 && value.length <= MAX_RRD_BYTES) {
+                setRrd(key.substring(4), value);
             }
-            Map<String, Entry> table = kv.computeIfAbsent(localNode, n -> new LinkedHashMap<>());
-            if (value.length == 0) {
-                table.remove(key);
-                return;
-            }
-            Entry old = table.get(key);
-            table.put(key, new Entry(value.clone(), old == null ? 0 : old.version() + 1));
+            return false;
         }
+        return put(node, key, value);
+    }
+
+    /** Stores a kv or nodeip value of {@code node}; returns whether its IP changed. */
+    private synchronized boolean put(String node, String key, byte[] value) {
+        if (key.equals("nodeip")) {
+            String ip = value.length == 0 ? null : cString(value);
+            String old = ip == null ? nodeIps.remove(node) : nodeIps.put(node, ip);
+            return !Objects.equals(old, ip);
+        }
+        Map<String, Entry> table = kv.computeIfAbsent(node, n -> new LinkedHashMap<>());
+        if (value.length == 0) {
+            table.remove(key);
+            return false;
+        }
+        Entry old = table.get(key);
+        table.put(key, new Entry(value.clone(), old == null ? 0 : old.version() + 1));
+        return false;
+    }
+
+    /**
+     * The keys this node announces to the others after each sync: its kv keys and {@code nodeip}
+     * if set (RRD updates are not repeated).
+     */
+    public synchronized List<String> localKeys() {
+        List<String> keys = new ArrayList<>(kv.getOrDefault(localNode, Map.of()).keySet());
+        if (nodeIps.containsKey(localNode)) {
+            keys.add("nodeip");
+        }
+        return keys;
+    }
+
+    /**
+     * The current local value of a kv key or {@code nodeip} (the IP with its NUL, as the original
+     * sends it), as it is to be sent to the other nodes; empty when unset, i.e. deleted.
+     */
+    public synchronized Optional<byte[]> localValue(String key) {
+        if (key.equals("nodeip")) {
+            String ip = nodeIps.get(localNode);
+            return ip == null ? Optional.empty() : Optional.of((ip + "\0").getBytes(StandardCharsets.UTF_8));
+        }
+        return get(localNode, key);
     }
 
     private void setRrd(String rrdKey, byte[] value) {
