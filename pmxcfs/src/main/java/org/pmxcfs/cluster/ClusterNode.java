@@ -39,7 +39,15 @@ import org.pmxcfs.jgroups.JGroupsTransport;
 import org.pmxcfs.jgroups.PartitionSwitch;
 import org.pmxcfs.lock.LockTable;
 import org.pmxcfs.quorum.QuorumConfig;
+import org.pmxcfs.quorum.QuorumStatus;
+import org.pmxcfs.quorum.SetExpectedResult;
 import org.pmxcfs.quorum.VoteQuorum;
+import org.pmxcfs.ipc.QuorumControl;
+import org.pmxcfs.status.cluster.StatusMessages;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.pmxcfs.status.ClusterLog;
 import org.pmxcfs.status.ClusterLogEntry;
 import org.pmxcfs.status.ClusterMembers;
@@ -55,11 +63,12 @@ import org.slf4j.LoggerFactory;
  * and the backup of local changes that a sync is about to discard; and the status process group
  * (node status, cluster log, who is online), which is not quorum-gated.
  */
-public final class ClusterNode implements DcdbHost, AutoCloseable {
+public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("main");
     private static final Logger dcdbLog = LoggerFactory.getLogger("dcdb");
     private static final int BACKUPS_KEPT = 10;
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     /** Status data differs between nodes by design, so its group never verifies checksums. */
     private static final Dfsm.Options STATUS_OPTIONS = new Dfsm.Options(Duration.ofDays(36500), Duration.ofSeconds(5));
 
@@ -113,7 +122,7 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
         JGroupsTransport statusTransport = new JGroupsTransport(groupConfig("-status", settings.basePort() + 1),
                 ProcessHandle.current().pid(), statusPartition);
         StatusGroup status = new StatusGroup((int) self.nodeid(), this::nodeName, kv, clusterLog,
-                this::republishStatus, counters::bumpClinfo);
+                this::republishStatus, counters::bumpClinfo, this::applyExpected);
         this.statusDfsm = new Dfsm("status", 0, statusTransport, status, clock, STATUS_OPTIONS);
         this.statusPublisher = StatusPublisher.start(kv, this::submitStatus);
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -236,6 +245,65 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
             partition.block(ids);
             statusPartition.block(ids);
         }
+    }
+
+    /** {@code pvecm expected}: validated by votequorum's rules, applied here, then sent to the others. */
+    @Override
+    public synchronized String setExpected(long votes) {
+        SetExpectedResult r = quorum.setExpected(votes);
+        if (r instanceof SetExpectedResult.Rejected rej) {
+            return rej.message() + " (" + rej.reason() + ")";
+        }
+        quorum = ((SetExpectedResult.Accepted) r).quorum();
+        LoggerFactory.getLogger("quorum").info("expected votes set to {} - node {}quorate", votes,
+                quorate() ? "" : "not ");
+        statusDfsm.post(StatusMessages.EXPECTED, StatusMessages.encodeExpected(votes));
+        return null;
+    }
+
+    /** Another member set the expected votes; refused here only if our own view says so. */
+    private synchronized void applyExpected(long votes) {
+        SetExpectedResult r = quorum.setExpected(votes);
+        if (r instanceof SetExpectedResult.Accepted a) {
+            quorum = a.quorum();
+            LoggerFactory.getLogger("quorum").info("expected votes set to {} by another node", votes);
+        } else {
+            LoggerFactory.getLogger("quorum").warn("ignoring expected votes {} from another node: {}", votes,
+                    ((SetExpectedResult.Rejected) r).reason());
+        }
+    }
+
+    @Override
+    public JsonNode quorumStatus() {
+        VoteQuorum q = quorum;
+        QuorumStatus st = q.status();
+        ObjectNode o = JSON.objectNode();
+        CorosyncConf c = conf;
+        o.put("cluster_name", c.clusterName());
+        o.put("config_version", c.configVersion().orElse(0));
+        o.put("node_id", self.nodeid());
+        o.put("node_name", self.name());
+        o.put("secauth", c.totem().secauthEnabled());
+        o.put("quorate", quorate());
+        o.put("expected_votes", st.expectedVotes());
+        o.put("highest_expected", st.highestExpected());
+        o.put("total_votes", st.totalVotes());
+        o.put("quorum", st.quorum());
+        o.put("flags", st.flagsText().trim());
+        o.put("ring_id", lastView.isEmpty() ? "" : lastView.get(0).nodeId() + "." + lastView.size());
+        ArrayNode members = o.putArray("members");
+        Set<Integer> online = new TreeSet<>();
+        lastView.forEach(m -> online.add(m.nodeId()));
+        for (NodeEntry n : c.nodes()) {
+            ObjectNode m = members.addObject();
+            m.put("nodeid", n.nodeid());
+            m.put("name", n.name());
+            m.put("votes", n.quorumVotes());
+            m.put("ip", n.ringAddr(0).orElse(""));
+            m.put("online", online.contains((int) n.nodeid()));
+            m.put("local", n.nodeid() == self.nodeid());
+        }
+        return o;
     }
 
     public boolean quorate() {

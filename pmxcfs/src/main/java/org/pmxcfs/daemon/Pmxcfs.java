@@ -112,7 +112,7 @@ final class Pmxcfs {
             try {
                 ipc = IpcServer.start(IpcServer.socketPath(o.runDir),
                         new IpcService(db, status, clusterLog, kv, () -> clock.millis() / 1000,
-                                node != null ? node.statusListener() : null), wwwData,
+                                node != null ? node.statusListener() : null, node), wwwData,
                         IpcServer.Config.DEFAULT);
             } catch (IOException e) {
                 fuse.unmount(UNMOUNT_WAIT_MILLIS);

@@ -66,6 +66,12 @@ public final class IpcService {
      */
     public IpcService(MemDb db, StatusFiles status, ClusterLog clusterLog, KvStore kv, LongSupplier nowSeconds,
             Listener listener) {
+        this(db, status, clusterLog, kv, nowSeconds, listener, null);
+    }
+
+    /** With {@code quorum} (cluster mode) for get_quorum_status and set_expected; null in local mode. */
+    public IpcService(MemDb db, StatusFiles status, ClusterLog clusterLog, KvStore kv, LongSupplier nowSeconds,
+            Listener listener, QuorumControl quorum) {
         this.db = Objects.requireNonNull(db, "db");
         this.status = Objects.requireNonNull(status, "status");
         this.clusterLog = Objects.requireNonNull(clusterLog, "clusterLog");
@@ -84,6 +90,21 @@ public final class IpcService {
         ops.put("get_config", new Op(Set.of("path"), false, this::getConfig));
         ops.put("get_rrd_dump", new Op(Set.of(), false, (p, a) -> statusText(".rrd")));
         ops.put("get_guest_config_property", new Op(Set.of("vmid", "property"), false, this::getGuestConfigProperty));
+        ops.put("get_quorum_status", new Op(Set.of(), false, (p, a) -> clustered(quorum).quorumStatus()));
+        ops.put("set_expected", new Op(Set.of("votes"), true, (p, a) -> {
+            String error = clustered(quorum).setExpected(a.integer("votes", true, 0));
+            if (error != null) {
+                throw new IpcError(Errno.EINVAL, error);
+            }
+            return null;
+        }));
+    }
+
+    private static QuorumControl clustered(QuorumControl quorum) {
+        if (quorum == null) {
+            throw new IpcError(Errno.EINVAL, "this node is not part of a cluster (local mode)");
+        }
+        return quorum;
     }
 
     /** The names of all operations, in documentation order. */

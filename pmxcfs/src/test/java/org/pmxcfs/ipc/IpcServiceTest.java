@@ -138,6 +138,13 @@ class IpcServiceTest {
     }
 
     @Test
+    void quorumOpsNeedClusterModeAndSetExpectedNeedsWriteAccess() throws Exception {
+        fails("EINVAL", call(ROOT, "{\"id\":1,\"op\":\"get_quorum_status\"}"));
+        fails("EINVAL", call(ROOT, "{\"id\":1,\"op\":\"set_expected\",\"votes\":1}"));
+        fails("EPERM", call(WWW, "{\"id\":1,\"op\":\"set_expected\",\"votes\":1}"));
+    }
+
+    @Test
     void statusLimits() throws Exception {
         String max = Base64.getEncoder().encodeToString(new byte[32 * 1024]);
         String over = Base64.getEncoder().encodeToString(new byte[32 * 1024 + 1]);
@@ -367,7 +374,8 @@ class IpcServiceTest {
     @Test
     void everyDocumentedOpExists() {
         assertEquals(List.of("get_fs_version", "get_cluster_info", "get_guest_list", "set_status", "get_status",
-                "log_cluster_msg", "get_cluster_log", "get_config", "get_rrd_dump", "get_guest_config_property"),
+                "log_cluster_msg", "get_cluster_log", "get_config", "get_rrd_dump", "get_guest_config_property",
+                "get_quorum_status", "set_expected"),
                 List.copyOf(f.service.opNames()));
     }
 

@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StatusGroup implements DfsmCallbacks {
 
+    private final java.util.function.LongConsumer expectedVotes;
+
     private static final Logger log = LoggerFactory.getLogger("status");
     /** No verification for status data (the original registers no checksum function for it). */
     private static final byte[] NO_CHECKSUM = new byte[32];
@@ -44,6 +46,13 @@ public final class StatusGroup implements DfsmCallbacks {
      */
     public StatusGroup(int selfNodeId, IntFunction<String> nodelist, KvStore kv, ClusterLog clusterLog,
             Runnable republish, Runnable clusterInfoChanged) {
+        this(selfNodeId, nodelist, kv, clusterLog, republish, clusterInfoChanged, votes -> {});
+    }
+
+    /** @param expectedVotes another member ran {@code pvecm expected}: apply it to the local quorum */
+    public StatusGroup(int selfNodeId, IntFunction<String> nodelist, KvStore kv, ClusterLog clusterLog,
+            Runnable republish, Runnable clusterInfoChanged, java.util.function.LongConsumer expectedVotes) {
+        this.expectedVotes = expectedVotes;
         this.selfNodeId = selfNodeId;
         this.nodelist = nodelist;
         this.kv = kv;
@@ -65,6 +74,11 @@ public final class StatusGroup implements DfsmCallbacks {
                     // Our own entries come back too; the log's duplicate rule drops them.
                     if (!clusterLog.insert(StatusMessages.decodeLog(payload))) {
                         log.debug("ignore insert of duplicate cluster log");
+                    }
+                }
+                case StatusMessages.EXPECTED -> {
+                    if (sender.nodeId() != selfNodeId && nodelist.apply(sender.nodeId()) != null) {
+                        expectedVotes.accept(StatusMessages.decodeExpected(payload));
                     }
                 }
                 default -> log.error("received unknown message type {} from {}", subtype, sender);

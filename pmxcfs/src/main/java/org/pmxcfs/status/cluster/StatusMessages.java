@@ -15,6 +15,8 @@ import org.pmxcfs.status.ClusterLogEntry;
  * <ul>
  *   <li>{@link #UPDATE} (1): {@code char key[256]} NUL-padded, then the value (empty = delete);</li>
  *   <li>{@link #LOG} (3): one packed cluster log entry ({@code clog_entry_t});</li>
+ *   <li>{@link #EXPECTED} (4, ours: corosync's votequorum carries this itself): {@code u32}
+ *       expected votes set with {@code pvecm expected};</li>
  *   <li>STATE: this node's cluster log, oldest first, as
  *       {@code u32 total_size, u32 count} and then each packed entry padded to 8 bytes.</li>
  * </ul>
@@ -27,6 +29,8 @@ public final class StatusMessages {
     public static final int UPDATE = 1;
     /** {@code KVSTORE_MESSAGE_LOG}: one new cluster log entry. */
     public static final int LOG = 3;
+    /** A runtime override of the expected votes, for every member's quorum. */
+    public static final int EXPECTED = 4;
 
     /** The key field: 255 bytes of key and at least one NUL. */
     static final int KEY_FIELD = 256;
@@ -71,6 +75,18 @@ public final class StatusMessages {
         }
         return new KvUpdate(new String(payload, 0, end, StandardCharsets.UTF_8),
                 Arrays.copyOfRange(payload, KEY_FIELD, payload.length));
+    }
+
+    /** An {@link #EXPECTED} payload. */
+    public static byte[] encodeExpected(long votes) {
+        return java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) votes).array();
+    }
+
+    public static long decodeExpected(byte[] payload) throws MalformedStatusMessageException {
+        if (payload.length != 4) {
+            throw new MalformedStatusMessageException("expected-votes message of " + payload.length + " bytes, not 4");
+        }
+        return Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(payload).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
     }
 
     /** A {@link #LOG} payload: the packed entry. */

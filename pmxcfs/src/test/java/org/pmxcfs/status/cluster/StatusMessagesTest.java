@@ -31,6 +31,14 @@ class StatusMessagesTest {
     // ---------------------------------------------------------------- UPDATE
 
     @Test
+    void expectedVotesRoundTripAndRejectsWrongSizes() throws Exception {
+        assertArrayEquals(new byte[] {2, 0, 0, 0}, StatusMessages.encodeExpected(2));
+        assertEquals(2, StatusMessages.decodeExpected(StatusMessages.encodeExpected(2)));
+        assertThrows(MalformedStatusMessageException.class, () -> StatusMessages.decodeExpected(new byte[3]));
+        assertThrows(MalformedStatusMessageException.class, () -> StatusMessages.decodeExpected(new byte[5]));
+    }
+
+    @Test
     void updateIsANulPaddedKeyFieldThenTheValue() {
         byte[] m = StatusMessages.encodeUpdate("tasklist", b("[1,2]"));
         assertEquals(256 + 5, m.length);
