@@ -773,6 +773,43 @@ public final class MemDb implements AutoCloseable {
         }
     }
 
+    /**
+     * A node joining a cluster starts from scratch, as the original does by deleting config.db:
+     * in one transaction the tree becomes what a new database holding only the imported
+     * {@code corosync.conf} contains (version 3, writer 0), so its small version loses the
+     * leader election and the node receives the cluster's tree.
+     */
+    public void resetForJoin(byte[] corosyncConf, long now) throws SyncCommitException {
+        lock.writeLock().lock();
+        try {
+            if (failed) {
+                throw new SyncCommitException("the database is in the error state after an earlier write failure");
+            }
+            if (!commitLocked()) {
+                throw new SyncCommitException("unable to commit pending local changes before the reset");
+            }
+            // the same inode and versions a new database gets from create + write of corosync.conf
+            TreeEntry conf = new TreeEntry(2, 0, 3, 0, now, TreeEntry.TYPE_FILE, "corosync.conf", corosyncConf);
+            TreeEntry versionRow = new TreeEntry(0, 0, 3, 0, now, TreeEntry.TYPE_FILE, Store.VERSION_ROW_NAME, null);
+            MemDb next = new MemDb(store, maxTotalBytes);
+            try {
+                next.build(List.of(versionRow, conf), "");
+            } catch (LoadException e) {
+                throw new SyncCommitException("cannot build the reset tree: " + e.getMessage(), e);
+            }
+            List<Long> deleted = entries.keySet().stream().filter(i -> i != 0).toList();
+            try {
+                store.commit(deleted, List.of(conf), versionRow);
+            } catch (StoreException e) {
+                throw new SyncCommitException("unable to store the reset tree: " + e.getMessage(), e);
+            }
+            adopt(next);
+            listener.reloaded();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     /** Names what differs between two indexes, for the log. */
     private static String mismatch(Index leader, Index built) {
         IndexDiff d = IndexDiff.between(leader, built);

@@ -296,4 +296,26 @@ class SyncCommitTest {
             assertEquals("__version__", rs.getString(2));
         }
     }
+
+    @Test
+    void resetForJoinLeavesExactlyWhatANewDatabaseWithTheImportHolds() throws Exception {
+        Path file = tmp.resolve("join.db");
+        MemDb db = TestSupport.sqliteDb(file);
+        common(db);
+        byte[] conf = bytes("totem {\n  config_version: 2\n}\n");
+        db.resetForJoin(conf, T);
+
+        Path fresh = tmp.resolve("fresh.db");
+        MemDb reference = TestSupport.sqliteDb(fresh);
+        at(reference, 0, T, new Operation.Create("corosync.conf"), new Operation.Write("corosync.conf", 0, conf));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(reference.index().encode(), db.index().encode(),
+                "same tree, versions and inodes as a new database after the import");
+        org.junit.jupiter.api.Assertions.assertEquals(0, db.vmList().vms().size(), "guests are gone");
+        db.close();
+        MemDb reopened = TestSupport.sqliteDb(file);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(reference.index().encode(), reopened.index().encode(),
+                "and that is what is stored");
+        reopened.close();
+        reference.close();
+    }
 }

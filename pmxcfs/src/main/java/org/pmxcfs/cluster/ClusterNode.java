@@ -67,7 +67,6 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
 
     private static final Logger log = LoggerFactory.getLogger("main");
     private static final Logger dcdbLog = LoggerFactory.getLogger("dcdb");
-    private static final int BACKUPS_KEPT = 10;
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     /** Status data differs between nodes by design, so its group never verifies checksums. */
     private static final Dfsm.Options STATUS_OPTIONS = new Dfsm.Options(Duration.ofDays(36500), Duration.ofSeconds(5));
@@ -88,6 +87,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     private final CorosyncConfSync confSync;
     private final Dfsm dfsm;
     private final ScheduledExecutorService ticker;
+    private final ClusterApplier applier;
     private final PartitionSwitch partition;
     private final KvStore kv;
     private final PartitionSwitch statusPartition;
@@ -125,6 +125,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
                 this::republishStatus, counters::bumpClinfo, this::applyExpected);
         this.statusDfsm = new Dfsm("status", 0, statusTransport, status, clock, STATUS_OPTIONS);
         this.statusPublisher = StatusPublisher.start(kv, this::submitStatus);
+        this.applier = new ClusterApplier(dfsm, settings.writeTimeout());
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cluster-tick");
             t.setDaemon(true);
@@ -330,7 +331,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     }
 
     public ClusterApplier applier() {
-        return new ClusterApplier(dfsm, settings.writeTimeout());
+        return applier;
     }
 
     /** Sends {@code set_status} and {@code log_cluster_msg} to the other nodes, without waiting. */
@@ -439,7 +440,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         }
         Path backup;
         try {
-            backup = writeBackup();
+            backup = Backups.save(db, settings.backupDir(), clock.millis() / 1000);
         } catch (IOException e) {
             throw new IllegalStateException("unable to back up the local database before a sync: " + e.getMessage(), e);
         }
@@ -461,23 +462,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         }
     }
 
-    private Path writeBackup() throws IOException {
-        Path dir = settings.backupDir();
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        Path file = dir.resolve("config-" + clock.millis() / 1000 + ".sql.gz");
-        try (Writer w = new OutputStreamWriter(new GZIPOutputStream(Files.newOutputStream(file)), StandardCharsets.UTF_8)) {
-            db.dumpSql(w);
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            List<Path> all = s.filter(p -> p.getFileName().toString().matches("config-\\d+\\.sql\\.gz"))
-                    .sorted(Comparator.comparing(Path::getFileName)).toList();
-            for (int i = 0; i < all.size() - BACKUPS_KEPT; i++) {
-                Files.deleteIfExists(all.get(i));
-            }
-        }
-        return file;
-    }
+
 
     @Override
     public void close() {

@@ -7,8 +7,6 @@ import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.pmxcfs.dbstore.LoadException;
@@ -21,9 +19,6 @@ import org.pmxcfs.ipc.IpcServer;
 import org.pmxcfs.ipc.IpcService;
 import org.pmxcfs.ipc.KvStore;
 import org.pmxcfs.lock.LockTable;
-import org.pmxcfs.cluster.ClusterNode;
-import org.pmxcfs.plug.Applier;
-import org.pmxcfs.plug.LocalApplier;
 import org.pmxcfs.plug.PveFs;
 import org.pmxcfs.status.ClusterLog;
 import org.pmxcfs.status.StatusFiles;
@@ -88,31 +83,20 @@ final class Pmxcfs {
 
             LockTable locks = new LockTable(o.lockLifetimeSeconds * 1000);
             MemDb memdb = db;
-            byte[] corosyncConf = o.local ? null : db.lookup("corosync.conf").map(e -> e.data()).orElse(null);
-            if (o.local && db.lookup("corosync.conf").isPresent()) {
-                log.info("forcing local mode (although corosync.conf exists)");
-            }
             KvStore kv = new KvStore(nodename, () -> clock.millis() / 1000);
-            ClusterNode cluster = null;
-            if (corosyncConf != null) {
-                cluster = ClusterNode.start(new ClusterNode.Settings(nodename, o.authKey, o.clusterPort,
-                        Duration.ofSeconds(o.writeTimeoutSeconds), Duration.ofSeconds(o.verifyIntervalSeconds), o.corosyncConf, o.dataDir.resolve("backup"), o.testPartitionFile),
-                        db, corosyncConf, locks, clusterLog, counters, kv, clock);
-            }
-            ClusterNode node = cluster;
-            Applier applier = node != null ? node.applier() : new LocalApplier(db, locks, clock);
-            BooleanSupplier quorate = node != null ? node::quorate : () -> true;
+            ClusterSwitch mode = new ClusterSwitch(o, nodename, db, locks, clusterLog, counters, kv, clock);
+            mode.start();
             StatusFiles status = new StatusFiles(nodename, start, memdb::vmList, counters, clusterLog, logging::enabled,
-                    node != null ? node::members : () -> null, kv::versions, kv::rrdDump);
-            PveFs fs = new PveFs(nodename, db, applier, status, locks, logging, quorate, clock, wwwData);
+                    mode::members, kv::versions, kv::rrdDump);
+            PveFs fs = new PveFs(nodename, db, mode, status, locks, logging, mode, clock, wwwData);
 
             FuseLoop.prepareMountPoint(o.mountpoint);
             FuseLoop fuse = FuseLoop.mount(fs, o.mountpoint, o.fuseThreads, FUSE_OPTIONS);
             IpcServer ipc;
             try {
                 ipc = IpcServer.start(IpcServer.socketPath(o.runDir),
-                        new IpcService(db, status, clusterLog, kv, () -> clock.millis() / 1000,
-                                node != null ? node.statusListener() : null, node), wwwData,
+                        new IpcService(db, status, clusterLog, kv, () -> clock.millis() / 1000, mode, mode, mode),
+                        wwwData,
                         IpcServer.Config.DEFAULT);
             } catch (IOException e) {
                 fuse.unmount(UNMOUNT_WAIT_MILLIS);
@@ -129,9 +113,7 @@ final class Pmxcfs {
                 log.info("teardown filesystem");
                 ipc.close();
                 fuse.unmount(UNMOUNT_WAIT_MILLIS);
-                if (node != null) {
-                    node.close();
-                }
+                mode.close();
                 memdb.close();
                 PidFile.remove(pidFile, pid);
                 exit(0, heldLock);

@@ -66,12 +66,15 @@ public final class IpcService {
      */
     public IpcService(MemDb db, StatusFiles status, ClusterLog clusterLog, KvStore kv, LongSupplier nowSeconds,
             Listener listener) {
-        this(db, status, clusterLog, kv, nowSeconds, listener, null);
+        this(db, status, clusterLog, kv, nowSeconds, listener, null, null);
     }
 
-    /** With {@code quorum} (cluster mode) for get_quorum_status and set_expected; null in local mode. */
+    /**
+     * With {@code quorum} for get_quorum_status and set_expected, and {@code daemon} for
+     * get_paths and join_cluster; either may be null (then those ops fail with EINVAL).
+     */
     public IpcService(MemDb db, StatusFiles status, ClusterLog clusterLog, KvStore kv, LongSupplier nowSeconds,
-            Listener listener, QuorumControl quorum) {
+            Listener listener, QuorumControl quorum, DaemonControl daemon) {
         this.db = Objects.requireNonNull(db, "db");
         this.status = Objects.requireNonNull(status, "status");
         this.clusterLog = Objects.requireNonNull(clusterLog, "clusterLog");
@@ -90,6 +93,11 @@ public final class IpcService {
         ops.put("get_config", new Op(Set.of("path"), false, this::getConfig));
         ops.put("get_rrd_dump", new Op(Set.of(), false, (p, a) -> statusText(".rrd")));
         ops.put("get_guest_config_property", new Op(Set.of("vmid", "property"), false, this::getGuestConfigProperty));
+        ops.put("get_paths", new Op(Set.of(), false, (p, a) -> daemon(daemon).paths()));
+        ops.put("join_cluster", new Op(Set.of("authkey_b64", "corosync_conf_b64"), true, (p, a) -> {
+            daemon(daemon).joinCluster(a.base64("authkey_b64"), a.base64("corosync_conf_b64"));
+            return null;
+        }));
         ops.put("get_quorum_status", new Op(Set.of(), false, (p, a) -> clustered(quorum).quorumStatus()));
         ops.put("set_expected", new Op(Set.of("votes"), true, (p, a) -> {
             String error = clustered(quorum).setExpected(a.integer("votes", true, 0));
@@ -98,6 +106,13 @@ public final class IpcService {
             }
             return null;
         }));
+    }
+
+    private static DaemonControl daemon(DaemonControl daemon) {
+        if (daemon == null) {
+            throw new IpcError(Errno.EINVAL, "not available in this daemon");
+        }
+        return daemon;
     }
 
     private static QuorumControl clustered(QuorumControl quorum) {

@@ -375,7 +375,7 @@ class IpcServiceTest {
     void everyDocumentedOpExists() {
         assertEquals(List.of("get_fs_version", "get_cluster_info", "get_guest_list", "set_status", "get_status",
                 "log_cluster_msg", "get_cluster_log", "get_config", "get_rrd_dump", "get_guest_config_property",
-                "get_quorum_status", "set_expected"),
+                "get_paths", "join_cluster", "get_quorum_status", "set_expected"),
                 List.copyOf(f.service.opNames()));
     }
 

@@ -1,0 +1,249 @@
+package org.pmxcfs.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.pmxcfs.cluster.Backups;
+import org.pmxcfs.cluster.ClusterNode;
+import org.pmxcfs.dbstore.Errno;
+import org.pmxcfs.dbstore.MemDb;
+import org.pmxcfs.dbstore.Operation;
+import org.pmxcfs.dbstore.Result;
+import org.pmxcfs.dbstore.SyncCommitException;
+import org.pmxcfs.dbstore.TreeEntry;
+import org.pmxcfs.ipc.DaemonControl;
+import org.pmxcfs.ipc.IpcError;
+import org.pmxcfs.ipc.IpcService;
+import org.pmxcfs.ipc.KvStore;
+import org.pmxcfs.ipc.QuorumControl;
+import org.pmxcfs.lock.LockTable;
+import org.pmxcfs.plug.Applier;
+import org.pmxcfs.plug.LocalApplier;
+import org.pmxcfs.status.ClusterLog;
+import org.pmxcfs.status.ClusterMembers;
+import org.pmxcfs.status.VersionCounters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Local or cluster mode, and the one-way switch between them while the filesystem stays
+ * mounted: when {@code corosync.conf} appears in the tree ({@code pvecm create}) or a join is
+ * requested ({@code pvecm add}), the node starts its cluster membership and from then on every
+ * mutation goes through the cluster. The filesystem, IPC and status files see this object only.
+ */
+final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, DaemonControl, IpcService.Listener,
+        AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger("main");
+
+    private final Options o;
+    private final String nodename;
+    private final MemDb db;
+    private final LockTable locks;
+    private final ClusterLog clusterLog;
+    private final VersionCounters counters;
+    private final KvStore kv;
+    private final Clock clock;
+    private final LocalApplier local;
+    private final ScheduledExecutorService watcher;
+    private volatile ClusterNode node;
+    private String lastFailure;
+
+    ClusterSwitch(Options o, String nodename, MemDb db, LockTable locks, ClusterLog clusterLog,
+                  VersionCounters counters, KvStore kv, Clock clock) {
+        this.o = o;
+        this.nodename = nodename;
+        this.db = db;
+        this.locks = locks;
+        this.clusterLog = clusterLog;
+        this.counters = counters;
+        this.kv = kv;
+        this.clock = clock;
+        this.local = new LocalApplier(db, locks, clock);
+        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mode-watch");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Cluster mode now if the tree has corosync.conf (and -l was not given); otherwise watch for
+     * it to appear. Fails only if a configured cluster cannot be started at all.
+     */
+    void start() throws IOException {
+        if (o.local) {
+            if (db.lookup("corosync.conf").isPresent()) {
+                log.info("forcing local mode (although corosync.conf exists)");
+            }
+            return;
+        }
+        Optional<byte[]> conf = corosyncConf();
+        if (conf.isPresent()) {
+            startCluster(conf.get());
+        } else {
+            watcher.scheduleWithFixedDelay(this::watch, 500, 500, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private Optional<byte[]> corosyncConf() {
+        return db.lookup("corosync.conf").filter(e -> !e.isDir()).map(TreeEntry::data);
+    }
+
+    /** Local mode, every 500 ms: has corosync.conf appeared? */
+    private void watch() {
+        if (node != null) {
+            return;
+        }
+        Optional<byte[]> conf = corosyncConf();
+        if (conf.isEmpty()) {
+            return;
+        }
+        try {
+            startCluster(conf.get());
+        } catch (IOException e) {
+            if (!e.getMessage().equals(lastFailure)) {
+                lastFailure = e.getMessage();
+                log.error("corosync.conf appeared but cluster mode cannot start yet: {}", e.getMessage());
+            }
+        }
+    }
+
+    private synchronized void startCluster(byte[] conf) throws IOException {
+        if (node != null) {
+            return;
+        }
+        node = ClusterNode.start(new ClusterNode.Settings(nodename, o.authKey, o.clusterPort,
+                Duration.ofSeconds(o.writeTimeoutSeconds), Duration.ofSeconds(o.verifyIntervalSeconds), o.corosyncConf,
+                o.dataDir.resolve("backup"), o.testPartitionFile), db, conf, locks, clusterLog, counters, kv, clock);
+        watcher.shutdown();
+    }
+
+    /** The {@code .members} data in cluster mode; null in local mode. */
+    ClusterMembers members() {
+        ClusterNode n = node;
+        return n == null ? null : n.members();
+    }
+
+    // ------------------------------------------------------------------ Applier, quorum
+
+    @Override
+    public Result submit(Operation op) {
+        ClusterNode n = node;
+        return n == null ? local.submit(op) : n.applier().submit(op);
+    }
+
+    @Override
+    public Result requestUnlock(String path, TreeEntry lock) {
+        ClusterNode n = node;
+        return n == null ? local.requestUnlock(path, lock) : n.applier().requestUnlock(path, lock);
+    }
+
+    /** Local mode is always quorate. */
+    @Override
+    public boolean getAsBoolean() {
+        ClusterNode n = node;
+        return n == null || n.quorate();
+    }
+
+    @Override
+    public JsonNode quorumStatus() {
+        return clustered().quorumStatus();
+    }
+
+    @Override
+    public String setExpected(long votes) {
+        return clustered().setExpected(votes);
+    }
+
+    private ClusterNode clustered() {
+        ClusterNode n = node;
+        if (n == null) {
+            throw new IpcError(Errno.EINVAL, "this node is not part of a cluster (local mode)");
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------ status broadcasts
+
+    @Override
+    public void statusSet(String name, byte[] value) {
+        ClusterNode n = node;
+        if (n != null) {
+            n.statusListener().statusSet(name, value);
+        }
+    }
+
+    @Override
+    public void clusterLogged(org.pmxcfs.status.ClusterLogEntry entry) {
+        ClusterNode n = node;
+        if (n != null) {
+            n.statusListener().clusterLogged(entry);
+        }
+    }
+
+    // ------------------------------------------------------------------ DaemonControl
+
+    @Override
+    public JsonNode paths() {
+        ObjectNode p = JsonNodeFactory.instance.objectNode();
+        p.put("mountpoint", o.mountpoint.toAbsolutePath().toString());
+        p.put("data_dir", o.dataDir.toAbsolutePath().toString());
+        p.put("run_dir", o.runDir.toAbsolutePath().toString());
+        p.put("authkey", o.authKey.toAbsolutePath().toString());
+        p.put("corosync_conf", o.corosyncConf.toAbsolutePath().toString());
+        p.put("nodename", nodename);
+        p.put("clustered", node != null);
+        return p;
+    }
+
+    @Override
+    public synchronized void joinCluster(byte[] authKey, byte[] corosyncConf) {
+        if (node != null) {
+            throw new IpcError(Errno.EINVAL, "this node is already part of a cluster");
+        }
+        if (o.local) {
+            throw new IpcError(Errno.EINVAL, "pmxcfs runs with -l (forced local mode) - restart it without -l first");
+        }
+        long now = clock.millis() / 1000;
+        try {
+            writeFile(o.authKey, authKey, "r--------");
+            writeFile(o.corosyncConf, corosyncConf, "rw-r--r--");
+            Path backup = Backups.save(db, o.dataDir.resolve("backup"), now);
+            log.info("backup old database to '{}'", backup);
+            db.resetForJoin(corosyncConf, now);
+            startCluster(corosyncConf);
+        } catch (IOException | SyncCommitException e) {
+            throw new IpcError(Errno.EIO, "unable to join: " + e.getMessage());
+        }
+    }
+
+    private static void writeFile(Path file, byte[] bytes, String mode) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp." + ProcessHandle.current().pid());
+        Files.write(tmp, bytes);
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(mode));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public void close() {
+        watcher.shutdownNow();
+        ClusterNode n = node;
+        if (n != null) {
+            n.close();
+        }
+    }
+}
