@@ -453,6 +453,10 @@ public final class Dfsm {
         csumEpoch = Epoch.NONE;
         endRound();
         discardQueue();
+        // Messages sent in the old view that were not delivered yet will not be: the transport
+        // drops them once the view changed (JGroupsTransport's view stamp). Tell their writers
+        // now (EBUSY) instead of letting them wait for the whole send timeout.
+        pending.completeAll(SendResult.ABORTED);
 
         if (mode.isError()) {
             log.debug("already left group - ignore view change");
