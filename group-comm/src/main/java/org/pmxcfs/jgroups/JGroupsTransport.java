@@ -205,10 +205,6 @@ public final class JGroupsTransport implements Transport {
         tcp.setBindPort(config.bind().getPort());
         tcp.setPortRange(0);
         tcp.setSockConnTimeout(300);
-        String bundler = System.getProperty("pmxcfs.jgroups.bundler");
-        if (bundler != null) {
-            tcp.setBundlerType(bundler);
-        }
         p.add(tcp);
         if (partition != null) {
             p.add(partition);
