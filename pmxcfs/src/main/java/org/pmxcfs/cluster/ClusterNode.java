@@ -207,7 +207,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
                 Set<Long> online = new TreeSet<>();
                 view.forEach(m -> online.add((long) m.nodeId()));
                 boolean was = quorate();
-                quorum = quorum.withOnline(online);
+                quorum = quorum.withOnline(inNodelist(conf, online));
                 lastView = view;
                 counters.bumpClinfo();
                 if (was != quorate()) {
@@ -383,7 +383,9 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     @Override
     public void syncCorosyncConf(boolean reloadCorosync) {
         byte[] copy = db.lookup("corosync.conf").map(TreeEntry::data).orElse(null);
-        applyNodelist(copy);
+        // as the original reloads corosync a second after the write: the writer (pvecm addnode)
+        // still finishes under the old membership, e.g. releases its cluster lock
+        ticker.schedule(() -> applyNodelist(copy), 1, TimeUnit.SECONDS);
         SyncReport report = confSync.sync(copy, reloadCorosync);
         for (LogLine l : report.log()) {
             Logger lg = LoggerFactory.getLogger(l.logger());
@@ -393,6 +395,14 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
                 lg.info(l.message());
             }
         }
+    }
+
+    /** Votes only count for nodes in the nodelist: a removed node stays in the view until it leaves. */
+    private static Set<Long> inNodelist(CorosyncConf c, Set<Long> online) {
+        Set<Long> ids = new TreeSet<>();
+        c.nodes().forEach(n -> ids.add(n.nodeid()));
+        ids.retainAll(online);
+        return ids;
     }
 
     /**
@@ -414,7 +424,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
             return;
         }
         conf = next;
-        quorum = VoteQuorum.of(QuorumConfig.from(next), quorum.online());
+        quorum = VoteQuorum.of(QuorumConfig.from(next), inNodelist(next, quorum.online()));
         counters.bumpClinfo();
         if (next.node(settings.nodename()).isEmpty()) {
             log.error("this node ('{}') was removed from the cluster's nodelist - leaving the cluster;"

@@ -62,6 +62,15 @@ public final class Options {
                     + " default ${DEFAULT-VALUE})")
     int clusterPort;
 
+    @Option(names = "--api-port", defaultValue = "${env:PMXCFS_API_PORT:-8006}",
+            description = "Port of the join API (HTTPS; env PMXCFS_API_PORT, default ${DEFAULT-VALUE})")
+    int apiPort;
+
+    @Option(names = "--api-bind", defaultValue = "${env:PMXCFS_API_BIND}",
+            description = "Address the join API listens on (env PMXCFS_API_BIND, default: this node's ring0_addr"
+                    + " once it is in a cluster, else 127.0.0.1)")
+    String apiBind;
+
     @Option(names = "--write-timeout", defaultValue = "${env:PMXCFS_WRITE_TIMEOUT:-30}",
             description = "Seconds a write waits for the cluster before it fails with ETIMEDOUT (default ${DEFAULT-VALUE})")
     long writeTimeoutSeconds;

@@ -7,6 +7,7 @@ import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.pmxcfs.dbstore.LoadException;
@@ -18,6 +19,7 @@ import org.pmxcfs.fuse.FuseLoop;
 import org.pmxcfs.ipc.IpcServer;
 import org.pmxcfs.ipc.IpcService;
 import org.pmxcfs.ipc.KvStore;
+import org.pmxcfs.join.JoinApiService;
 import org.pmxcfs.lock.LockTable;
 import org.pmxcfs.plug.PveFs;
 import org.pmxcfs.status.ClusterLog;
@@ -102,6 +104,9 @@ final class Pmxcfs {
                 fuse.unmount(UNMOUNT_WAIT_MILLIS);
                 throw e;
             }
+            // reads its certificate from the mount and calls the IPC socket, so it starts after both
+            JoinApiService joinApi = JoinApiService.start(new JoinApiService.Settings(o.mountpoint, nodename, o.authKey,
+                    o.runDir, o.apiPort, o.apiBind, Duration.ofSeconds(5)));
             Path pidFile = o.pidFile();
             PidFile.write(pidFile, pid);
             log.info("mounted '{}' (node '{}', data '{}', {} FUSE threads)", o.mountpoint, nodename, dbFile,
@@ -111,6 +116,7 @@ final class Pmxcfs {
             InstanceLock heldLock = lock;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 log.info("teardown filesystem");
+                joinApi.close();
                 ipc.close();
                 fuse.unmount(UNMOUNT_WAIT_MILLIS);
                 mode.close();

@@ -1,0 +1,183 @@
+package org.pmxcfs.pvecm.commands;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.pmxcfs.corosync.ClusterCreateParams;
+import org.pmxcfs.corosync.CorosyncConf;
+import org.pmxcfs.corosync.CorosyncConfException;
+import org.pmxcfs.corosync.CorosyncLink;
+import org.pmxcfs.corosync.NodeEntry;
+import org.pmxcfs.corosync.PvecmCreateTemplate;
+import org.pmxcfs.pvecm.Certificates;
+import org.pmxcfs.pvecm.Cfs;
+import org.pmxcfs.pvecm.ClusterSetup;
+import org.pmxcfs.pvecm.CorosyncKey;
+import org.pmxcfs.pvecm.NodeAddress;
+import org.pmxcfs.pvecm.NodeFiles;
+import org.pmxcfs.pvecm.Params;
+import org.pmxcfs.pvecm.PvecmException;
+import org.pmxcfs.pvecm.PvecmSubcommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code pvecm create <clustername>} (reference 4.1/4.2): a one-node cluster of this node.
+ *
+ * <ol>
+ *   <li>checks the parameters, refuses if {@code <mnt>/corosync.conf} exists;</li>
+ *   <li>under the local lock: builds corosync.conf ({@link PvecmCreateTemplate}; without
+ *       links, link0 is the node name's non-loopback address), then makes the corosync authkey
+ *       at the daemon's authkey path if missing (printing corosync-keygen's lines);</li>
+ *   <li>makes the node files (directories, keys, cluster CA, node certificate) while the daemon
+ *       is still in local mode — the original does this after writing the config, but here the
+ *       daemon switches to cluster mode as soon as corosync.conf appears;</li>
+ *   <li>{@code Writing corosync config to <mnt>/corosync.conf}: {@code corosync.conf.new}, then
+ *       renamed to {@code corosync.conf} (config_version 1);</li>
+ *   <li>{@code Restart corosync and cluster filesystem}: nothing to restart — the daemon sees the
+ *       file and switches by itself; this waits (30 s) for cluster mode with quorum, printing
+ *       {@code waiting for quorum...OK}.</li>
+ * </ol>
+ */
+@Command(name = "create", description = "Generate new cluster configuration. If no links given,"
+        + " default to local IP address as link0.")
+public final class CreateCommand extends PvecmSubcommand {
+
+    static final String LINK_LABEL = "[address=]<IP> [,priority=<integer>]";
+    static final String LINK_DESCRIPTION = "Address and priority information of a single corosync link."
+            + " (up to 8 links supported; link0..link7)";
+
+    @Parameters(index = "0", paramLabel = "<clustername>", description = "The name of the cluster.")
+    String clustername;
+
+    @Option(names = "--link0", paramLabel = LINK_LABEL, description = LINK_DESCRIPTION)
+    String link0;
+    @Option(names = "--link1", hidden = true, description = LINK_DESCRIPTION)
+    String link1;
+    @Option(names = "--link2", hidden = true, description = LINK_DESCRIPTION)
+    String link2;
+    @Option(names = "--link3", hidden = true, description = LINK_DESCRIPTION)
+    String link3;
+    @Option(names = "--link4", hidden = true, description = LINK_DESCRIPTION)
+    String link4;
+    @Option(names = "--link5", hidden = true, description = LINK_DESCRIPTION)
+    String link5;
+    @Option(names = "--link6", hidden = true, description = LINK_DESCRIPTION)
+    String link6;
+    @Option(names = "--link7", hidden = true, description = LINK_DESCRIPTION)
+    String link7;
+
+    @Option(names = "--nodeid", paramLabel = "<integer> (1 - N)", description = "Node id for this node.")
+    String nodeid;
+
+    @Option(names = "--votes", paramLabel = "<integer> (1 - N)", description = "Number of votes for this node.")
+    String votes;
+
+    @Option(names = "--token-coefficient", paramLabel = "<integer> (0 - N)",
+            description = "Token coefficient to set in the corosync configuration. (default = 125)")
+    String tokenCoefficient;
+
+    @Option(names = "--ca-key-bits", hidden = true, defaultValue = "" + Certificates.CA_KEY_BITS,
+            description = "RSA size of a new CA key (tests)")
+    int caKeyBits;
+
+    @Option(names = "--quorum-timeout", hidden = true, defaultValue = "30",
+            description = "Seconds to wait for cluster mode with quorum")
+    long quorumTimeoutSeconds;
+
+    @Override
+    protected int run() throws Exception {
+        Params p = new Params();
+        String name = p.nodeName("clustername", clustername, 15);
+        String[] linkArgs = {link0, link1, link2, link3, link4, link5, link6, link7};
+        SortedMap<Integer, CorosyncLink> links = new TreeMap<>();
+        for (int i = 0; i < linkArgs.length; i++) {
+            CorosyncLink l = p.link("link" + i, linkArgs[i]);
+            if (l != null) {
+                links.put(i, l);
+            }
+        }
+        Long id = p.integer("nodeid", nodeid, 1L, NodeEntry.MAX_NODEID);
+        Long v = p.integer("votes", votes, 1L, (long) Integer.MAX_VALUE);
+        Long tc = p.integer("token-coefficient", tokenCoefficient, 0L, (long) Integer.MAX_VALUE);
+        p.check();
+
+        try (Cfs cfs = connect()) {
+            Cfs.Paths paths = cfs.paths();
+            checkNoClusterConf(cfs, paths);
+            withLocalLock(() -> {
+                create(cfs, paths, name, links, id == null ? 1 : id, v == null ? 1 : v.intValue(),
+                        tc == null ? ClusterCreateParams.DEFAULT_TOKEN_COEFFICIENT : tc.intValue());
+                return null;
+            });
+        }
+        return 0;
+    }
+
+    private static void checkNoClusterConf(Cfs cfs, Cfs.Paths paths) throws IOException {
+        if (cfs.config("corosync.conf").isPresent() || Files.exists(paths.clusterConf())) {
+            throw new PvecmException("cluster config '" + paths.clusterConf() + "' already exists");
+        }
+    }
+
+    private void create(Cfs cfs, Cfs.Paths paths, String name, SortedMap<Integer, CorosyncLink> links, long nodeId,
+            int nodeVotes, int coefficient) throws Exception {
+        checkNoClusterConf(cfs, paths); // again, under the lock
+
+        String node = paths.nodename();
+        if (links.isEmpty()) {
+            try {
+                links.put(0, CorosyncLink.of(NodeAddress.remoteNodeIp(cfs, node)));
+            } catch (NodeAddress.LookupException e) {
+                throw new PvecmException(e.getMessage());
+            }
+        }
+        CorosyncConf conf;
+        try {
+            conf = PvecmCreateTemplate.build(new ClusterCreateParams(name, node, nodeId, nodeVotes, links, coefficient));
+        } catch (CorosyncConfException | IllegalArgumentException e) {
+            throw new PvecmException("unable to create the corosync config: " + e.getMessage());
+        }
+
+        // the original makes the key first; here nothing is written before the config is known to be good
+        Path authkey = paths.authkey();
+        if (!Files.exists(authkey)) {
+            CorosyncKey.generate(authkey, out());
+        }
+        if (!Files.isRegularFile(authkey)) {
+            throw new PvecmException("no authentication key available");
+        }
+
+        String ip = ClusterSetup.nodeIp(cfs, node, Optional.of(links.get(links.firstKey()).address()));
+        new NodeFiles(paths.mountpoint(), node, clock(), caKeyBits, NodeFiles.searchDomain(ClusterSetup.RESOLV_CONF))
+                .genNodeFiles(ip, false);
+
+        out().print("Writing corosync config to " + paths.clusterConf() + "\n");
+        ClusterSetup.atomicWriteConf(paths, conf.pveText());
+
+        out().print("Restart corosync and cluster filesystem\n");
+        out().flush();
+        boolean ok = ClusterSetup.waitForQuorum(() -> ClusterSetup.clusterQuorate(cfs), out(),
+                Duration.ofSeconds(quorumTimeoutSeconds));
+        if (!ok) {
+            boolean clustered;
+            try {
+                cfs.quorumStatus();
+                clustered = true;
+            } catch (Cfs.NotClusteredException e) {
+                clustered = false;
+            }
+            throw new PvecmException(clustered
+                    ? "no quorum after " + quorumTimeoutSeconds + " s - see the pmxcfs log"
+                    : "pmxcfs did not switch to cluster mode within " + quorumTimeoutSeconds
+                            + " s - is it running with -l? (see its log)");
+        }
+        // ours: nodes join with a cluster join password instead of this node's root password
+        out().print("set the password other nodes join with: pvecm joinpassword\n");
+    }
+}

@@ -1,0 +1,147 @@
+package org.pmxcfs.pvecm.join;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.pmxcfs.corosync.CorosyncLink;
+import org.pmxcfs.join.AddNode;
+import org.pmxcfs.join.AddNodeRequest;
+import org.pmxcfs.join.JoinException;
+import org.pmxcfs.pvecm.Cfs;
+import org.pmxcfs.pvecm.ClusterSetup;
+import org.pmxcfs.pvecm.ParamException;
+import org.pmxcfs.pvecm.Params;
+import org.pmxcfs.pvecm.PvecmException;
+import org.pmxcfs.pvecm.PvecmSubcommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code pvecm add <hostname>} (reference 4.3, API path): joins this node to the cluster of
+ * {@code <hostname>}. The password asked for is the cluster's <b>join password</b>
+ * ({@code pvecm joinpassword} on a member), not the member's root password; the prompt keeps the
+ * original's wording. {@code --use_ssh} is not supported.
+ */
+@Command(name = "add", description = "Adds the current node to an existing cluster.")
+public final class AddCommand extends PvecmSubcommand {
+
+    @Parameters(index = "0", paramLabel = "<hostname>",
+            description = "Hostname (or IP) of an existing cluster member.")
+    String hostname;
+
+    @Mixin
+    NodeOptions node;
+
+    @Option(names = "--fingerprint", paramLabel = "([A-Fa-f0-9]{2}:){31}[A-Fa-f0-9]{2}",
+            description = "Certificate SHA 256 fingerprint.")
+    String fingerprint;
+
+    @Option(names = "--use_ssh", arity = "0..1", fallbackValue = "", paramLabel = "<boolean>",
+            description = "Always use SSH to join, even if peer may do it over API. (not supported here)")
+    String useSsh;
+
+    @Option(names = "--api-port", paramLabel = "<port>", defaultValue = "${env:PVECM_API_PORT:-8006}",
+            description = "Port of the join API on <hostname> (env PVECM_API_PORT, default ${DEFAULT-VALUE}).")
+    String apiPort;
+
+    @Option(names = "--quorum-timeout", hidden = true, defaultValue = "300",
+            description = "Seconds to wait for quorum and the cluster's files after joining")
+    long quorumTimeoutSeconds;
+
+    @Override
+    protected int run() throws Exception {
+        Params p = new Params();
+        if (hostname != null && !Params.isAddress(hostname)) {
+            p.error("hostname", "invalid format - value does not look like a valid address: " + hostname);
+        }
+        Map<String, String> params = node.params(p);
+        String fp = p.fingerprint("fingerprint", fingerprint);
+        boolean ssh = Boolean.TRUE.equals(p.bool("use_ssh", useSsh));
+        Long port = p.integer("api-port", apiPort, 1L, 65535L);
+        p.check();
+        if (ssh) {
+            throw new PvecmException("joining over SSH (--use_ssh) is not supported - join over the API (the default)");
+        }
+        try (Cfs cfs = connect()) {
+            Cfs.Paths paths = cfs.paths();
+            checkCwd(paths.mountpoint());
+            AddNodeRequest request;
+            try {
+                request = AddNodeRequest.fromParams(paths.nodename(), params);
+            } catch (JoinException e) {
+                throw new ParamException(e.details());
+            }
+            Prompter prompter = Prompter.system(out());
+            char[] password = prompter.password("Please enter superuser (root) password for '" + hostname + "': ");
+            if (password == null) {
+                throw new PvecmException("no password given");
+            }
+            if (System.console() == null) {
+                out().print("\n"); // the answer came from a pipe: end the prompt line
+            }
+            withLocalLock(() -> {
+                join(cfs, paths, request, Optional.ofNullable(fp), port.intValue(), prompter, password);
+                return null;
+            });
+        }
+        return 0;
+    }
+
+    private void join(Cfs cfs, Cfs.Paths paths, AddNodeRequest request, Optional<String> fp, int port,
+                      Prompter prompter, char[] password) throws Exception {
+        String nodename = paths.nodename();
+        Optional<String> link0 = Optional.ofNullable(request.links().get(0)).map(CorosyncLink::address);
+        Map<String, String> addresses = new LinkedHashMap<>();
+        String localIp = null;
+        try {
+            // the original resolves the node name; on a host whose name only resolves to
+            // loopback, link0 stands in (as create does)
+            localIp = ClusterSetup.nodeIp(cfs, nodename, link0);
+            addresses.put("local node address", localIp);
+        } catch (PvecmException e) {
+            addresses.put("local node address", nodename);
+        }
+        request.links().forEach((n, l) -> addresses.put("link" + n, l.address()));
+        Joinable.report(Joinable.errors(facts(cfs, paths), addresses, Joinable::localAddressProblem),
+                node.forced(), err());
+        if (localIp == null && request.links().isEmpty()) {
+            throw new PvecmException("unable to find this node's IP address - pass --link0");
+        }
+
+        AddNode.Result joined = new JoinRequester(prompter, out(), err()).request(
+                new JoinRequester.Target(hostname, port, fp, nodename, request, localIp), password);
+        out().print("Join request OK, finishing setup locally\n");
+        out().flush();
+        FinishJoin.run(cfs, joined, out(), clock(), Duration.ofSeconds(quorumTimeoutSeconds));
+    }
+
+    private static Joinable.Facts facts(Cfs cfs, Cfs.Paths paths) throws IOException {
+        JsonNode vmlist = new ObjectMapper().readTree(cfs.ipc().getGuestList());
+        boolean clustered;
+        try {
+            cfs.quorumStatus();
+            clustered = true;
+        } catch (Cfs.NotClusteredException e) {
+            clustered = false;
+        }
+        return new Joinable.Facts(paths.authkey(), Files.exists(paths.authkey()), paths.clusterConf(),
+                Files.exists(paths.clusterConf()), vmlist.path("ids").size() > 0, clustered);
+    }
+
+    /** A process inside the mount would keep it busy while the tree is replaced. */
+    private static void checkCwd(Path mountpoint) {
+        Path cwd = Path.of("").toAbsolutePath().normalize();
+        if (cwd.startsWith(mountpoint.toAbsolutePath().normalize())) {
+            throw new PvecmException("Navigate out of " + mountpoint + " before running 'pvecm add', for example by"
+                    + " running 'cd'.");
+        }
+    }
+}
