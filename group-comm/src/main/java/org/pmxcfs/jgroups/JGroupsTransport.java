@@ -87,8 +87,9 @@ public final class JGroupsTransport implements Transport {
         channel = new JChannel(stack());
         channel.addAddressGenerator(() -> {
             ExtendedUUID id = ExtendedUUID.randomUUID(self.toString());
-            id.put(KEY_NODEID, ByteBuffer.allocate(4).putInt(self.nodeId()).array());
-            id.put(KEY_PID, ByteBuffer.allocate(8).putLong(self.pid()).array());
+            // decimal text: JGroups prints these in its log lines and thread names
+            id.put(KEY_NODEID, ascii(self.nodeId()));
+            id.put(KEY_PID, ascii(self.pid()));
             return id;
         });
         channel.setReceiver(new Receiver() {
@@ -162,9 +163,22 @@ public final class JGroupsTransport implements Transport {
         }
     }
 
+    private static byte[] ascii(long n) {
+        return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A decimal number stored with {@link #ascii}. */
+    static long number(byte[] b) {
+        return Long.parseLong(new String(b, StandardCharsets.US_ASCII));
+    }
+
     private static MemberId memberOf(Address a) {
         if (a instanceof ExtendedUUID id && id.keyExists(KEY_NODEID) && id.keyExists(KEY_PID)) {
-            return new MemberId(ByteBuffer.wrap(id.get(KEY_NODEID)).getInt(), ByteBuffer.wrap(id.get(KEY_PID)).getLong());
+            try {
+                return new MemberId((int) number(id.get(KEY_NODEID)), number(id.get(KEY_PID)));
+            } catch (NumberFormatException e) {
+                return null; // not one of ours
+            }
         }
         return null;
     }

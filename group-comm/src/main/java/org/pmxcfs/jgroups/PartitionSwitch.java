@@ -1,6 +1,5 @@
 package org.pmxcfs.jgroups;
 
-import java.nio.ByteBuffer;
 import java.util.Set;
 import org.jgroups.Address;
 import org.jgroups.Message;
@@ -27,7 +26,11 @@ public final class PartitionSwitch extends Protocol {
         if (b.isEmpty() || !(a instanceof ExtendedUUID id) || !id.keyExists(JGroupsTransport.KEY_NODEID)) {
             return false;
         }
-        return b.contains(ByteBuffer.wrap(id.get(JGroupsTransport.KEY_NODEID)).getInt());
+        try {
+            return b.contains((int) JGroupsTransport.number(id.get(JGroupsTransport.KEY_NODEID)));
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     @Override
