@@ -207,7 +207,16 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
                 Set<Long> online = new TreeSet<>();
                 view.forEach(m -> online.add((long) m.nodeId()));
                 boolean was = quorate();
-                quorum = quorum.withOnline(inNodelist(conf, online));
+                Set<Long> members = inNodelist(conf, online);
+                VoteQuorum q = quorum.withOnline(members);
+                // wait_for_all: quorate only once every node was seen together (since start-up or
+                // since quorum was lost); with the flag off this input is ignored
+                if (members.size() == conf.nodes().size()) {
+                    q = q.withWaitForAllSatisfied(true);
+                } else if (!q.status().quorate()) {
+                    q = q.withWaitForAllSatisfied(false);
+                }
+                quorum = q;
                 lastView = view;
                 counters.bumpClinfo();
                 if (was != quorate()) {
