@@ -65,6 +65,8 @@ public final class JGroupsTransport implements Transport {
     /** Dispatcher thread only: the view delivered last, and messages stamped with a later view. */
     private long deliveredViewId = -1;
     private final List<Runnable> early = new ArrayList<>();
+    private static final int SEND_QUEUE = 10_000;
+    private final java.util.concurrent.ExecutorService sender;
 
     public JGroupsTransport(GroupConfig config, long incarnation) {
         this(config, incarnation, null);
@@ -75,6 +77,12 @@ public final class JGroupsTransport implements Transport {
         this.config = config;
         this.self = new MemberId(config.nodeId(), incarnation);
         this.partition = partition;
+        this.sender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(SEND_QUEUE), r -> {
+                    Thread t = new Thread(r, "cpg-send-" + config.group());
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     @Override
@@ -189,12 +197,21 @@ public final class JGroupsTransport implements Transport {
         if (ch == null || !ch.isConnected()) {
             return false;
         }
+        byte[] stamped = ByteBuffer.allocate(VIEW_STAMP_BYTES + message.length).putLong(sendViewId).put(message).array();
+        // JChannel.send can block until the next view (SEQUENCER waits for an unreachable
+        // coordinator): send from one thread of our own, in order, so callers keep their own
+        // time limits and never hold each other up
         try {
-            byte[] stamped = ByteBuffer.allocate(VIEW_STAMP_BYTES + message.length).putLong(sendViewId).put(message).array();
-            ch.send(new BytesMessage(null, stamped));
+            sender.execute(() -> {
+                try {
+                    ch.send(new BytesMessage(null, stamped));
+                } catch (Exception e) {
+                    log.warn("multicast failed: {}", e.toString());
+                }
+            });
             return true;
-        } catch (Exception e) {
-            log.warn("multicast failed: {}", e.toString());
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.warn("multicast refused: {} messages waiting to be sent", SEND_QUEUE);
             return false;
         }
     }
@@ -202,6 +219,7 @@ public final class JGroupsTransport implements Transport {
     @Override
     public void leave() {
         running = false;
+        sender.shutdownNow();
         if (channel != null) {
             channel.close();
         }

@@ -96,6 +96,9 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     private String partitionSpec = "";
     private volatile VoteQuorum quorum;
     private volatile boolean expelled;
+    /** The dfsm view {@link #quorum} was computed for. */
+    private volatile List<MemberId> quorumView;
+    private volatile boolean lastQuorate;
     private volatile List<MemberId> lastView = List.of();
 
     private ClusterNode(Settings settings, MemDb db, CorosyncConf conf, NodeEntry self, LockTable locks,
@@ -204,23 +207,12 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
             statusDfsm.tick();
             List<MemberId> view = dfsm.members();
             if (!view.equals(lastView)) {
-                Set<Long> online = new TreeSet<>();
-                view.forEach(m -> online.add((long) m.nodeId()));
-                boolean was = quorate();
-                Set<Long> members = inNodelist(conf, online);
-                VoteQuorum q = quorum.withOnline(members);
-                // wait_for_all: quorate only once every node was seen together (since start-up or
-                // since quorum was lost); with the flag off this input is ignored
-                if (members.size() == conf.nodes().size()) {
-                    q = q.withWaitForAllSatisfied(true);
-                } else if (!q.status().quorate()) {
-                    q = q.withWaitForAllSatisfied(false);
-                }
-                quorum = q;
+                boolean was = lastQuorate;
                 lastView = view;
+                lastQuorate = quorate();
                 counters.bumpClinfo();
-                if (was != quorate()) {
-                    LoggerFactory.getLogger("quorum").info("node has {}quorum", quorate() ? "" : "lost ");
+                if (was != lastQuorate) {
+                    LoggerFactory.getLogger("quorum").info("node has {}quorum", lastQuorate ? "" : "lost ");
                 }
             }
             db.flush();
@@ -316,8 +308,39 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         return o;
     }
 
+    /**
+     * Quorum of the dfsm's current view. Evaluated from the view itself, not by the tick: the
+     * dfsm asks before it applies each message, and a message of a new view must already see
+     * that view's quorum (a node cut off must not apply writes in its singleton view).
+     */
     public boolean quorate() {
-        return !expelled && quorum.status().quorate();
+        if (expelled) {
+            return false;
+        }
+        List<MemberId> view = dfsm.members();
+        if (view != quorumView) {
+            refreshQuorum(view);
+        }
+        return quorum.status().quorate();
+    }
+
+    private synchronized void refreshQuorum(List<MemberId> view) {
+        if (view == quorumView) {
+            return;
+        }
+        Set<Long> online = new TreeSet<>();
+        view.forEach(m -> online.add((long) m.nodeId()));
+        Set<Long> members = inNodelist(conf, online);
+        VoteQuorum q = quorum.withOnline(members);
+        // wait_for_all: quorate only once every node was seen together (since start-up or
+        // since quorum was lost); with the flag off this input is ignored
+        if (members.size() == conf.nodes().size()) {
+            q = q.withWaitForAllSatisfied(true);
+        } else if (!q.status().quorate()) {
+            q = q.withWaitForAllSatisfied(false);
+        }
+        quorum = q;
+        quorumView = view;
     }
 
     public Dfsm dfsm() {
@@ -434,6 +457,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         }
         conf = next;
         quorum = VoteQuorum.of(QuorumConfig.from(next), inNodelist(next, quorum.online()));
+        quorumView = null; // recompute for the current view with the new votes
         counters.bumpClinfo();
         if (next.node(settings.nodename()).isEmpty()) {
             log.error("this node ('{}') was removed from the cluster's nodelist - leaving the cluster;"
