@@ -1,31 +1,23 @@
 package org.pmxcfs.cluster;
 
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import java.util.zip.GZIPOutputStream;
 import org.pmxcfs.corosync.CorosyncConf;
 import org.pmxcfs.corosync.CorosyncConfSync;
-import org.pmxcfs.corosync.LogLine;
 import org.pmxcfs.corosync.NodeEntry;
-import org.pmxcfs.corosync.SyncReport;
 import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.TreeEntry;
 import org.pmxcfs.dcdb.Dcdb;
@@ -418,15 +410,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         // as the original reloads corosync a second after the write: the writer (pvecm addnode)
         // still finishes under the old membership, e.g. releases its cluster lock
         ticker.schedule(() -> applyNodelist(copy), 1, TimeUnit.SECONDS);
-        SyncReport report = confSync.sync(copy, reloadCorosync);
-        for (LogLine l : report.log()) {
-            Logger lg = LoggerFactory.getLogger(l.logger());
-            if (l.level() == LogLine.Level.CRIT) {
-                lg.error(l.message());
-            } else {
-                lg.info(l.message());
-            }
-        }
+        confSync.sync(copy, reloadCorosync); // logs its decision itself
     }
 
     /** Votes only count for nodes in the nodelist: a removed node stays in the view until it leaves. */
