@@ -364,8 +364,26 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     }
 
     /** The name of node {@code nodeId} in the nodelist in force, or null. */
+    /**
+     * The name of a node id in the nodelist. A node that just joined announces itself before this
+     * node applied the new nodelist (a second after it arrived): look in the tree's newest
+     * corosync.conf too, so its IP and status are not dropped.
+     */
     private String nodeName(int nodeId) {
-        for (NodeEntry n : conf.nodes()) {
+        String name = nameIn(conf, nodeId);
+        if (name == null) {
+            byte[] newest = db.lookup("corosync.conf").map(TreeEntry::data).orElse(null);
+            try {
+                name = newest == null ? null : nameIn(CorosyncConf.parse(newest), nodeId);
+            } catch (Exception invalid) {
+                return null;
+            }
+        }
+        return name;
+    }
+
+    private static String nameIn(CorosyncConf c, int nodeId) {
+        for (NodeEntry n : c.nodes()) {
             if ((int) n.nodeid() == nodeId) {
                 return n.name();
             }

@@ -106,7 +106,7 @@ final class Pmxcfs {
             }
             // reads its certificate from the mount and calls the IPC socket, so it starts after both
             JoinApiService joinApi = JoinApiService.start(new JoinApiService.Settings(o.mountpoint, nodename, o.authKey,
-                    o.runDir, o.apiPort, o.apiBind, Duration.ofSeconds(5)));
+                    o.runDir, o.apiPort, o.apiBind, Duration.ofSeconds(1)));
             Path pidFile = o.pidFile();
             PidFile.write(pidFile, pid);
             log.info("mounted '{}' (node '{}', data '{}', {} FUSE threads)", o.mountpoint, nodename, dbFile,

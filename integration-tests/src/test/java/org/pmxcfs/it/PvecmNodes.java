@@ -1,0 +1,574 @@
+package org.pmxcfs.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Nodes set up the way docs/JOIN.md's by-hand sequence does it, for end-to-end pvecm tests:
+ * node k is {@code node<k>}, a separate foreground pmxcfs JVM that starts in local mode (no
+ * corosync.conf, no authkey yet) with its own directories below {@code DIR/node<k>}, its join API
+ * on {@code --api-bind 127.0.0.k} and the class's ports. {@code pvecm} runs as a separate JVM on
+ * the same classpath, with its answers fed on standard input (so it reads lines, not a terminal).
+ *
+ * <p>Every wait is bounded. {@link #close()} SIGTERMs every daemon this fixture started (and any
+ * pvecm still running), kills what is still alive after 10 s, and lazily unmounts every node's
+ * mount point; it never touches a process it did not start.
+ */
+final class PvecmNodes implements AutoCloseable {
+
+    static final String DAEMON_MAIN = Daemon.MAIN;
+    static final String PVECM_MAIN = "org.pmxcfs.pvecm.Pvecm";
+    static final long START_TIMEOUT_MS = 30_000;
+    static final long STOP_TIMEOUT_MS = 10_000;
+    /** Longest a single pvecm run may take (a join waits for quorum and the cluster's CA). */
+    static final long PVECM_TIMEOUT_MS = 120_000;
+
+    final Path dir;
+    final int clusterPort;
+    final int apiPort;
+    private final Map<Integer, Node> nodes = new TreeMap<>();
+    private final List<Process> pvecms = new ArrayList<>();
+    /** Every pvecm run, for failure reports. */
+    private final StringBuilder transcript = new StringBuilder();
+
+    /** What a pvecm run printed and returned. */
+    record Result(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout:\n" + out + "--- stderr:\n" + err;
+        }
+    }
+
+    /**
+     * @param dir         the nodes' directory (created)
+     * @param clusterPort the cluster port (it and the next one on every node's address, plus
+     *                    the failure-detection ports 100 above)
+     * @param apiPort     the join API port on every node's address
+     */
+    PvecmNodes(Path dir, int clusterPort, int apiPort) {
+        this.dir = dir;
+        this.clusterPort = clusterPort;
+        this.apiPort = apiPort;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Node k (made on first use, not started). */
+    Node node(int k) {
+        return nodes.computeIfAbsent(k, Node::new);
+    }
+
+    /** The nodes made so far. */
+    java.util.Collection<Node> all() {
+        return java.util.List.copyOf(nodes.values());
+    }
+
+    /** Starts the given nodes in parallel and waits until each is mounted. */
+    void startAll(int... ks) {
+        for (int k : ks) {
+            node(k).launch();
+        }
+        for (int k : ks) {
+            node(k).awaitMounted();
+        }
+    }
+
+    /** Every pvecm command line and its result so far. */
+    String transcript() {
+        synchronized (transcript) {
+            return transcript.toString();
+        }
+    }
+
+    /** Every node's output and the pvecm transcript, for failure reports. */
+    String allOutput() {
+        StringBuilder sb = new StringBuilder();
+        for (Node n : nodes.values()) {
+            sb.append("==== ").append(n.name).append(" (").append(n.log).append(")\n").append(Daemon.read(n.log));
+        }
+        sb.append("==== pvecm runs\n").append(transcript());
+        return sb.toString();
+    }
+
+    /** Copies the node logs and the pvecm transcript to {@code dest}. */
+    void keepLogs(Path dest) {
+        try {
+            Files.createDirectories(dest);
+            for (Node n : nodes.values()) {
+                if (Files.exists(n.log)) {
+                    Files.copy(n.log, dest.resolve(n.name + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            Files.writeString(dest.resolve("pvecm.txt"), transcript());
+        } catch (IOException e) {
+            System.out.println("could not keep the logs in " + dest + ": " + e);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (pvecms) {
+            for (Process p : pvecms) {
+                if (p.isAlive()) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+        for (Node n : nodes.values()) {
+            n.signalTerm();
+        }
+        for (Node n : nodes.values()) {
+            n.reap();
+        }
+        for (Node n : nodes.values()) {
+            n.unmountLazy();
+        }
+    }
+
+    /** java + classpath, as the Daemon fixture starts its JVMs (from a private copy of the jars). */
+    static List<String> java(String main) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx256m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-cp");
+        cmd.add(classpathSnapshot());
+        cmd.add(main);
+        return cmd;
+    }
+
+    private static String snapshot;
+
+    /**
+     * The daemon classpath (it holds pvecm too), its jars copied once per test JVM to a private
+     * directory: a {@code mvn install} running elsewhere rewrites the jars in ~/.m2 in place, and
+     * a JVM that loads a class lazily from a half-rewritten jar dies with NoClassDefFoundError.
+     */
+    static synchronized String classpathSnapshot() {
+        if (snapshot == null) {
+            try {
+                Path copyDir = Files.createTempDirectory("pmxcfs-it-pvecm-cp-");
+                copyDir.toFile().deleteOnExit();
+                List<String> out = new ArrayList<>();
+                int i = 0;
+                for (String entry : Daemon.classpath().split(File.pathSeparator)) {
+                    Path p = Path.of(entry);
+                    if (Files.isRegularFile(p)) {
+                        Path copy = copyDir.resolve((i++) + "-" + p.getFileName());
+                        Files.copy(p, copy);
+                        copy.toFile().deleteOnExit();
+                        out.add(copy.toString());
+                    } else {
+                        out.add(entry);
+                    }
+                }
+                String cp = String.join(File.pathSeparator, out);
+                if (!cp.contains("pvecm")) {
+                    throw new IllegalStateException("the pvecm module is not on daemon.classpath: " + cp);
+                }
+                snapshot = cp;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return snapshot;
+    }
+
+    /** SHA-256 fingerprint of a PEM certificate, {@code AA:BB:...} as pvecm prints it. */
+    static String fingerprint(Path pem) {
+        try (InputStream in = Files.newInputStream(pem)) {
+            X509Certificate c = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(c.getEncoded());
+            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(d);
+        } catch (Exception e) {
+            throw new AssertionError("cannot read the certificate " + pem + ": " + e, e);
+        }
+    }
+
+    /** True if a TCP connection to host:port is accepted within 1 s. */
+    static boolean listening(String host, int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** One pmxcfs daemon of the set and the pvecm that talks to it. */
+    final class Node {
+        final int id;
+        final String name;
+        final String ip;
+        final Path base;
+        final Path data;
+        final Path mnt;
+        final Path run;
+        final Path pidFile;
+        final Path log;
+        final Path corosyncConf;
+        final Path authkey;
+        private Process process;
+        private int starts;
+
+        Node(int id) {
+            this.id = id;
+            this.name = "node" + id;
+            this.ip = "127.0.0." + id;
+            this.base = dir.resolve(name);
+            this.data = base.resolve("data");
+            this.mnt = base.resolve("mnt");
+            this.run = base.resolve("run");
+            this.pidFile = base.resolve("pid");
+            this.log = base.resolve("log");
+            this.corosyncConf = base.resolve("corosync.conf");
+            this.authkey = base.resolve("authkey");
+        }
+
+        Path path(String rel) {
+            return mnt.resolve(rel);
+        }
+
+        /** This node's certificate (the one its join API presents). */
+        Path cert() {
+            return path("nodes/" + name + "/pve-ssl.pem");
+        }
+
+        List<String> command() {
+            List<String> cmd = java(DAEMON_MAIN);
+            cmd.addAll(List.of("-f", "--nodename", name, "--mountpoint", mnt.toString(), "--data-dir", data.toString(),
+                    "--run-dir", run.toString(), "--pid-file", pidFile.toString(), "--corosync-conf",
+                    corosyncConf.toString(), "--authkey", authkey.toString(), "--cluster-port",
+                    Integer.toString(clusterPort), "--api-port", Integer.toString(apiPort), "--api-bind", ip));
+            return cmd;
+        }
+
+        /** Starts the daemon (foreground JVM, local mode until it is clustered); does not wait. */
+        Node launch() {
+            if (process != null && process.isAlive()) {
+                throw new IllegalStateException(name + " is already running");
+            }
+            starts++;
+            try {
+                Files.createDirectories(base);
+                Files.writeString(log, java.time.LocalTime.now() + " ==== start " + starts + "\n", StandardCharsets.UTF_8,
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                ProcessBuilder pb = new ProcessBuilder(command());
+                pb.redirectErrorStream(true);
+                pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                pb.directory(dir.toFile());
+                process = pb.start();
+                pump(process.getInputStream(), log, "log-" + name);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        /** Waits until this launch wrote its pid file and is mounted. */
+        Node awaitMounted() {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new AssertionError(name + " exited with code " + process.exitValue()
+                            + " before it was ready; output:\n" + Daemon.read(log));
+                }
+                if (readPid() == process.pid() && Daemon.isMounted(mnt) && Files.isDirectory(mnt)) {
+                    return this;
+                }
+                Daemon.sleep(30);
+            }
+            throw new AssertionError(name + " not mounted within " + START_TIMEOUT_MS / 1000 + " s; output:\n"
+                    + Daemon.read(log));
+        }
+
+        long readPid() {
+            try {
+                return Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).trim());
+            } catch (IOException | NumberFormatException e) {
+                return -1;
+            }
+        }
+
+        boolean alive() {
+            return process != null && process.isAlive();
+        }
+
+        /** SIGTERM and wait (10 s) for a clean exit; returns the exit code. Fails if it does not stop. */
+        int stop() {
+            signalTerm();
+            if (!waitFor(STOP_TIMEOUT_MS)) {
+                process.destroyForcibly();
+                waitFor(STOP_TIMEOUT_MS);
+                unmountLazy();
+                throw new AssertionError(name + " did not stop within 10 s of SIGTERM; output:\n" + Daemon.read(log));
+            }
+            return process.exitValue();
+        }
+
+        void signalTerm() {
+            if (process != null && process.isAlive()) {
+                process.destroy();
+            }
+        }
+
+        /** Waits for a SIGTERMed process; kills it after 10 s. */
+        void reap() {
+            if (process != null && process.isAlive() && !waitFor(STOP_TIMEOUT_MS)) {
+                process.destroyForcibly();
+                waitFor(STOP_TIMEOUT_MS);
+            }
+        }
+
+        private boolean waitFor(long ms) {
+            try {
+                return process.waitFor(ms, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return !process.isAlive();
+            }
+        }
+
+        /** umount -l of this node's mount point while anything is mounted there (at most 5 times). */
+        void unmountLazy() {
+            for (int i = 0; i < 5 && Daemon.isMounted(mnt); i++) {
+                try {
+                    Process p = new ProcessBuilder("umount", "-l", mnt.toString()).redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    if (!p.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                        p.destroyForcibly();
+                    }
+                } catch (IOException e) {
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        /**
+         * Runs {@code pvecm --run-dir <this node's run dir> args...} with {@code stdin} as its
+         * standard input (closed after it, so a prompt without an answer sees end of input),
+         * from the fixture's directory (outside every mount). Bounded by {@link #PVECM_TIMEOUT_MS}.
+         */
+        Result pvecm(String stdin, String... args) {
+            List<String> cmd = java(PVECM_MAIN);
+            cmd.add("--run-dir");
+            cmd.add(run.toString());
+            cmd.addAll(List.of(args));
+            long t0 = System.nanoTime();
+            Process p;
+            try {
+                ProcessBuilder pb = new ProcessBuilder(cmd);
+                pb.directory(dir.toFile());
+                pb.environment().remove("PVECM_API_PORT");
+                pb.environment().remove("PMXCFS_RUN_DIR");
+                p = pb.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            synchronized (pvecms) {
+                pvecms.add(p);
+            }
+            CompletableFuture<String> out = drain(p.getInputStream());
+            CompletableFuture<String> err = drain(p.getErrorStream());
+            try (OutputStream in = p.getOutputStream()) {
+                if (stdin != null) {
+                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                // pvecm exited before reading everything: its output says why
+            }
+            boolean done;
+            try {
+                done = p.waitFor(PVECM_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                done = false;
+            }
+            if (!done) {
+                p.destroyForcibly();
+            }
+            Result r;
+            try {
+                r = new Result(done ? p.exitValue() : -1, out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                throw new AssertionError("cannot read pvecm's output: " + e, e);
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            synchronized (transcript) {
+                transcript.append(java.time.LocalTime.now()).append(" ").append(name).append("$ pvecm ")
+                        .append(String.join(" ", args)).append("   (").append(ms).append(" ms)\n").append(r).append('\n');
+            }
+            if (!done) {
+                throw new AssertionError("pvecm " + String.join(" ", args) + " on " + name + " did not finish within "
+                        + PVECM_TIMEOUT_MS / 1000 + " s; so far:\n" + r);
+            }
+            return r;
+        }
+
+        /** The parsed .members, or null if it cannot be read. */
+        Map<?, ?> members() {
+            try {
+                return (Map<?, ?>) Json.parse(Files.readString(mnt.resolve(".members"), StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        /** "quorate" of .members: 1, 0, or -1 if unreadable or not clustered. */
+        int quorateValue() {
+            Map<?, ?> m = members();
+            if (m == null || !(m.get("cluster") instanceof Map<?, ?> c) || !(c.get("quorate") instanceof Number q)) {
+                return -1;
+            }
+            return q.intValue();
+        }
+
+        /** pvecm's own quorum test: the write bit of {@code <mnt>/local}. */
+        boolean writable() {
+            try {
+                Object mode = Files.getAttribute(mnt.resolve("local"), "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                return mode instanceof Integer m && (m & 0200) != 0;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
+
+        /** The tree's corosync.conf, "" if there is none. */
+        String clusterConf() {
+            return Daemon.read(path("corosync.conf"));
+        }
+
+        /**
+         * What must not change when a command is refused: every file and directory of the mount
+         * (status files and symlinks left out, mtimes and content hashes), the data
+         * directory's file list, and the bytes of config.db and its WAL.
+         */
+        Map<String, String> state() {
+            Map<String, String> s = new TreeMap<>();
+            walk(mnt, mnt, s);
+            try (Stream<Path> files = Files.walk(data)) {
+                for (Path f : files.sorted().toList()) {
+                    String rel = "data:" + data.relativize(f);
+                    String n = f.getFileName().toString();
+                    if (n.equals("config.db") || n.equals("config.db-wal")) {
+                        s.put(rel, sha256(Files.readAllBytes(f)));
+                    } else {
+                        s.put(rel, Files.isDirectory(f) ? "dir" : "file");
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            s.put("authkey exists", Boolean.toString(Files.exists(authkey)));
+            s.put("local corosync.conf exists", Boolean.toString(Files.exists(corosyncConf)));
+            return s;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final java.util.Set<String> STATUS_FILES =
+            java.util.Set.of(".version", ".members", ".vmlist", ".rrd", ".clusterlog", ".debug");
+
+    private static void walk(Path root, Path d, Map<String, String> out) {
+        List<Path> children;
+        try (Stream<Path> s = Files.list(d)) {
+            children = s.sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (Path c : children) {
+            String rel = root.relativize(c).toString();
+            if (d.equals(root) && STATUS_FILES.contains(rel)) {
+                continue;
+            }
+            try {
+                var a = Files.readAttributes(c, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isSymbolicLink()) {
+                    continue;
+                }
+                long mtime = a.lastModifiedTime().to(TimeUnit.SECONDS);
+                if (a.isDirectory()) {
+                    out.put(rel + "/", "d " + mtime);
+                    walk(root, c, out);
+                } else {
+                    out.put(rel, "f " + mtime + " " + sha256(Files.readAllBytes(c)));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b)).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static CompletableFuture<String> drain(InputStream in) {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (in) {
+                f.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                f.complete("<output unreadable: " + e + ">");
+            }
+        }, "pvecm-output");
+        t.setDaemon(true);
+        t.start();
+        return f;
+    }
+
+    /** Copies a daemon's output to {@code log} with a time stamp per line, until it closes. */
+    private static void pump(InputStream in, Path log, String threadName) {
+        Thread t = new Thread(() -> {
+            java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT);
+            try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+                 java.io.Writer w = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
+                         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    w.write(java.time.LocalTime.now().format(f) + " " + line + "\n");
+                    w.flush();
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+        }, threadName);
+        t.setDaemon(true);
+        t.start();
+    }
+}
