@@ -50,21 +50,35 @@ public final class JGroupsTransport implements Transport {
 
     private static final Logger log = LoggerFactory.getLogger("cpg");
     static final String KEY_NODEID = "nodeid";
-    private static final int VIEW_STAMP_BYTES = 8;
+    /** Every message: kind (u8), the sender's view (u64), the sender's message number (u64). */
+    private static final int HEADER_BYTES = 17;
+    private static final byte DATA = 1;
+    private static final byte ACK = 2;
     private static final String KEY_PID = "pid";
 
     private final GroupConfig config;
     private final MemberId self;
     private final PartitionSwitch partition;
-    private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+    /** One event for the dispatcher thread. */
+    private interface Event {
+        void run() throws InterruptedException;
+    }
+
+    private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private JChannel channel;
     private Thread dispatcher;
     private volatile boolean running;
     /** The view the sender had installed, stamped on every message (see {@link #dispatchMessage}). */
     private volatile long sendViewId = -1;
+    private final java.util.concurrent.atomic.AtomicLong sendSeq = new java.util.concurrent.atomic.AtomicLong();
+    /** Our own messages: how many other members have delivered each (by message number). */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Integer> acks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Object ackSignal = new Object();
+    /** Dispatcher thread only: members of the view delivered last. */
+    private int deliveredViewSize = 1;
     /** Dispatcher thread only: the view delivered last, and messages stamped with a later view. */
     private long deliveredViewId = -1;
-    private final List<Runnable> early = new ArrayList<>();
+    private final List<Event> early = new ArrayList<>();
     private static final int SEND_QUEUE = 10_000;
     private final java.util.concurrent.ExecutorService sender;
 
@@ -104,14 +118,24 @@ public final class JGroupsTransport implements Transport {
             @Override
             public void receive(Message msg) {
                 MemberId sender = memberOf(msg.getSrc());
-                if (sender == null || msg.getLength() < VIEW_STAMP_BYTES) {
+                if (sender == null || msg.getLength() < HEADER_BYTES) {
                     return;
                 }
                 ByteBuffer b = ByteBuffer.wrap(msg.getArray(), msg.getOffset(), msg.getLength());
+                byte kind = b.get();
                 long stamp = b.getLong();
+                long seq = b.getLong();
+                if (kind == ACK) {
+                    acks.merge(seq, 1, Integer::sum);
+                    synchronized (ackSignal) {
+                        ackSignal.notifyAll();
+                    }
+                    return;
+                }
                 byte[] body = new byte[b.remaining()];
                 b.get(body);
-                events.add(() -> dispatchMessage(stamp, () -> listener.deliver(sender, body)));
+                Address src = msg.getSrc();
+                events.add(() -> dispatchMessage(stamp, () -> deliverData(listener, sender, src, stamp, seq, body)));
             }
 
             @Override
@@ -126,12 +150,19 @@ public final class JGroupsTransport implements Transport {
                 members.sort(null);
                 long id = view.getViewId().getId();
                 sendViewId = id;
+                synchronized (ackSignal) {
+                    ackSignal.notifyAll(); // a dispatcher waiting for acks gives up: the view changed
+                }
+                int size = members.size();
                 events.add(() -> {
                     deliveredViewId = id;
+                    deliveredViewSize = size;
                     listener.viewChanged(List.copyOf(members));
-                    List<Runnable> held = new ArrayList<>(early);
+                    List<Event> held = new ArrayList<>(early);
                     early.clear();
-                    held.forEach(Runnable::run);
+                    for (Event e : held) {
+                        e.run();
+                    }
                 });
             }
         });
@@ -155,13 +186,45 @@ public final class JGroupsTransport implements Transport {
     }
 
     /**
+     * Our own message is delivered to us only once a majority of the view has delivered it too:
+     * the JGroups coordinator orders messages and would otherwise apply (and acknowledge to its
+     * writer) its own writes at once, even when it is the one cut off from the others, and
+     * those writes would be lost when the majority's state wins at the heal. Every member acks
+     * each foreign message once it delivered it; if the view changes first, the message is
+     * dropped here like every other message of the old view (its writer gets EBUSY).
+     */
+    private void deliverData(Listener listener, MemberId sender, Address src, long stamp, long seq, byte[] body)
+            throws InterruptedException {
+        if (!sender.equals(self)) {
+            listener.deliver(sender, body);
+            byte[] ack = ByteBuffer.allocate(HEADER_BYTES).put(ACK).putLong(stamp).putLong(seq).array();
+            JChannel ch = channel;
+            sender(() -> ch.send(new BytesMessage(src, ack)));
+            return;
+        }
+        int needed = deliveredViewSize / 2;
+        synchronized (ackSignal) {
+            while (acks.getOrDefault(seq, 0) < needed) {
+                if (sendViewId != stamp || !running) {
+                    acks.remove(seq);
+                    log.debug("own message {} of view {} not acknowledged by a majority before the view changed", seq, stamp);
+                    return;
+                }
+                ackSignal.wait(1000);
+            }
+        }
+        acks.remove(seq);
+        listener.deliver(sender, body);
+    }
+
+    /**
      * The dfsm relies on every member delivering one sequence per view. Without FLUSH, JGroups
      * may deliver a message sent in the old view after the new view at some members only, or a
      * message of the new view before this member installed it. So: drop messages stamped with an
      * older view (their sender gets ABORTED from its own dfsm), hold messages of a newer view
      * until it is installed here.
      */
-    private void dispatchMessage(long stamp, Runnable deliver) {
+    private void dispatchMessage(long stamp, Event deliver) throws InterruptedException {
         if (stamp == deliveredViewId) {
             deliver.run();
         } else if (stamp > deliveredViewId) {
@@ -197,23 +260,33 @@ public final class JGroupsTransport implements Transport {
         if (ch == null || !ch.isConnected()) {
             return false;
         }
-        byte[] stamped = ByteBuffer.allocate(VIEW_STAMP_BYTES + message.length).putLong(sendViewId).put(message).array();
+        byte[] stamped = ByteBuffer.allocate(HEADER_BYTES + message.length).put(DATA).putLong(sendViewId)
+                .putLong(sendSeq.incrementAndGet()).put(message).array();
         // JChannel.send can block until the next view (SEQUENCER waits for an unreachable
         // coordinator): send from one thread of our own, in order, so callers keep their own
         // time limits and never hold each other up
+        return sender(() -> ch.send(new BytesMessage(null, stamped)));
+    }
+
+    /** A send on the sender thread; false if too many are waiting. */
+    private boolean sender(SendAction action) {
         try {
             sender.execute(() -> {
                 try {
-                    ch.send(new BytesMessage(null, stamped));
+                    action.send();
                 } catch (Exception e) {
-                    log.warn("multicast failed: {}", e.toString());
+                    log.warn("send failed: {}", e.toString());
                 }
             });
             return true;
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            log.warn("multicast refused: {} messages waiting to be sent", SEND_QUEUE);
+            log.warn("send refused: {} messages waiting to be sent", SEND_QUEUE);
             return false;
         }
+    }
+
+    private interface SendAction {
+        void send() throws Exception;
     }
 
     @Override

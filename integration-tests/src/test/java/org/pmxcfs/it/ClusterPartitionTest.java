@@ -44,13 +44,6 @@ class ClusterPartitionTest extends ClusterTestBase {
     }
 
     /** The same with node1 in the minority: lowest node id, and the group's oldest member (its coordinator). */
-    /**
-     * Known gap (issue #3 stays open for it): the JGroups coordinator is also the SEQUENCER and
-     * delivers its own messages at once, so when it is the one cut off it acknowledges its own
-     * writes until failure detection removes the others (about 5 s), and the majority's state
-     * wins at the heal. Needs acknowledgement by a majority before a write returns.
-     */
-    @org.junit.jupiter.api.Disabled("known bug: the cut-off coordinator acknowledges its own writes until it detects the cut")
     @Test
     void theSameWithTheOldestMemberInTheMinority() throws Exception {
         partitionTwoToOne(1);
