@@ -310,6 +310,8 @@ public final class JGroupsTransport implements Transport {
         tcp.setBindPort(config.bind().getPort());
         tcp.setPortRange(0);
         tcp.setSockConnTimeout(300);
+        // small messages (acks, one-chunk writes) must not wait for Nagle and delayed TCP acks
+        tcp.tcpNodelay(true);
         p.add(tcp);
         if (partition != null) {
             p.add(partition);
