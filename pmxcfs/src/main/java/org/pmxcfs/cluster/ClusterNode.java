@@ -119,7 +119,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         StatusGroup status = new StatusGroup((int) self.nodeid(), this::nodeName, kv, clusterLog,
                 this::republishStatus, counters::bumpClinfo, this::applyExpected);
         this.statusDfsm = new Dfsm("status", 0, statusTransport, status, clock, STATUS_OPTIONS);
-        this.statusPublisher = StatusPublisher.start(kv, this::submitStatus);
+        this.statusPublisher = StatusPublisher.start(kv, statusDfsm::post); // nobody waits for status messages
         this.applier = new ClusterApplier(dfsm, settings.writeTimeout());
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cluster-tick");
@@ -393,11 +393,6 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
 
     private void republishStatus() {
         statusPublisher.republishAll();
-    }
-
-    /** Fire-and-forget: nobody waits for a status message, so drop the wait handle at once. */
-    private void submitStatus(int subtype, byte[] payload) {
-        statusDfsm.submit(subtype, payload).cancel(false);
     }
 
     // ---------------------------------------------------------------- DcdbHost
