@@ -675,7 +675,7 @@ public final class Dfsm {
     private boolean apply(MemberId sender, Normal n) {
         boolean own = sender.equals(self);
         if (!callbacks.isQuorate()) {
-            log.error("received write while not quorate - trigger resync");
+            log.error("received write from {} while not quorate - trigger resync", sender);
             setMode(DfsmMode.LEAVE);
             return false;
         }

@@ -6,7 +6,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.spec.SecretKeySpec;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
@@ -50,8 +57,8 @@ public final class JGroupsTransport implements Transport {
 
     private static final Logger log = LoggerFactory.getLogger("cpg");
     static final String KEY_NODEID = "nodeid";
-    /** Every message: kind (u8), the sender's view (u64), the sender's message number (u64). */
-    private static final int HEADER_BYTES = 17;
+    /** Every message: kind (u8), the sender's view ({@link ViewStamp}, 16 bytes), the sender's message number (u64). */
+    private static final int HEADER_BYTES = 1 + ViewStamp.BYTES + 8;
     private static final byte DATA = 1;
     private static final byte ACK = 2;
     private static final String KEY_PID = "pid";
@@ -59,28 +66,8 @@ public final class JGroupsTransport implements Transport {
     private final GroupConfig config;
     private final MemberId self;
     private final PartitionSwitch partition;
-    /** One event for the dispatcher thread. */
-    private interface Event {
-        void run() throws InterruptedException;
-    }
-
-    private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    private JChannel channel;
-    private Thread dispatcher;
-    private volatile boolean running;
-    /** The view the sender had installed, stamped on every message (see {@link #dispatchMessage}). */
-    private volatile long sendViewId = -1;
-    private final java.util.concurrent.atomic.AtomicLong sendSeq = new java.util.concurrent.atomic.AtomicLong();
-    /** Our own messages: how many other members have delivered each (by message number). */
-    private final java.util.concurrent.ConcurrentHashMap<Long, Integer> acks = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Object ackSignal = new Object();
-    /** Dispatcher thread only: members of the view delivered last. */
-    private int deliveredViewSize = 1;
-    /** Dispatcher thread only: the view delivered last, and messages stamped with a later view. */
-    private long deliveredViewId = -1;
-    private final List<Event> early = new ArrayList<>();
-    private static final int SEND_QUEUE = 10_000;
-    private final java.util.concurrent.ExecutorService sender;
+    /** The channel of the current join; null before the first join and after leave. */
+    private volatile Connection connection;
 
     public JGroupsTransport(GroupConfig config, long incarnation) {
         this(config, incarnation, null);
@@ -91,12 +78,6 @@ public final class JGroupsTransport implements Transport {
         this.config = config;
         this.self = new MemberId(config.nodeId(), incarnation);
         this.partition = partition;
-        this.sender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.SECONDS,
-                new java.util.concurrent.ArrayBlockingQueue<>(SEND_QUEUE), r -> {
-                    Thread t = new Thread(r, "cpg-send-" + config.group());
-                    t.setDaemon(true);
-                    return t;
-                });
     }
 
     @Override
@@ -104,133 +85,300 @@ public final class JGroupsTransport implements Transport {
         return self;
     }
 
+    /**
+     * Joins with a new channel. Everything tied to a membership (the dispatcher, the sender,
+     * the view stamps, the acks) belongs to that channel, so a dfsm that left after an error
+     * rejoins as fresh as at its first join.
+     */
     @Override
-    public void join(Listener listener) throws Exception {
-        channel = new JChannel(stack());
-        channel.addAddressGenerator(() -> {
-            ExtendedUUID id = ExtendedUUID.randomUUID(self.toString());
-            // decimal text: JGroups prints these in its log lines and thread names
-            id.put(KEY_NODEID, ascii(self.nodeId()));
-            id.put(KEY_PID, ascii(self.pid()));
-            return id;
-        });
-        channel.setReceiver(new Receiver() {
-            @Override
-            public void receive(Message msg) {
-                MemberId sender = memberOf(msg.getSrc());
-                if (sender == null || msg.getLength() < HEADER_BYTES) {
-                    return;
-                }
-                ByteBuffer b = ByteBuffer.wrap(msg.getArray(), msg.getOffset(), msg.getLength());
-                byte kind = b.get();
-                long stamp = b.getLong();
-                long seq = b.getLong();
-                if (kind == ACK) {
-                    acks.merge(seq, 1, Integer::sum);
-                    synchronized (ackSignal) {
-                        ackSignal.notifyAll();
-                    }
-                    return;
-                }
-                byte[] body = new byte[b.remaining()];
-                b.get(body);
-                Address src = msg.getSrc();
-                events.add(() -> dispatchMessage(stamp, () -> deliverData(listener, sender, src, stamp, seq, body)));
-            }
+    public synchronized void join(Listener listener) throws Exception {
+        if (connection != null) {
+            throw new IllegalStateException("already joined");
+        }
+        Connection c = new Connection(listener);
+        connection = c;
+        try {
+            c.connect();
+        } catch (Exception e) {
+            connection = null;
+            c.close();
+            throw e;
+        }
+    }
 
-            @Override
-            public void viewAccepted(View view) {
-                List<MemberId> members = new ArrayList<>();
-                for (Address a : view.getMembers()) {
-                    MemberId m = memberOf(a);
-                    if (m != null) {
-                        members.add(m);
-                    }
+    @Override
+    public boolean multicast(byte[] message) {
+        Connection c = connection;
+        return c != null && c.multicast(message);
+    }
+
+    @Override
+    public synchronized void leave() {
+        Connection c = connection;
+        connection = null;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    /** One event for the dispatcher thread. */
+    private interface Event {
+        void run() throws InterruptedException;
+    }
+
+    private interface SendAction {
+        void send() throws Exception;
+    }
+
+    /** One join: a channel, the thread that hands its events to the listener, and the one that sends. */
+    private final class Connection {
+        private static final int SEND_QUEUE = 10_000;
+
+        private final Listener listener;
+        private final JChannel channel;
+        private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        private final Thread dispatcher;
+        private final ExecutorService sender;
+        private volatile boolean running = true;
+        /** The view the sender had installed, stamped on every message (see {@link #dispatchMessage}). */
+        private volatile ViewStamp sendView = ViewStamp.NONE;
+        private final AtomicLong sendSeq = new AtomicLong();
+        /** Our own messages: how many other members have delivered each (by message number). */
+        private final ConcurrentHashMap<Long, Integer> acks = new ConcurrentHashMap<>();
+        private final Object ackSignal = new Object();
+        /** Dispatcher thread only: members of the view delivered last. */
+        private int deliveredViewSize = 1;
+        /** Dispatcher thread only: the view delivered last, and messages stamped with a later view. */
+        private ViewStamp deliveredView = ViewStamp.NONE;
+        private final List<Event> early = new ArrayList<>();
+
+        Connection(Listener listener) throws Exception {
+            this.listener = listener;
+            this.channel = new JChannel(stack());
+            channel.addAddressGenerator(() -> {
+                ExtendedUUID id = ExtendedUUID.randomUUID(self.toString());
+                // decimal text: JGroups prints these in its log lines and thread names
+                id.put(KEY_NODEID, ascii(self.nodeId()));
+                id.put(KEY_PID, ascii(self.pid()));
+                return id;
+            });
+            channel.setReceiver(new Receiver() {
+                @Override
+                public void receive(Message msg) {
+                    onReceive(msg);
                 }
-                members.sort(null);
-                long id = view.getViewId().getId();
-                sendViewId = id;
+
+                @Override
+                public void viewAccepted(View view) {
+                    onView(view);
+                }
+            });
+            this.dispatcher = new Thread(this::dispatch, "cpg-" + config.group());
+            dispatcher.setDaemon(true);
+            this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(SEND_QUEUE), r -> {
+                Thread t = new Thread(r, "cpg-send-" + config.group());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        void connect() throws Exception {
+            dispatcher.start();
+            channel.connect(config.group());
+        }
+
+        void close() {
+            running = false;
+            sender.shutdownNow();
+            synchronized (ackSignal) {
+                ackSignal.notifyAll();
+            }
+            channel.close();
+            dispatcher.interrupt();
+            if (Thread.currentThread() != dispatcher) {
+                try {
+                    dispatcher.join(5_000); // "no more events after it returns"
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private void onReceive(Message msg) {
+            MemberId sender = memberOf(msg.getSrc());
+            if (sender == null || msg.getLength() < HEADER_BYTES) {
+                return;
+            }
+            ByteBuffer b = ByteBuffer.wrap(msg.getArray(), msg.getOffset(), msg.getLength());
+            byte kind = b.get();
+            ViewStamp stamp = ViewStamp.read(b);
+            long seq = b.getLong();
+            if (kind == ACK) {
+                acks.merge(seq, 1, Integer::sum);
                 synchronized (ackSignal) {
-                    ackSignal.notifyAll(); // a dispatcher waiting for acks gives up: the view changed
+                    ackSignal.notifyAll();
                 }
-                int size = members.size();
-                events.add(() -> {
-                    deliveredViewId = id;
-                    deliveredViewSize = size;
-                    listener.viewChanged(List.copyOf(members));
-                    List<Event> held = new ArrayList<>(early);
-                    early.clear();
-                    for (Event e : held) {
-                        e.run();
+                return;
+            }
+            byte[] body = new byte[b.remaining()];
+            b.get(body);
+            Address src = msg.getSrc();
+            events.add(() -> dispatchMessage(stamp, () -> deliverData(sender, src, stamp, seq, body)));
+        }
+
+        private void onView(View view) {
+            List<MemberId> members = new ArrayList<>();
+            for (Address a : view.getMembers()) {
+                MemberId m = memberOf(a);
+                if (m != null) {
+                    members.add(m);
+                }
+            }
+            members.sort(null);
+            ViewStamp id = ViewStamp.of(view);
+            sendView = id;
+            synchronized (ackSignal) {
+                ackSignal.notifyAll(); // a dispatcher waiting for acks gives up: the view changed
+            }
+            int size = members.size();
+            events.add(() -> {
+                deliveredView = id;
+                deliveredViewSize = size;
+                listener.viewChanged(List.copyOf(members));
+                List<Event> held = new ArrayList<>(early);
+                early.clear();
+                for (Event e : held) {
+                    e.run();
+                }
+            });
+        }
+
+        private void dispatch() {
+            while (running) {
+                try {
+                    events.take().run();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    log.error("event handler failed: {}", e.toString(), e);
+                }
+            }
+        }
+
+        /**
+         * Our own message is delivered to us only once a majority of the view has delivered it
+         * too: the JGroups coordinator orders messages and would otherwise apply (and acknowledge
+         * to its writer) its own writes at once, even when it is the one cut off from the others,
+         * and those writes would be lost when the majority's state wins at the heal. Every member
+         * acks each foreign message once it delivered it; if the view changes first, the message
+         * is dropped here like every other message of the old view (its writer gets EBUSY).
+         */
+        private void deliverData(MemberId sender, Address src, ViewStamp stamp, long seq, byte[] body)
+                throws InterruptedException {
+            if (!sender.equals(self)) {
+                listener.deliver(sender, body);
+                ByteBuffer ack = ByteBuffer.allocate(HEADER_BYTES).put(ACK);
+                stamp.write(ack);
+                byte[] ackBytes = ack.putLong(seq).array();
+                send(() -> channel.send(new BytesMessage(src, ackBytes)));
+                return;
+            }
+            int needed = deliveredViewSize / 2;
+            synchronized (ackSignal) {
+                while (acks.getOrDefault(seq, 0) < needed) {
+                    if (!sendView.equals(stamp) || !running) {
+                        acks.remove(seq);
+                        log.debug("own message {} of view {} not acknowledged by a majority before the view changed",
+                                seq, stamp);
+                        return;
+                    }
+                    ackSignal.wait(1000);
+                }
+            }
+            acks.remove(seq);
+            listener.deliver(sender, body);
+        }
+
+        /**
+         * The dfsm relies on every member delivering one sequence per view. Without FLUSH,
+         * JGroups may deliver a message sent in the old view after the new view at some members
+         * only, or a message of the new view before this member installed it. So: drop messages
+         * stamped with an older view (their sender gets ABORTED from its own dfsm), hold messages
+         * of a newer view until it is installed here. A view is named by its number and its
+         * creator: the two sides of a partition number their views independently, and a message
+         * of the majority's view 5 must not be delivered in the minority's view 5.
+         */
+        private void dispatchMessage(ViewStamp stamp, Event deliver) throws InterruptedException {
+            if (stamp.equals(deliveredView)) {
+                deliver.run();
+            } else if (stamp.id() > deliveredView.id()) {
+                early.add(() -> dispatchMessage(stamp, deliver));
+            } else {
+                log.debug("dropped a message of view {} in view {}", stamp, deliveredView);
+            }
+        }
+
+        boolean multicast(byte[] message) {
+            if (!running || !channel.isConnected()) {
+                return false;
+            }
+            ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + message.length).put(DATA);
+            sendView.write(b);
+            byte[] stamped = b.putLong(sendSeq.incrementAndGet()).put(message).array();
+            // JChannel.send can block until the next view (SEQUENCER waits for an unreachable
+            // coordinator): send from one thread of our own, in order, so callers keep their own
+            // time limits and never hold each other up
+            return send(() -> channel.send(new BytesMessage(null, stamped)));
+        }
+
+        /** A send on the sender thread; false if too many are waiting or the connection is closed. */
+        private boolean send(SendAction action) {
+            try {
+                sender.execute(() -> {
+                    try {
+                        action.send();
+                    } catch (Exception e) {
+                        if (running) {
+                            log.warn("send failed: {}", e.toString());
+                        }
                     }
                 });
-            }
-        });
-        running = true;
-        dispatcher = new Thread(this::dispatch, "cpg-" + config.group());
-        dispatcher.setDaemon(true);
-        dispatcher.start();
-        channel.connect(config.group());
-    }
-
-    private void dispatch() {
-        while (running) {
-            try {
-                events.take().run();
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                log.error("event handler failed: {}", e.toString(), e);
-            }
-        }
-    }
-
-    /**
-     * Our own message is delivered to us only once a majority of the view has delivered it too:
-     * the JGroups coordinator orders messages and would otherwise apply (and acknowledge to its
-     * writer) its own writes at once, even when it is the one cut off from the others, and
-     * those writes would be lost when the majority's state wins at the heal. Every member acks
-     * each foreign message once it delivered it; if the view changes first, the message is
-     * dropped here like every other message of the old view (its writer gets EBUSY).
-     */
-    private void deliverData(Listener listener, MemberId sender, Address src, long stamp, long seq, byte[] body)
-            throws InterruptedException {
-        if (!sender.equals(self)) {
-            listener.deliver(sender, body);
-            byte[] ack = ByteBuffer.allocate(HEADER_BYTES).put(ACK).putLong(stamp).putLong(seq).array();
-            JChannel ch = channel;
-            sender(() -> ch.send(new BytesMessage(src, ack)));
-            return;
-        }
-        int needed = deliveredViewSize / 2;
-        synchronized (ackSignal) {
-            while (acks.getOrDefault(seq, 0) < needed) {
-                if (sendViewId != stamp || !running) {
-                    acks.remove(seq);
-                    log.debug("own message {} of view {} not acknowledged by a majority before the view changed", seq, stamp);
-                    return;
+                return true;
+            } catch (RejectedExecutionException e) {
+                if (running) {
+                    log.warn("send refused: {} messages waiting to be sent", SEND_QUEUE);
                 }
-                ackSignal.wait(1000);
+                return false;
             }
         }
-        acks.remove(seq);
-        listener.deliver(sender, body);
     }
 
     /**
-     * The dfsm relies on every member delivering one sequence per view. Without FLUSH, JGroups
-     * may deliver a message sent in the old view after the new view at some members only, or a
-     * message of the new view before this member installed it. So: drop messages stamped with an
-     * older view (their sender gets ABORTED from its own dfsm), hold messages of a newer view
-     * until it is installed here.
+     * A view as stamped on messages: its number and a fingerprint of its creator. JGroups view
+     * numbers grow at every member, but the two sides of a partition count independently.
      */
-    private void dispatchMessage(long stamp, Event deliver) throws InterruptedException {
-        if (stamp == deliveredViewId) {
-            deliver.run();
-        } else if (stamp > deliveredViewId) {
-            early.add(() -> dispatchMessage(stamp, deliver));
-        } else {
-            log.debug("dropped a message of view {} in view {}", stamp, deliveredViewId);
+    record ViewStamp(long id, long creator) {
+        static final int BYTES = 16;
+        static final ViewStamp NONE = new ViewStamp(-1, 0);
+
+        static ViewStamp of(View view) {
+            Address c = view.getViewId().getCreator();
+            long creator = c instanceof org.jgroups.util.UUID u ? u.getMostSignificantBits() ^ u.getLeastSignificantBits()
+                    : c == null ? 0 : c.hashCode();
+            return new ViewStamp(view.getViewId().getId(), creator);
+        }
+
+        static ViewStamp read(ByteBuffer b) {
+            return new ViewStamp(b.getLong(), b.getLong());
+        }
+
+        void write(ByteBuffer b) {
+            b.putLong(id).putLong(creator);
+        }
+
+        @Override
+        public String toString() {
+            return id + "/" + Long.toHexString(creator);
         }
     }
 
@@ -252,53 +400,6 @@ public final class JGroupsTransport implements Transport {
             }
         }
         return null;
-    }
-
-    @Override
-    public boolean multicast(byte[] message) {
-        JChannel ch = channel;
-        if (ch == null || !ch.isConnected()) {
-            return false;
-        }
-        byte[] stamped = ByteBuffer.allocate(HEADER_BYTES + message.length).put(DATA).putLong(sendViewId)
-                .putLong(sendSeq.incrementAndGet()).put(message).array();
-        // JChannel.send can block until the next view (SEQUENCER waits for an unreachable
-        // coordinator): send from one thread of our own, in order, so callers keep their own
-        // time limits and never hold each other up
-        return sender(() -> ch.send(new BytesMessage(null, stamped)));
-    }
-
-    /** A send on the sender thread; false if too many are waiting. */
-    private boolean sender(SendAction action) {
-        try {
-            sender.execute(() -> {
-                try {
-                    action.send();
-                } catch (Exception e) {
-                    log.warn("send failed: {}", e.toString());
-                }
-            });
-            return true;
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            log.warn("send refused: {} messages waiting to be sent", SEND_QUEUE);
-            return false;
-        }
-    }
-
-    private interface SendAction {
-        void send() throws Exception;
-    }
-
-    @Override
-    public void leave() {
-        running = false;
-        sender.shutdownNow();
-        if (channel != null) {
-            channel.close();
-        }
-        if (dispatcher != null) {
-            dispatcher.interrupt();
-        }
     }
 
     /** The protocol stack, bottom first. */

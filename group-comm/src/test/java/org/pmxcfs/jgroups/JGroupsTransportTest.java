@@ -127,4 +127,117 @@ class JGroupsTransportTest {
         assertTrue(good2.delivered.stream().noneMatch(x -> x.contains("evil")), "nothing injected");
         assertTrue(bad.view.get().stream().noneMatch(m -> m.nodeId() != 3), "the intruder sees only itself");
     }
+
+    /**
+     * The dfsm leaves and rejoins through the same transport after an error (mode LEAVE): the
+     * rejoined member must see views and send and receive again, as after its first join.
+     */
+    @Test
+    void aMemberThatLeftCanJoinAgainAndSend() throws Exception {
+        byte[] key = new byte[256];
+        Arrays.fill(key, (byte) 3);
+        Recorder r1 = new Recorder();
+        Recorder r2 = new Recorder();
+        JGroupsTransport t1 = start(1, 17921, 2, key, r1);
+        JGroupsTransport t2 = start(2, 17921, 2, key, r2);
+        await("2-member views", () -> r1.view.get().size() == 2 && r2.view.get().size() == 2, 20_000);
+        t2.leave();
+        await("node1 alone", () -> r1.view.get().size() == 1, 20_000);
+        Recorder again = new Recorder();
+        t2.join(again);
+        await("2-member views after the rejoin", () -> r1.view.get().size() == 2 && again.view.get().size() == 2, 20_000);
+        assertTrue(t2.multicast("from-rejoined".getBytes()), "the rejoined member can send");
+        assertTrue(t1.multicast("to-rejoined".getBytes()));
+        await("both messages at both members", () -> r1.delivered.containsAll(List.of("2:from-rejoined", "1:to-rejoined"))
+                && again.delivered.containsAll(List.of("2:from-rejoined", "1:to-rejoined")), 10_000);
+        assertTrue(r2.delivered.isEmpty(), "the listener of the first join hears nothing after leave: " + r2.delivered);
+    }
+
+    /**
+     * The Transport contract across a partition and its heal: a member delivers messages only
+     * from members of the view it has installed. Both sides number their views on their own, so
+     * the cut-off member's view and the majority's view can carry the same number; a message the
+     * majority stamped with its view must still not reach the cut-off member before the merge.
+     */
+    @Test
+    void afterAHealNoMessageIsDeliveredFromOutsideTheInstalledView() throws Exception {
+        byte[] key = new byte[256];
+        Arrays.fill(key, (byte) 4);
+        List<List<String>> logs = new ArrayList<>();
+        JGroupsTransport[] t = new JGroupsTransport[3];
+        PartitionSwitch[] cut = new PartitionSwitch[3];
+        for (int i = 0; i < 3; i++) {
+            List<String> events = new CopyOnWriteArrayList<>();
+            logs.add(events);
+            cut[i] = new PartitionSwitch();
+            GroupConfig c = new GroupConfig("test", i + 1, new InetSocketAddress("127.0.0.1", 17931 + i),
+                    peers(17931, 3), key, Duration.ofSeconds(2));
+            t[i] = new JGroupsTransport(c, ProcessHandle.current().pid() * 10 + i + 1, cut[i]);
+            started.add(t[i]);
+            t[i].join(new Transport.Listener() {
+                @Override
+                public void viewChanged(List<MemberId> members) {
+                    events.add("view " + members.stream().map(m -> String.valueOf(m.nodeId())).reduce("", String::concat));
+                }
+
+                @Override
+                public void deliver(MemberId sender, byte[] message) {
+                    events.add("msg " + sender.nodeId());
+                }
+            });
+        }
+        java.util.function.Predicate<List<String>> full = e -> e.stream().filter(x -> x.startsWith("view"))
+                .reduce((a, b) -> b).orElse("").equals("view 123");
+        await("3-member views", () -> logs.stream().allMatch(full), 20_000);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        // both majority members send: node2's messages travel through node1 (the sequencer)
+        List<Thread> writers = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            JGroupsTransport from = t[k];
+            writers.add(new Thread(() -> {
+                for (int n = 0; n < 200_000 && !stop.get(); n++) {
+                    from.multicast(new byte[] {1});
+                    LockSupportSleep.micros(500);
+                }
+            }));
+        }
+        writers.forEach(Thread::start);
+        try {
+            cut[2].block(java.util.Set.of(1, 2));
+            cut[0].block(java.util.Set.of(3));
+            cut[1].block(java.util.Set.of(3));
+            await("node3 alone", () -> logs.get(2).contains("view 3"), 20_000);
+            await("node1 and node2 without node3", () -> logs.get(0).contains("view 12"), 20_000);
+            Thread.sleep(500);
+            for (PartitionSwitch p : cut) {
+                p.block(java.util.Set.of());
+            }
+            await("merged", () -> logs.stream().allMatch(full), 30_000);
+            Thread.sleep(500);
+        } finally {
+            stop.set(true);
+            for (Thread w : writers) {
+                w.join(10_000);
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            String view = "";
+            for (String e : logs.get(i)) {
+                if (e.startsWith("view ")) {
+                    view = e.substring(5);
+                } else {
+                    assertTrue(view.contains(e.substring(4)), "node" + (i + 1) + " delivered a message from node"
+                            + e.substring(4) + " in view " + view);
+                }
+            }
+        }
+        assertTrue(logs.get(2).stream().filter(e -> e.equals("msg 1")).count() > 0, "node3 hears node1 after the merge");
+    }
+
+    /** Sleeps about {@code n} microseconds (pacing a sender without Thread.sleep's millisecond floor). */
+    private static final class LockSupportSleep {
+        static void micros(long n) {
+            java.util.concurrent.locks.LockSupport.parkNanos(n * 1000);
+        }
+    }
 }
