@@ -1,6 +1,5 @@
 package org.pmxcfs.it;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +39,6 @@ import java.util.stream.Stream;
 final class Cluster implements AutoCloseable {
 
     static final String MAIN = Daemon.MAIN;
-    static final long START_TIMEOUT_MS = 30_000;
-    static final long STOP_TIMEOUT_MS = 10_000;
     /** Status files at the root of the mount; they are per node, not replicated data. */
     static final Set<String> STATUS_FILES = Set.of(".version", ".members", ".vmlist", ".rrd", ".clusterlog", ".debug");
 
@@ -263,45 +260,6 @@ final class Cluster implements AutoCloseable {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
-    private static String snapshot;
-
-    /** Daemons started by any cluster of this JVM and not yet reaped: killed if the JVM exits first. */
-    private static final Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "cluster-reaper"));
-    }
-
-    /**
-     * The daemon classpath, its jars copied once per test JVM to a private directory: a
-     * {@code mvn install} running elsewhere rewrites the jars in ~/.m2 in place, and a daemon
-     * that loads a class lazily from a half-rewritten jar dies with NoClassDefFoundError.
-     */
-    static synchronized String classpathSnapshot() {
-        if (snapshot == null) {
-            try {
-                Path dir = Files.createTempDirectory("pmxcfs-it-cp-");
-                dir.toFile().deleteOnExit(); // deleted last: files registered later go first
-                List<String> out = new ArrayList<>();
-                int i = 0;
-                for (String entry : Daemon.classpath().split(File.pathSeparator)) {
-                    Path p = Path.of(entry);
-                    if (Files.isRegularFile(p)) {
-                        Path copy = dir.resolve((i++) + "-" + p.getFileName());
-                        Files.copy(p, copy);
-                        copy.toFile().deleteOnExit();
-                        out.add(copy.toString());
-                    } else {
-                        out.add(entry);
-                    }
-                }
-                snapshot = String.join(File.pathSeparator, out);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return snapshot;
-    }
 
     /** A file's content, "" if missing. */
     static String read(Path p) {
@@ -334,51 +292,31 @@ final class Cluster implements AutoCloseable {
     }
 
     /** One daemon: node k of the cluster. */
-    final class Node {
+    final class Node extends DaemonNode<Node> {
         final int id;
-        final String name;
-        final Path base;
         final Path data;
-        final Path mnt;
         final Path run;
-        final Path pidFile;
-        final Path log;
         final Path corosyncConf;
         final Path partitionFile;
         Path key;
-        private Process process;
-        private int starts;
 
         Node(int id) {
+            super("node" + id, dir.resolve("node" + id));
             this.id = id;
-            this.name = "node" + id;
-            this.base = dir.resolve(name);
             this.data = base.resolve("data");
-            this.mnt = base.resolve("mnt");
             this.run = base.resolve("run");
-            this.pidFile = base.resolve("pid");
-            this.log = base.resolve("log");
             this.corosyncConf = base.resolve("corosync.conf");
             this.partitionFile = base.resolve("partition");
             this.key = authKey;
-        }
-
-        Path path(String rel) {
-            return mnt.resolve(rel);
         }
 
         Path db() {
             return data.resolve("config.db");
         }
 
+        @Override
         List<String> command(String... extra) {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.add("-Xmx256m");
-            cmd.add("-XX:+UseSerialGC");
-            cmd.add("-cp");
-            cmd.add(classpathSnapshot());
-            cmd.add(MAIN);
+            List<String> cmd = java(MAIN);
             cmd.add("-f");
             cmd.addAll(List.of("--nodename", name, "--mountpoint", mnt.toString(), "--data-dir", data.toString(),
                     "--run-dir", run.toString(), "--pid-file", pidFile.toString(), "--corosync-conf",
@@ -388,145 +326,9 @@ final class Cluster implements AutoCloseable {
             return cmd;
         }
 
-        /** Starts the daemon (foreground JVM) and returns without waiting. */
-        Node launch(String... extra) {
-            if (process != null && process.isAlive()) {
-                throw new IllegalStateException(name + " is already running");
-            }
-            starts++;
-            try {
-                Files.writeString(log, java.time.LocalTime.now() + " ==== start " + starts + " " + String.join(" ", extra) + "\n",
-                        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-                        java.nio.file.StandardOpenOption.APPEND);
-                ProcessBuilder pb = new ProcessBuilder(command(extra));
-                pb.redirectErrorStream(true);
-                pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-                process = pb.start();
-                Process started = process;
-                LIVE.add(started);
-                started.onExit().thenRun(() -> LIVE.remove(started));
-                pump(process, log, name);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return this;
-        }
-
-        /**
-         * Copies the daemon's output to {@code log} line by line with a time stamp (a foreground
-         * daemon logs without one), until the process closes its output.
-         */
-        private static void pump(Process p, Path log, String name) {
-            Thread t = new Thread(() -> {
-                java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
-                try (java.io.BufferedReader r = new java.io.BufferedReader(
-                        new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                     java.io.Writer w = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
-                             java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        w.write(java.time.LocalTime.now().format(f) + " " + line + "\n");
-                        w.flush();
-                    }
-                } catch (IOException e) {
-                    // the process is gone; nothing more to copy
-                }
-            }, "log-" + name);
-            t.setDaemon(true);
-            t.start();
-        }
-
-        /** Waits until the latest launch wrote its pid file and is mounted (a dead old mount does not count). */
-        Node awaitMounted() {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new AssertionError(name + " exited with code " + process.exitValue()
-                            + " before it was ready; output:\n" + Daemon.read(log));
-                }
-                if (readPid() == process.pid() && Daemon.isMounted(mnt) && Files.isDirectory(mnt)) {
-                    return this;
-                }
-                Daemon.sleep(30);
-            }
-            throw new AssertionError(name + " not mounted within " + START_TIMEOUT_MS / 1000 + " s; output:\n"
-                    + Daemon.read(log));
-        }
-
-        /** launch + awaitMounted. */
-        Node start(String... extra) {
-            return launch(extra).awaitMounted();
-        }
-
-        long readPid() {
-            try {
-                return Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).trim());
-            } catch (IOException | NumberFormatException e) {
-                return -1;
-            }
-        }
-
-        /** SIGTERM and wait (10 s) for a clean exit; returns the exit code. Fails if it does not stop. */
-        int stop() {
-            signalTerm();
-            if (!waitFor(STOP_TIMEOUT_MS)) {
-                process.destroyForcibly();
-                waitFor(STOP_TIMEOUT_MS);
-                unmountLazy();
-                throw new AssertionError(name + " did not stop within 10 s of SIGTERM; output:\n" + Daemon.read(log));
-            }
-            return process.exitValue();
-        }
-
-        /** SIGKILL (Process.destroyForcibly) and wait until it is gone; the dead mount stays. */
-        void kill9() {
-            if (process != null && process.isAlive()) {
-                process.destroyForcibly();
-                if (!waitFor(STOP_TIMEOUT_MS)) {
-                    throw new AssertionError(name + " survived SIGKILL for 10 s");
-                }
-            }
-        }
-
-        void signalTerm() {
-            if (process != null && process.isAlive()) {
-                process.destroy();
-            }
-        }
-
-        /** Waits for a SIGTERMed process; kills it after 10 s. */
-        void reap() {
-            if (process != null && process.isAlive() && !waitFor(STOP_TIMEOUT_MS)) {
-                process.destroyForcibly();
-                waitFor(STOP_TIMEOUT_MS);
-            }
-        }
-
-        private boolean waitFor(long ms) {
-            try {
-                return process.waitFor(ms, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return !process.isAlive();
-            }
-        }
-
-        /** umount -l of this node's mount point while anything is mounted there (at most 5 times). */
-        void unmountLazy() {
-            for (int i = 0; i < 5 && Daemon.isMounted(mnt); i++) {
-                try {
-                    Process p = new ProcessBuilder("umount", "-l", mnt.toString()).redirectErrorStream(true)
-                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                    if (!p.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                        p.destroyForcibly();
-                    }
-                } catch (IOException e) {
-                    return;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+        @Override
+        Path workDir() {
+            return dir;
         }
 
         void writePartition(Set<Integer> ids) {
@@ -574,23 +376,6 @@ final class Cluster implements AutoCloseable {
                 }
             }
             return out;
-        }
-
-        /** The daemon's output (all starts). */
-        String output() {
-            return Daemon.read(log);
-        }
-
-        /** The output of the latest start only. */
-        String lastOutput() {
-            String all = output();
-            int i = all.lastIndexOf("==== start ");
-            return i < 0 ? all : all.substring(i);
-        }
-
-        @Override
-        public String toString() {
-            return name;
         }
     }
 }

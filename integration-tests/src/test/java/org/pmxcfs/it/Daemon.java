@@ -366,7 +366,12 @@ final class Daemon implements AutoCloseable {
 
     /** umount -l on our own mount point, bounded; loops while stacked mounts remain (at most 5). */
     void unmountLazy() {
-        for (int i = 0; i < 5 && isMounted(); i++) {
+        unmountLazy(mnt);
+    }
+
+    /** umount -l on {@code mnt}, bounded; loops while stacked mounts remain (at most 5). */
+    static void unmountLazy(Path mnt) {
+        for (int i = 0; i < 5 && isMounted(mnt); i++) {
             try {
                 Process p = new ProcessBuilder("umount", "-l", mnt.toString()).redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -1,6 +1,5 @@
 package org.pmxcfs.it;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,7 +16,6 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -39,8 +37,6 @@ final class PvecmNodes implements AutoCloseable {
 
     static final String DAEMON_MAIN = Daemon.MAIN;
     static final String PVECM_MAIN = "org.pmxcfs.pvecm.Pvecm";
-    static final long START_TIMEOUT_MS = 30_000;
-    static final long STOP_TIMEOUT_MS = 10_000;
     /** Longest a single pvecm run may take (a join waits for quorum and the cluster's CA). */
     static final long PVECM_TIMEOUT_MS = 120_000;
 
@@ -149,54 +145,6 @@ final class PvecmNodes implements AutoCloseable {
         }
     }
 
-    /** java + classpath, as the Daemon fixture starts its JVMs (from a private copy of the jars). */
-    static List<String> java(String main) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-cp");
-        cmd.add(classpathSnapshot());
-        cmd.add(main);
-        return cmd;
-    }
-
-    private static String snapshot;
-
-    /**
-     * The daemon classpath (it holds pvecm too), its jars copied once per test JVM to a private
-     * directory: a {@code mvn install} running elsewhere rewrites the jars in ~/.m2 in place, and
-     * a JVM that loads a class lazily from a half-rewritten jar dies with NoClassDefFoundError.
-     */
-    static synchronized String classpathSnapshot() {
-        if (snapshot == null) {
-            try {
-                Path copyDir = Files.createTempDirectory("pmxcfs-it-pvecm-cp-");
-                copyDir.toFile().deleteOnExit();
-                List<String> out = new ArrayList<>();
-                int i = 0;
-                for (String entry : Daemon.classpath().split(File.pathSeparator)) {
-                    Path p = Path.of(entry);
-                    if (Files.isRegularFile(p)) {
-                        Path copy = copyDir.resolve((i++) + "-" + p.getFileName());
-                        Files.copy(p, copy);
-                        copy.toFile().deleteOnExit();
-                        out.add(copy.toString());
-                    } else {
-                        out.add(entry);
-                    }
-                }
-                String cp = String.join(File.pathSeparator, out);
-                if (!cp.contains("pvecm")) {
-                    throw new IllegalStateException("the pvecm module is not on daemon.classpath: " + cp);
-                }
-                snapshot = cp;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return snapshot;
-    }
 
     /** SHA-256 fingerprint of a PEM certificate, {@code AA:BB:...} as pvecm prints it. */
     static String fingerprint(Path pem) {
@@ -220,37 +168,22 @@ final class PvecmNodes implements AutoCloseable {
     }
 
     /** One pmxcfs daemon of the set and the pvecm that talks to it. */
-    final class Node {
+    final class Node extends DaemonNode<Node> {
         final int id;
-        final String name;
         final String ip;
-        final Path base;
         final Path data;
-        final Path mnt;
         final Path run;
-        final Path pidFile;
-        final Path log;
         final Path corosyncConf;
         final Path authkey;
-        private Process process;
-        private int starts;
 
         Node(int id) {
+            super("node" + id, dir.resolve("node" + id));
             this.id = id;
-            this.name = "node" + id;
             this.ip = "127.0.0." + id;
-            this.base = dir.resolve(name);
             this.data = base.resolve("data");
-            this.mnt = base.resolve("mnt");
             this.run = base.resolve("run");
-            this.pidFile = base.resolve("pid");
-            this.log = base.resolve("log");
             this.corosyncConf = base.resolve("corosync.conf");
             this.authkey = base.resolve("authkey");
-        }
-
-        Path path(String rel) {
-            return mnt.resolve(rel);
         }
 
         /** This node's certificate (the one its join API presents). */
@@ -258,117 +191,21 @@ final class PvecmNodes implements AutoCloseable {
             return path("nodes/" + name + "/pve-ssl.pem");
         }
 
-        List<String> command() {
+        /** The daemon in local mode until it is clustered. */
+        @Override
+        List<String> command(String... extra) {
             List<String> cmd = java(DAEMON_MAIN);
             cmd.addAll(List.of("-f", "--nodename", name, "--mountpoint", mnt.toString(), "--data-dir", data.toString(),
                     "--run-dir", run.toString(), "--pid-file", pidFile.toString(), "--corosync-conf",
                     corosyncConf.toString(), "--authkey", authkey.toString(), "--cluster-port",
                     Integer.toString(clusterPort), "--api-port", Integer.toString(apiPort), "--api-bind", ip));
+            cmd.addAll(List.of(extra));
             return cmd;
         }
 
-        /** Starts the daemon (foreground JVM, local mode until it is clustered); does not wait. */
-        Node launch() {
-            if (process != null && process.isAlive()) {
-                throw new IllegalStateException(name + " is already running");
-            }
-            starts++;
-            try {
-                Files.createDirectories(base);
-                Files.writeString(log, java.time.LocalTime.now() + " ==== start " + starts + "\n", StandardCharsets.UTF_8,
-                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-                ProcessBuilder pb = new ProcessBuilder(command());
-                pb.redirectErrorStream(true);
-                pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-                pb.directory(dir.toFile());
-                process = pb.start();
-                pump(process.getInputStream(), log, "log-" + name);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return this;
-        }
-
-        /** Waits until this launch wrote its pid file and is mounted. */
-        Node awaitMounted() {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new AssertionError(name + " exited with code " + process.exitValue()
-                            + " before it was ready; output:\n" + Daemon.read(log));
-                }
-                if (readPid() == process.pid() && Daemon.isMounted(mnt) && Files.isDirectory(mnt)) {
-                    return this;
-                }
-                Daemon.sleep(30);
-            }
-            throw new AssertionError(name + " not mounted within " + START_TIMEOUT_MS / 1000 + " s; output:\n"
-                    + Daemon.read(log));
-        }
-
-        long readPid() {
-            try {
-                return Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).trim());
-            } catch (IOException | NumberFormatException e) {
-                return -1;
-            }
-        }
-
-        boolean alive() {
-            return process != null && process.isAlive();
-        }
-
-        /** SIGTERM and wait (10 s) for a clean exit; returns the exit code. Fails if it does not stop. */
-        int stop() {
-            signalTerm();
-            if (!waitFor(STOP_TIMEOUT_MS)) {
-                process.destroyForcibly();
-                waitFor(STOP_TIMEOUT_MS);
-                unmountLazy();
-                throw new AssertionError(name + " did not stop within 10 s of SIGTERM; output:\n" + Daemon.read(log));
-            }
-            return process.exitValue();
-        }
-
-        void signalTerm() {
-            if (process != null && process.isAlive()) {
-                process.destroy();
-            }
-        }
-
-        /** Waits for a SIGTERMed process; kills it after 10 s. */
-        void reap() {
-            if (process != null && process.isAlive() && !waitFor(STOP_TIMEOUT_MS)) {
-                process.destroyForcibly();
-                waitFor(STOP_TIMEOUT_MS);
-            }
-        }
-
-        private boolean waitFor(long ms) {
-            try {
-                return process.waitFor(ms, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return !process.isAlive();
-            }
-        }
-
-        /** umount -l of this node's mount point while anything is mounted there (at most 5 times). */
-        void unmountLazy() {
-            for (int i = 0; i < 5 && Daemon.isMounted(mnt); i++) {
-                try {
-                    Process p = new ProcessBuilder("umount", "-l", mnt.toString()).redirectErrorStream(true)
-                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                    if (!p.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                        p.destroyForcibly();
-                    }
-                } catch (IOException e) {
-                    return;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+        @Override
+        Path workDir() {
+            return dir;
         }
 
         /**
@@ -550,25 +387,5 @@ final class PvecmNodes implements AutoCloseable {
         t.setDaemon(true);
         t.start();
         return f;
-    }
-
-    /** Copies a daemon's output to {@code log} with a time stamp per line, until it closes. */
-    private static void pump(InputStream in, Path log, String threadName) {
-        Thread t = new Thread(() -> {
-            java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT);
-            try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-                 java.io.Writer w = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
-                         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    w.write(java.time.LocalTime.now().format(f) + " " + line + "\n");
-                    w.flush();
-                }
-            } catch (IOException e) {
-                // the process is gone
-            }
-        }, threadName);
-        t.setDaemon(true);
-        t.start();
     }
 }
