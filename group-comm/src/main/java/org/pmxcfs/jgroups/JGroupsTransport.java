@@ -280,7 +280,8 @@ public final class JGroupsTransport implements Transport {
                 ByteBuffer ack = ByteBuffer.allocate(HEADER_BYTES).put(ACK);
                 stamp.write(ack);
                 byte[] ackBytes = ack.putLong(seq).array();
-                send(() -> channel.send(new BytesMessage(src, ackBytes)));
+                // acks need no order and no flow control: out of band, straight to the waiting sender
+                send(() -> channel.send(new BytesMessage(src, ackBytes).setFlag(Message.Flag.OOB, Message.Flag.NO_FC)));
                 return;
             }
             int needed = deliveredViewSize / 2;
@@ -413,6 +414,9 @@ public final class JGroupsTransport implements Transport {
         tcp.setSockConnTimeout(300);
         // small messages (acks, one-chunk writes) must not wait for Nagle and delayed TCP acks
         tcp.tcpNodelay(true);
+        // our sends come from one thread of our own already: a bundler thread would only add a
+        // hand-off per message (about 15% of a small write's time, measured)
+        tcp.setBundlerType("no-bundler");
         p.add(tcp);
         if (partition != null) {
             p.add(partition);
