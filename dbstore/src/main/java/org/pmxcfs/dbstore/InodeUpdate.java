@@ -9,6 +9,11 @@ import java.nio.charset.StandardCharsets;
  * dcdb_send_update_inode / dcdb_parse_update_inode). Layout, little-endian: {@code u64 parent,
  * u64 inode, u64 version, u32 writer, u32 mtime, u32 size, u32 namelen (NUL included), u8 type,
  * name\0, data[size]}; data only for files. The root travels with name "" and type 4.
+ *
+ * <p>One UPDATE message may carry several of these back to back ({@link #decodeAll}): each
+ * record's header gives its length, so a message with one record is the original's payload.
+ * Sending a sync's entries in batches instead of one message each saves most of the per-message
+ * cost of a large state transfer (a join of 10,000 files).
  */
 public final class InodeUpdate {
 
@@ -29,6 +34,39 @@ public final class InodeUpdate {
             b.put(e.data());
         }
         return b.array();
+    }
+
+    /** Bytes of one encoded record, from its header at {@code offset}; -1 if the header is cut short. */
+    private static long recordLength(byte[] bytes, int offset) {
+        if (bytes.length - offset < FIXED_BYTES) {
+            return -1;
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes, offset, FIXED_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        long size = Integer.toUnsignedLong(b.getInt(offset + 32));
+        long namelen = Integer.toUnsignedLong(b.getInt(offset + 36));
+        return FIXED_BYTES + namelen + size;
+    }
+
+    /**
+     * Decodes an UPDATE payload of one or more records, each checked as by {@link #decode};
+     * refused if the last one is cut short or anything follows it.
+     */
+    public static java.util.List<TreeEntry> decodeAll(byte[] bytes) throws WireFormatException {
+        java.util.List<TreeEntry> out = new java.util.ArrayList<>();
+        int offset = 0;
+        do {
+            long len = recordLength(bytes, offset);
+            if (len < 0 || len > bytes.length - offset) {
+                if (out.isEmpty()) {
+                    return java.util.List.of(decode(bytes)); // the single-record refusal, with its reason
+                }
+                throw new WireFormatException("inode update: record " + (out.size() + 1) + " at byte " + offset
+                        + " is cut short (" + (bytes.length - offset) + " bytes left)");
+            }
+            out.add(decode(java.util.Arrays.copyOfRange(bytes, offset, offset + (int) len)));
+            offset += (int) len;
+        } while (offset < bytes.length);
+        return out;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Reference 3.2 "UPDATE payload": layout, round trip, strict decoding. */
@@ -114,5 +115,43 @@ class InodeUpdateTest {
             byte[] cut = Arrays.copyOf(good, n);
             assertThrows(WireFormatException.class, () -> InodeUpdate.decode(cut), "length " + n);
         }
+    }
+
+    @Test
+    void aBatchOfRecordsRoundTripsAndOneRecordIsTheOriginalsPayload() throws Exception {
+        List<TreeEntry> entries = List.of(
+                new TreeEntry(0, 0, 9, 1, 5, TreeEntry.TYPE_DIR, "", null),
+                new TreeEntry(4, 0, 4, 2, 6, TreeEntry.TYPE_DIR, "nodes", null),
+                new TreeEntry(7, 4, 7, 3, 7, TreeEntry.TYPE_FILE, "b.cfg", "content\n".getBytes()),
+                new TreeEntry(8, 4, 8, 3, 8, TreeEntry.TYPE_FILE, "empty", null));
+        java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+        for (TreeEntry e : entries) {
+            batch.writeBytes(InodeUpdate.encode(e));
+        }
+        List<TreeEntry> back = InodeUpdate.decodeAll(batch.toByteArray());
+        assertEquals(entries.size(), back.size());
+        for (int k = 0; k < entries.size(); k++) {
+            assertSameEntry(entries.get(k), back.get(k));
+        }
+        byte[] one = InodeUpdate.encode(entries.get(2));
+        assertSameEntry(InodeUpdate.decode(one), InodeUpdate.decodeAll(one).get(0));
+    }
+
+    @Test
+    void aBatchCutAnywhereButBetweenRecordsIsRefused() throws Exception {
+        byte[] first = InodeUpdate.encode(new TreeEntry(12, 3, 40, 2, 7, TreeEntry.TYPE_FILE, "a.cfg", new byte[10]));
+        byte[] second = InodeUpdate.encode(new TreeEntry(13, 3, 41, 2, 7, TreeEntry.TYPE_FILE, "b.cfg", new byte[5]));
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        assertEquals(2, InodeUpdate.decodeAll(both).size());
+        assertEquals(1, InodeUpdate.decodeAll(Arrays.copyOf(both, first.length)).size());
+        for (int n = 0; n < both.length; n++) {
+            if (n != first.length) {
+                byte[] cut = Arrays.copyOf(both, n);
+                assertThrows(WireFormatException.class, () -> InodeUpdate.decodeAll(cut), "length " + n);
+            }
+        }
+        assertTrue(assertThrows(WireFormatException.class, () -> InodeUpdate.decodeAll(Arrays.copyOf(both, both.length - 1)))
+                .getMessage().contains("record 2"));
     }
 }

@@ -34,6 +34,12 @@ import org.slf4j.LoggerFactory;
 public final class Dcdb implements DfsmCallbacks {
 
     private static final Logger log = LoggerFactory.getLogger("dcdb");
+    /**
+     * Inode records per UPDATE message, up to this many bytes (one larger file travels alone):
+     * large enough that a join of 10,000 small files is a few hundred messages, small enough
+     * that the FRAG2 fragments of one message do not hold up the others for long.
+     */
+    static final int UPDATE_BATCH_BYTES = 256 * 1024;
 
     private final MemDb db;
     private final int selfNodeId;
@@ -217,15 +223,21 @@ public final class Dcdb implements DfsmCallbacks {
             inodes.addAll(IndexDiff.between(leaderIndex, member).send());
         }
         log.info("start sending inode updates");
+        java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
         for (long inode : inodes) {
             Optional<TreeEntry> e = db.entry(inode);
             if (e.isEmpty()) {
                 log.error("cannot get inode data for inode {}", Long.toUnsignedString(inode));
                 return false;
             }
-            if (!round.sendUpdate(InodeUpdate.encode(e.get()))) {
-                log.error("sending update inode failed {}", Long.toUnsignedString(inode));
+            byte[] record = InodeUpdate.encode(e.get());
+            if (batch.size() > 0 && batch.size() + record.length > UPDATE_BATCH_BYTES) {
+                sendBatch(round, batch);
             }
+            batch.writeBytes(record);
+        }
+        if (batch.size() > 0) {
+            sendBatch(round, batch);
         }
         log.info("sent all ({}) updates", inodes.size());
         if (!round.sendUpdateComplete()) {
@@ -233,6 +245,13 @@ public final class Dcdb implements DfsmCallbacks {
             return false;
         }
         return true;
+    }
+
+    private static void sendBatch(SyncRound round, java.io.ByteArrayOutputStream batch) {
+        if (!round.sendUpdate(batch.toByteArray())) {
+            log.error("sending update inodes failed ({} bytes)", batch.size());
+        }
+        batch.reset();
     }
 
     /** Collects one UPDATE (dcdb_process_update); only the leader of this round may send them. */
@@ -247,7 +266,7 @@ public final class Dcdb implements DfsmCallbacks {
             return false;
         }
         try {
-            transfer.updates.add(InodeUpdate.decode(payload));
+            transfer.updates.addAll(InodeUpdate.decodeAll(payload));
         } catch (WireFormatException e) {
             log.error("{} (from {})", e.getMessage(), sender);
             return false;

@@ -14,12 +14,14 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pmxcfs.dbstore.Errno;
+import org.pmxcfs.dbstore.InodeUpdate;
 import org.pmxcfs.dbstore.LoadException;
 import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.Operation;
 import org.pmxcfs.dbstore.Store;
 import org.pmxcfs.dbstore.StoreException;
 import org.pmxcfs.dbstore.TreeEntry;
+import org.pmxcfs.dbstore.WireFormatException;
 import org.pmxcfs.dfsm.DfsmCallbacks.MemberState;
 import org.pmxcfs.dfsm.DfsmCallbacks.SyncRound;
 import org.pmxcfs.dfsm.MemberId;
@@ -347,8 +349,9 @@ class DcdbTest {
         assertTrue(rounds.get(2).updates.isEmpty(), "only the leader sends");
         FakeRound leader = rounds.get(1);
         assertEquals(1, leader.completes);
-        // root, shared.cfg, the new file (n1's "mine" shares its inode number and is replaced)
-        assertEquals(3, leader.updates.size());
+        // root, shared.cfg, the new file (n1's "mine" shares its inode number and is replaced), in one batch
+        assertEquals(1, leader.updates.size());
+        assertEquals(3, records(leader.updates));
         for (byte[] u : leader.updates) {
             assertTrue(n1.dcdb.processUpdate(N2, u));
         }
@@ -357,6 +360,51 @@ class DcdbTest {
         assertArrayEquals(n2.dcdb.checksum(), n1.dcdb.checksum());
         assertEquals(List.of(List.of("mine", "shared.cfg")), n1.host.backups);
         assertEquals(List.of(false), n1.host.corosyncSyncs, "corosync.conf is copied, corosync not reloaded");
+        n1.dcdb.cleanup();
+    }
+
+    private static byte[] firstRecord(byte[] update) {
+        try {
+            return InodeUpdate.encode(InodeUpdate.decodeAll(update).get(0));
+        } catch (WireFormatException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static int records(List<byte[]> updates) {
+        int n = 0;
+        for (byte[] u : updates) {
+            try {
+                n += InodeUpdate.decodeAll(u).size();
+            } catch (WireFormatException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return n;
+    }
+
+    /** A large transfer travels in UPDATE messages of at most UPDATE_BATCH_BYTES (a larger file alone). */
+    @Test
+    void aLargeTransferIsBatchedAndCommitsWhole() {
+        common(n1, n2);
+        n2.deliver(N2, T + 10, new Operation.Mkdir("many"));
+        for (int k = 0; k < 300; k++) {
+            n2.deliver(N2, T + 11, new Operation.Create("many/f" + k));
+            n2.deliver(N2, T + 11, new Operation.Write("many/f" + k, 0, new byte[2000 + k]));
+        }
+        n2.deliver(N2, T + 12, new Operation.Create("big"));
+        n2.deliver(N2, T + 12, new Operation.Write("big", 0, new byte[Dcdb.UPDATE_BATCH_BYTES + 1]));
+        List<FakeRound> rounds = syncRound(n1, n2);
+        FakeRound leader = rounds.get(1);
+        assertEquals(1 + 1 + 300 + 1, records(leader.updates), "root, the directory, 300 files and the big one");
+        assertTrue(leader.updates.size() >= 4 && leader.updates.size() <= 6, "batched: " + leader.updates.size());
+        for (byte[] u : leader.updates) {
+            assertTrue(u.length <= Dcdb.UPDATE_BATCH_BYTES || records(List.of(u)) == 1, "over the batch size: " + u.length);
+            assertTrue(n1.dcdb.processUpdate(N2, u));
+        }
+        assertTrue(n1.dcdb.commit());
+        assertArrayEquals(n2.dcdb.getState(), n1.dcdb.getState());
+        assertArrayEquals(n2.dcdb.checksum(), n1.dcdb.checksum());
         n1.dcdb.cleanup();
     }
 
@@ -407,7 +455,8 @@ class DcdbTest {
         n2.deliver(N2, T + 2, new Operation.Create("newer/f"));
         byte[] before = n1.dcdb.getState();
         List<FakeRound> rounds = syncRound(n1, n2);
-        assertTrue(n1.dcdb.processUpdate(N2, rounds.get(1).updates.get(0))); // one of three
+        byte[] firstOfThree = firstRecord(rounds.get(1).updates.get(0));
+        assertTrue(n1.dcdb.processUpdate(N2, firstOfThree));
         assertFalse(n1.dcdb.commit());
         assertArrayEquals(before, n1.dcdb.getState());
         assertEquals(0, n1.host.errorModes, "a new round may well succeed");
