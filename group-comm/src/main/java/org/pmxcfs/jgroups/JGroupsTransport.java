@@ -112,6 +112,15 @@ public final class JGroupsTransport implements Transport {
         return c != null && c.multicast(message);
     }
 
+    /**
+     * The number of the view installed here (JGroups numbers views like corosync's ring sequence:
+     * the same on every member, growing with each change); 0 when not joined.
+     */
+    public long viewNumber() {
+        Connection c = connection;
+        return c == null ? 0 : Math.max(0, c.sendView.id());
+    }
+
     @Override
     public synchronized void leave() {
         Connection c = connection;

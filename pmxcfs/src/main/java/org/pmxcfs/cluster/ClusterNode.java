@@ -78,6 +78,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     private final Clock clock;
     private final CorosyncConfSync confSync;
     private final Dfsm dfsm;
+    private final JGroupsTransport transport;
     private final ScheduledExecutorService ticker;
     private final ClusterApplier applier;
     private final PartitionSwitch partition;
@@ -106,7 +107,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         this.confSync = new CorosyncConfSync(settings.corosyncLocal());
         this.quorum = VoteQuorum.of(QuorumConfig.from(conf), List.of());
         this.partition = settings.testPartitionFile() == null ? null : new PartitionSwitch();
-        JGroupsTransport transport = new JGroupsTransport(groupConfig("-dcdb", settings.basePort()),
+        this.transport = new JGroupsTransport(groupConfig("-dcdb", settings.basePort()),
                 ProcessHandle.current().pid(), partition);
         this.dfsm = new Dfsm("dcdb", 1, transport, new Dcdb(db, (int) self.nodeid(), this), clock,
                 new Dfsm.Options(settings.verifyInterval(), Dfsm.Options.DEFAULT.restartDelay()));
@@ -284,7 +285,9 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         o.put("total_votes", st.totalVotes());
         o.put("quorum", st.quorum());
         o.put("flags", st.flagsText().trim());
-        o.put("ring_id", lastView.isEmpty() ? "" : lastView.get(0).nodeId() + "." + lastView.size());
+        // corosync's "<representative nodeid>.<ring sequence>", both hex
+        o.put("ring_id", lastView.isEmpty() ? ""
+                : Integer.toHexString(lastView.get(0).nodeId()) + "." + Long.toHexString(transport.viewNumber()));
         ArrayNode members = o.putArray("members");
         Set<Integer> online = new TreeSet<>();
         lastView.forEach(m -> online.add(m.nodeId()));
