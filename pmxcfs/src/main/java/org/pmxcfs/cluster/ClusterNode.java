@@ -505,8 +505,6 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         }
     }
 
-
-
     @Override
     public void close() {
         ticker.shutdownNow();
