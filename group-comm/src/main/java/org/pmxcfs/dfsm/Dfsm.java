@@ -51,13 +51,18 @@ import org.slf4j.LoggerFactory;
  *       members keep writes that the others dropped, their version runs ahead, and at a later
  *       merge "highest version wins" makes one of them leader over a majority that went on
  *       acknowledging writes, which are then thrown away.</li>
- *   <li>The queue is discarded at every view change, and our own discarded messages are
- *       reported {@link SendResult.Outcome#ABORTED}. The original keeps it and, when someone
+ *   <li>The queue is discarded at every view change. The original keeps it and, when someone
  *       joined, re-sends its own queued messages. With tail loss that re-send can apply a
  *       message twice (a member applied it before the view change, the sender re-sends it
  *       after), and keeping queues of members that saw different tails makes them apply
  *       different messages. Whatever a member applied reaches the others through the next
- *       state transfer instead.</li>
+ *       state transfer instead. Our own messages not yet applied here at a view change are
+ *       <em>in doubt</em> until the next round ends: every STATE carries the sender's
+ *       {@link AppliedLog} (which messages its state holds, with their results), every member
+ *       takes the union of the synced members' logs with the leader's state, and then a
+ *       message in doubt is either known applied (its writer gets the recorded result), or
+ *       sent again with the same counter (a message whose counter the log holds is never
+ *       applied twice), or, without quorum, {@link SendResult.Outcome#ABORTED}.</li>
  *   <li>The queue is kept in delivery order, not sorted by the per-sender counter
  *       (see {@link MessageQueue}), and there is no second "sync queue".</li>
  *   <li>Only the first member of the view (lowest node id, then lowest pid) starts a sync
@@ -123,6 +128,14 @@ public final class Dfsm {
     private boolean roundActive;
     private boolean inStateUpdate;
     private final MessageQueue queue = new MessageQueue();
+    /** What the shared state holds (see {@link AppliedLog}); guarded by {@link #lock}. */
+    private final AppliedLog applied = new AppliedLog();
+    /** The applied logs that came with this round's STATE messages. */
+    private final java.util.Map<MemberId, AppliedLog> roundLogs = new java.util.HashMap<>();
+    /** The union of the synced members' logs, for an unsynced member to take at its commit. */
+    private AppliedLog roundUnion = new AppliedLog();
+    /** Our own messages caught by a membership change, resolved when the next sync round ends. */
+    private final List<PendingSends.Entry> inDoubt = new java.util.ArrayList<>();
 
     private byte[] csum;
     private Epoch csumEpoch = Epoch.NONE;
@@ -270,7 +283,7 @@ public final class Dfsm {
         activeListener = null;
         endRound();
         discardQueue();
-        pending.completeAll(SendResult.ABORTED);
+        abortWaiting();
         members = null;
         memberList = List.of();
     }
@@ -327,7 +340,7 @@ public final class Dfsm {
             }
             long count = ++msgCount;
             byte[] bytes = encodeNormal(subtype, count, payload); // may throw: before registering
-            CompletableFuture<SendResult> f = pending.register(count);
+            CompletableFuture<SendResult> f = pending.register(count, bytes);
             if (!multicast(bytes)) {
                 pending.complete(count, SendResult.NOT_SENT);
             }
@@ -453,10 +466,12 @@ public final class Dfsm {
         csumEpoch = Epoch.NONE;
         endRound();
         discardQueue();
-        // Messages sent in the old view that were not delivered yet will not be: the transport
-        // drops them once the view changed (JGroupsTransport's view stamp). Tell their writers
-        // now (EBUSY) instead of letting them wait for the whole send timeout.
-        pending.completeAll(SendResult.ABORTED);
+        // Our messages not applied here yet may or may not have been applied elsewhere: the
+        // transport drops old-view messages once the view changed (JGroupsTransport's view
+        // stamp), but other members may have applied them before. The next sync round tells
+        // (the applied logs in the STATEs): their writers then get the result, or the message
+        // is sent again.
+        inDoubt.addAll(pending.drain());
 
         if (mode.isError()) {
             log.debug("already left group - ignore view change");
@@ -491,6 +506,9 @@ public final class Dfsm {
         }
         if (!mode.isError()) {
             callbacks.membersChanged(table.members());
+        }
+        if (mode == DfsmMode.SYNCED) {
+            resolveInDoubt(); // alone: our own log is the state's
         }
     }
 
@@ -550,7 +568,7 @@ public final class Dfsm {
         if (sm instanceof UpdateComplete) {
             // The unsynced members have the leader's state now and apply the queue, as we do.
             members.markAllSynced();
-            applyQueue();
+            onAllSynced();
         } else if (sm instanceof VerifyRequest r) {
             log.debug("got verify request from node {} {}", sender, String.format("%016X", r.id()));
             byte[] c = callbacks.checksum();
@@ -590,13 +608,14 @@ public final class Dfsm {
             log.info("received sync request (epoch {})", s.epoch());
             syncEpoch = s.epoch();
             members.clearStates();
+            roundLogs.clear();
             byte[] state = callbacks.getState();
             if (state == null) {
                 log.error("get_state failed");
                 setMode(DfsmMode.LEAVE);
                 return;
             }
-            if (!sendState(new State(nowSeconds(), syncEpoch, state))) {
+            if (!sendState(new State(nowSeconds(), syncEpoch, wrapState(state, applied)))) {
                 setMode(DfsmMode.LEAVE);
             }
         } else if (sm instanceof State s) {
@@ -605,7 +624,20 @@ public final class Dfsm {
                 setMode(DfsmMode.LEAVE);
                 return;
             }
-            if (!members.setState(sender, s.payload())) {
+            java.nio.ByteBuffer body = java.nio.ByteBuffer.wrap(s.payload());
+            byte[] appState;
+            AppliedLog theirs;
+            try {
+                appState = new byte[body.getInt()];
+                body.get(appState);
+                theirs = AppliedLog.decode(body);
+            } catch (java.nio.BufferUnderflowException | NegativeArraySizeException | MalformedMessageException e) {
+                log.error("malformed state from {}: {}", sender, e.getMessage());
+                setMode(DfsmMode.LEAVE);
+                return;
+            }
+            roundLogs.put(sender, theirs);
+            if (!members.setState(sender, appState)) {
                 log.error("received duplicate state for member {}", sender);
                 setMode(DfsmMode.LEAVE);
                 return;
@@ -636,11 +668,24 @@ public final class Dfsm {
             setMode(DfsmMode.LEAVE);
             return;
         }
+        // The synced members hold the leader's state; the union of their logs describes it.
+        // Every member takes it together with that state: the synced ones now, the others at
+        // their commit (a round cut short leaves a member with its old state and its old log).
+        AppliedLog union = new AppliedLog();
+        for (MemberId m : members.members()) {
+            AppliedLog l = roundLogs.get(m);
+            if (members.isSynced(m) && l != null) {
+                union.addAll(l);
+            }
+        }
+        union.trim(members.members());
+        roundUnion = union;
         if (members.isSynced(self)) {
+            applied.replaceWith(union);
             setMode(DfsmMode.SYNCED);
             endRound();
             if (members.allSynced()) {
-                applyQueue();
+                onAllSynced();
             }
         } else {
             setMode(DfsmMode.UPDATE);
@@ -659,9 +704,10 @@ public final class Dfsm {
                 setMode(DfsmMode.LEAVE);
                 return;
             }
+            applied.replaceWith(roundUnion);
             members.markAllSynced();
             setMode(DfsmMode.SYNCED);
-            applyQueue();
+            onAllSynced();
             endRound();
         } else if (sm instanceof SyncStart || sm instanceof VerifyRequest || sm instanceof Verify) {
             log.debug("ignore {} while waiting for updates", sm.type());
@@ -679,11 +725,76 @@ public final class Dfsm {
             setMode(DfsmMode.LEAVE);
             return false;
         }
+        Integer earlier = applied.result(sender, n.count());
+        if (earlier != null) {
+            // a re-send whose original was applied after all (or the other way round)
+            log.debug("message {} from {} already applied", n.count(), sender);
+            if (own) {
+                pending.complete(n.count(), SendResult.applied(earlier));
+            }
+            return true;
+        }
         int result = callbacks.deliver(sender, n.subtype(), n.time(), n.payload());
+        applied.record(sender, n.count(), result);
         if (own) {
             pending.complete(n.count(), SendResult.applied(result));
         }
         return true;
+    }
+
+    /** Every member is synced: settle our messages caught by the membership change, then apply the queue. */
+    private void onAllSynced() {
+        resolveInDoubt();
+        applyQueue();
+    }
+
+    /**
+     * Our messages caught by a membership change: applied in the state we now share (the
+     * writer gets that result), or sent again (same counter, so a late original and the re-send
+     * are applied once), or, without quorum, given up (ABORTED).
+     */
+    private void resolveInDoubt() {
+        if (inDoubt.isEmpty()) {
+            return;
+        }
+        List<PendingSends.Entry> list = List.copyOf(inDoubt);
+        inDoubt.clear();
+        boolean quorate = callbacks.isQuorate();
+        for (PendingSends.Entry e : list) {
+            if (e.future().isDone()) {
+                continue; // the writer stopped waiting
+            }
+            Integer result = applied.result(self, e.count());
+            if (result != null) {
+                log.info("message {} was applied before the membership change", e.count());
+                e.future().complete(SendResult.applied(result));
+            } else if (!quorate) {
+                e.future().complete(SendResult.ABORTED);
+            } else {
+                log.info("sending message {} again: not applied before the membership change", e.count());
+                synchronized (sendLock) {
+                    pending.add(e);
+                    if (!multicast(e.bytes())) {
+                        pending.complete(e.count(), SendResult.NOT_SENT);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Our messages caught by a membership change and everyone still waiting: not applied here. */
+    private void abortWaiting() {
+        List<PendingSends.Entry> list = List.copyOf(inDoubt);
+        inDoubt.clear();
+        list.forEach(e -> e.future().complete(SendResult.ABORTED));
+        pending.completeAll(SendResult.ABORTED);
+    }
+
+    /** STATE body: u32 length of the application state, the application state, our applied log. */
+    private static byte[] wrapState(byte[] appState, AppliedLog log) {
+        byte[] l = log.encode();
+        return java.nio.ByteBuffer.allocate(4 + appState.length + l.length).putInt(appState.length).put(appState)
+                .put(l).array();
     }
 
     /**
@@ -702,18 +813,17 @@ public final class Dfsm {
         }
     }
 
-    /** Drops the queue; our own dropped messages will never be applied here. */
+    /** Drops the queue (our own dropped messages stay with their writers: in doubt, or aborted by the caller). */
     private void discardQueue() {
         if (!queue.isEmpty()) {
             log.info("discarding {} queued messages", queue.size());
         }
-        for (long count : queue.clear(self)) {
-            pending.complete(count, SendResult.ABORTED);
-        }
+        queue.clear();
     }
 
     /** Ends the sync round, if one reached processStateUpdate ({@code dfsm_release_sync_resources}). */
     private void endRound() {
+        roundLogs.clear();
         if (members != null) {
             members.clearStates();
         }
@@ -749,7 +859,7 @@ public final class Dfsm {
         if (next.isError()) {
             // Nothing more is applied here until a restart and a full resync.
             discardQueue();
-            pending.completeAll(SendResult.ABORTED);
+            abortWaiting();
             endRound();
         } else if (next == DfsmMode.SYNCED) {
             callbacks.synced();

@@ -32,16 +32,9 @@ final class MessageQueue {
         return entries.pollFirst();
     }
 
-    /** Removes everything and returns the counts of the messages {@code self} sent. */
-    List<Long> clear(MemberId self) {
-        List<Long> own = new ArrayList<>();
-        for (Entry e : entries) {
-            if (e.sender().equals(self)) {
-                own.add(e.message().count());
-            }
-        }
+    /** Removes everything. */
+    void clear() {
         entries.clear();
-        return own;
     }
 
     int size() {

@@ -6,35 +6,54 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * The writers waiting for their own messages, by message counter ({@code dfsm->results}). An
- * entry disappears when its future completes in any way, including a caller's cancel after a
- * timeout, so abandoned waits do not pile up.
+ * The writers waiting for their own messages, by message counter ({@code dfsm->results}), with
+ * each message's bytes so it can be sent again after a membership change. An entry disappears
+ * when its future completes in any way, including a caller's cancel after a timeout, so
+ * abandoned waits do not pile up.
  */
 final class PendingSends {
 
-    private final ConcurrentSkipListMap<Long, CompletableFuture<SendResult>> waiting = new ConcurrentSkipListMap<>();
+    /** One waiting writer: its message (counter and encoded bytes) and its future. */
+    record Entry(long count, byte[] bytes, CompletableFuture<SendResult> future) {}
 
-    CompletableFuture<SendResult> register(long count) {
-        CompletableFuture<SendResult> f = new CompletableFuture<>();
-        waiting.put(count, f);
-        f.whenComplete((r, e) -> waiting.remove(count, f));
-        return f;
+    private final ConcurrentSkipListMap<Long, Entry> waiting = new ConcurrentSkipListMap<>();
+
+    CompletableFuture<SendResult> register(long count, byte[] bytes) {
+        Entry e = new Entry(count, bytes, new CompletableFuture<>());
+        add(e);
+        return e.future();
+    }
+
+    /** Waits again for an entry taken out by {@link #drain} (the same future). */
+    void add(Entry e) {
+        waiting.put(e.count(), e);
+        e.future().whenComplete((r, x) -> waiting.remove(e.count(), e));
     }
 
     /** Completes the wait for message {@code count}, if anyone still waits. */
     void complete(long count, SendResult result) {
-        CompletableFuture<SendResult> f = waiting.get(count);
-        if (f != null) {
-            f.complete(result);
+        Entry e = waiting.get(count);
+        if (e != null) {
+            e.future().complete(result);
         }
     }
 
     /** Completes every wait with {@code result}, in counter order. */
     void completeAll(SendResult result) {
-        List<CompletableFuture<SendResult>> all = new ArrayList<>(waiting.values());
-        for (CompletableFuture<SendResult> f : all) {
-            f.complete(result);
+        for (Entry e : drain()) {
+            e.future().complete(result);
         }
+    }
+
+    /** Removes and returns every entry whose writer still waits, in counter order. */
+    List<Entry> drain() {
+        List<Entry> out = new ArrayList<>();
+        for (var first = waiting.pollFirstEntry(); first != null; first = waiting.pollFirstEntry()) {
+            if (!first.getValue().future().isDone()) {
+                out.add(first.getValue());
+            }
+        }
+        return out;
     }
 
     int size() {

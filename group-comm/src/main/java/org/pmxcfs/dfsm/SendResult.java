@@ -17,7 +17,11 @@ public record SendResult(Outcome outcome, int result) {
         APPLIED,
         /** Not sent: not joined, in an error mode, or the transport refused it. */
         NOT_SENT,
-        /** Sent, but this node will not apply it (left the group, lost quorum, membership changed during a sync). */
+        /**
+         * Sent, but this node will not apply it: the group was left, or a membership change
+         * caught it and, the next round found it applied nowhere, this node had no quorum to
+         * send it again.
+         */
         ABORTED,
         /** Sent, but not applied locally within the caller's time limit. */
         TIMED_OUT

@@ -1,5 +1,6 @@
 package org.pmxcfs.dfsm;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -232,19 +233,37 @@ class DfsmTest {
     }
 
     @Test
-    void writesDuringSyncAreQueuedAndOwnDiscardedOnViewChange() throws Exception {
+    void writesDuringSyncAreQueuedAndOwnSentAgainAfterAViewChange() throws Exception {
         dfsm.start();
         transport.view(A, B); // we are first: we send SYNC_START
         assertEquals(DfsmMode.START_SYNC, dfsm.mode());
         assertEquals(MessageType.SYNC_START, DfsmCodec.decode(transport.sent.get(0)).type());
         CompletableFuture<SendResult> f = dfsm.submit(1, "q".getBytes());
-        transport.deliver(A, transport.sent.get(1)); // our own message arrives: queued, not applied
+        byte[] original = transport.sent.get(1);
+        transport.deliver(A, original); // our own message arrives: queued, not applied
         assertTrue(app.applied.isEmpty());
         assertFalse(f.isDone());
-        transport.view(A); // membership changes before the sync completed
-        assertEquals(SendResult.Outcome.ABORTED, f.getNow(null).outcome());
+        transport.view(A); // membership changes before the sync completed: the queue is dropped
         assertEquals(DfsmMode.SYNCED, dfsm.mode());
         assertTrue(app.applied.isEmpty());
+        assertFalse(f.isDone(), "in doubt: applied nowhere, so sent again");
+        assertArrayEquals(original, transport.sent.get(transport.sent.size() - 1), "the same message, same counter");
+        transport.deliver(A, original);
+        assertEquals(SendResult.Outcome.APPLIED, f.getNow(null).outcome());
+        transport.deliver(A, original); // a late second copy is not applied again
+        assertEquals(List.of(A + ":q"), app.applied);
+    }
+
+    @Test
+    void aMessageInDoubtIsGivenUpWithoutQuorum() throws Exception {
+        dfsm.start();
+        transport.view(A, B);
+        CompletableFuture<SendResult> f = dfsm.submit(1, "q".getBytes());
+        int sent = transport.sent.size();
+        app.quorate = false;
+        transport.view(A);
+        assertEquals(SendResult.Outcome.ABORTED, f.getNow(null).outcome());
+        assertEquals(sent, transport.sent.size(), "nothing sent again without quorum");
     }
 
     @Test

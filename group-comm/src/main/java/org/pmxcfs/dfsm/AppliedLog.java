@@ -1,0 +1,113 @@
+package org.pmxcfs.dfsm;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The normal messages whose effect the replicated state holds, per sender: message counter →
+ * {@link DfsmCallbacks#deliver}'s result, the newest {@link #PER_SENDER} of each sender. It
+ * travels with every STATE, and after a sync round every member holds the union of the synced
+ * members' logs, so it describes the state they all share. Two uses: a writer whose message was
+ * caught by a membership change learns whether it was applied (and its result) or must be sent
+ * again, and a message that arrives twice (a re-send and a late original) is applied once,
+ * identically everywhere.
+ */
+final class AppliedLog {
+
+    /**
+     * Entries kept per sender: far more than the messages one node has in flight at a view
+     * change (a FUSE thread has one at a time), and its late copies arrive in the next view.
+     */
+    static final int PER_SENDER = 256;
+    /** Senders kept: every incarnation (restart) of every node is one. */
+    static final int MAX_SENDERS = 8;
+
+    private final Map<MemberId, TreeMap<Long, Integer>> bySender = new HashMap<>();
+
+    /** Records that {@code sender}'s message {@code count} was applied with {@code result}. */
+    void record(MemberId sender, long count, int result) {
+        TreeMap<Long, Integer> m = bySender.computeIfAbsent(sender, s -> new TreeMap<>());
+        m.put(count, result);
+        while (m.size() > PER_SENDER) {
+            m.pollFirstEntry();
+        }
+    }
+
+    /** The result {@code sender}'s message {@code count} was applied with, or null if not recorded. */
+    Integer result(MemberId sender, long count) {
+        TreeMap<Long, Integer> m = bySender.get(sender);
+        return m == null ? null : m.get(count);
+    }
+
+    /** Adds every entry of {@code other} (a union). */
+    void addAll(AppliedLog other) {
+        other.bySender.forEach((sender, m) -> m.forEach((count, result) -> record(sender, count, result)));
+    }
+
+    /**
+     * Keeps at most {@link #MAX_SENDERS} senders, dropping the lowest that are not in
+     * {@code members}. A sender outside the view is kept otherwise: a partition heals, and its
+     * messages caught by the cut come back. Members that hold the same log and view drop the same.
+     */
+    void trim(Collection<MemberId> members) {
+        if (bySender.size() <= MAX_SENDERS) {
+            return;
+        }
+        for (MemberId m : new java.util.TreeSet<>(bySender.keySet())) {
+            if (bySender.size() <= MAX_SENDERS) {
+                return;
+            }
+            if (!members.contains(m)) {
+                bySender.remove(m);
+            }
+        }
+    }
+
+    /** Replaces the content with {@code other}'s. */
+    void replaceWith(AppliedLog other) {
+        bySender.clear();
+        addAll(other);
+    }
+
+    int size() {
+        return bySender.values().stream().mapToInt(Map::size).sum();
+    }
+
+    /** u32 senders, then per sender: u32 node id, u64 pid, u32 n, n × (u64 count, i32 result). */
+    byte[] encode() {
+        ByteBuffer b = ByteBuffer.allocate(4 + bySender.size() * 16 + size() * 12);
+        b.putInt(bySender.size());
+        for (Map.Entry<MemberId, TreeMap<Long, Integer>> e : new TreeMap<>(bySender).entrySet()) {
+            b.putInt(e.getKey().nodeId()).putLong(e.getKey().pid()).putInt(e.getValue().size());
+            e.getValue().forEach((count, result) -> b.putLong(count).putInt(result));
+        }
+        return b.array();
+    }
+
+    static AppliedLog decode(ByteBuffer b) throws MalformedMessageException {
+        AppliedLog log = new AppliedLog();
+        try {
+            long senders = Integer.toUnsignedLong(b.getInt());
+            for (long s = 0; s < senders; s++) {
+                MemberId sender = new MemberId(b.getInt(), b.getLong());
+                long n = Integer.toUnsignedLong(b.getInt());
+                if (n > PER_SENDER || n * 12 > b.remaining()) {
+                    throw new MalformedMessageException("applied log of " + sender + " claims " + n + " entries");
+                }
+                for (long k = 0; k < n; k++) {
+                    log.record(sender, b.getLong(), b.getInt());
+                }
+            }
+        } catch (BufferUnderflowException e) {
+            throw new MalformedMessageException("applied log cut short");
+        }
+        if (b.hasRemaining()) {
+            throw new MalformedMessageException(b.remaining() + " bytes after the applied log");
+        }
+        return log;
+    }
+}
