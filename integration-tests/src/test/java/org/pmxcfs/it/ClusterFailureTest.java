@@ -148,6 +148,71 @@ class ClusterFailureTest extends ClusterTestBase {
                 "a write on the restarted node everywhere", 5_000);
     }
 
+    /**
+     * Writes in flight while the coordinator (the JGroups sequencer) is killed: the membership
+     * change drops them in transit, and the next sync tells each writer whether its write was
+     * applied or sends it again. No write on a survivor fails (the original returns EBUSY for
+     * some), and every acknowledged write is on both survivors.
+     */
+    @Test
+    void writesInFlightWhenTheCoordinatorIsKilledAllSucceed() {
+        Cluster c = started(3);
+        List<Cluster.Node> survivors = List.of(c.node(2), c.node(3));
+        long t0 = System.nanoTime();
+        List<Attempt> attempts = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.Map<String, String> acked = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(4);
+        for (Cluster.Node n : survivors) {
+            for (int t = 0; t < 2; t++) {
+                String file = "inflight-" + n.name + "-" + t + ".cfg";
+                writers.submit(() -> {
+                    for (int seq = 0; !stop.get() && seq < 100_000; seq++) {
+                        String content = "attempt " + seq + "\n";
+                        long s = ms(t0);
+                        int rc = ClusterFs.tryPut(n.path(file), content);
+                        attempts.add(new Attempt(n, s, ms(t0), rc));
+                        if (rc == 0) {
+                            acked.put(file, content);
+                        }
+                        Daemon.sleep(2);
+                    }
+                });
+            }
+        }
+        long killMs;
+        try {
+            Daemon.sleep(1_000);
+            killMs = ms(t0);
+            c.node(1).kill9();
+            Cluster.await("node1 offline on both survivors", 20_000,
+                    () -> survivors.stream().allMatch(n -> n.quorate() && !n.onlineIds().contains(1)));
+            Daemon.sleep(1_000);
+        } finally {
+            stop.set(true);
+            writers.shutdown();
+        }
+        Cluster.await("writers finished", 40_000, writers::isTerminated);
+        List<Attempt> failed;
+        List<Attempt> slow;
+        synchronized (attempts) {
+            failed = attempts.stream().filter(a -> a.errno() != 0).toList();
+            slow = attempts.stream().filter(a -> a.endMs() - a.startMs() > 100).toList();
+        }
+        System.out.println("[cluster-timing] writes in flight at the coordinator's kill -9 (at " + killMs + " ms): "
+                + attempts.size() + " attempts, slower than 100 ms: " + slow);
+        assertEquals(List.of(), failed, "no write on a survivor fails while the coordinator dies");
+        assertTrue(attempts.stream().anyMatch(a -> a.startMs() <= killMs && a.endMs() > killMs + 100),
+                "some writes were in flight across the kill: " + slow);
+        Map<String, String> tree = c.awaitIdenticalTrees(survivors, 10_000);
+        acked.forEach((file, content) -> {
+            for (Cluster.Node n : survivors) {
+                assertEquals(content, ClusterFs.readOrNull(n.path(file)), "last acknowledged write of " + file + " on " + n);
+            }
+        });
+        assertTrue(tree.keySet().containsAll(acked.keySet()));
+    }
+
     @Test
     void killNineOfTwoNodesMakesTheSurvivorReadOnlyUntilTheyReturn() {
         Cluster c = started(3);
