@@ -77,21 +77,28 @@ final class AppliedLog {
         return bySender.values().stream().mapToInt(Map::size).sum();
     }
 
-    /** u32 senders, then per sender: u32 node id, u64 pid, u32 n, n × (u64 count, i32 result). */
-    byte[] encode() {
-        ByteBuffer b = ByteBuffer.allocate(4 + bySender.size() * 16 + size() * 12);
+    /** Bytes of {@link #writeTo}: u32 senders, then per sender u32 node id, u64 pid, u32 n, n × (u64 count, i32 result). */
+    int encodedSize() {
+        return 4 + bySender.size() * 16 + size() * 12;
+    }
+
+    /** Writes the log in sender order, in {@code b}'s byte order. */
+    void writeTo(ByteBuffer b) {
         b.putInt(bySender.size());
         for (Map.Entry<MemberId, TreeMap<Long, Integer>> e : new TreeMap<>(bySender).entrySet()) {
             b.putInt(e.getKey().nodeId()).putLong(e.getKey().pid()).putInt(e.getValue().size());
             e.getValue().forEach((count, result) -> b.putLong(count).putInt(result));
         }
-        return b.array();
     }
 
-    static AppliedLog decode(ByteBuffer b) throws MalformedMessageException {
+    /** Reads what {@link #writeTo} wrote, to the end of {@code b}. */
+    static AppliedLog readFrom(ByteBuffer b) throws MalformedMessageException {
         AppliedLog log = new AppliedLog();
         try {
             long senders = Integer.toUnsignedLong(b.getInt());
+            if (senders * 16 > b.remaining()) { // a view may hold more members than MAX_SENDERS
+                throw new MalformedMessageException("applied log claims " + senders + " senders");
+            }
             for (long s = 0; s < senders; s++) {
                 MemberId sender = new MemberId(b.getInt(), b.getLong());
                 long n = Integer.toUnsignedLong(b.getInt());
@@ -109,5 +116,20 @@ final class AppliedLog {
             throw new MalformedMessageException(b.remaining() + " bytes after the applied log");
         }
         return log;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AppliedLog l && l.bySender.equals(bySender);
+    }
+
+    @Override
+    public int hashCode() {
+        return bySender.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return bySender.size() + " senders, " + size() + " entries";
     }
 }

@@ -130,10 +130,6 @@ public final class Dfsm {
     private final MessageQueue queue = new MessageQueue();
     /** What the shared state holds (see {@link AppliedLog}); guarded by {@link #lock}. */
     private final AppliedLog applied = new AppliedLog();
-    /** The applied logs that came with this round's STATE messages. */
-    private final java.util.Map<MemberId, AppliedLog> roundLogs = new java.util.HashMap<>();
-    /** The union of the synced members' logs, for an unsynced member to take at its commit. */
-    private AppliedLog roundUnion = new AppliedLog();
     /** Our own messages caught by a membership change, resolved when the next sync round ends. */
     private final List<PendingSends.Entry> inDoubt = new java.util.ArrayList<>();
 
@@ -608,14 +604,13 @@ public final class Dfsm {
             log.info("received sync request (epoch {})", s.epoch());
             syncEpoch = s.epoch();
             members.clearStates();
-            roundLogs.clear();
             byte[] state = callbacks.getState();
             if (state == null) {
                 log.error("get_state failed");
                 setMode(DfsmMode.LEAVE);
                 return;
             }
-            if (!sendState(new State(nowSeconds(), syncEpoch, wrapState(state, applied)))) {
+            if (!sendState(new State(nowSeconds(), syncEpoch, state, applied))) {
                 setMode(DfsmMode.LEAVE);
             }
         } else if (sm instanceof State s) {
@@ -624,20 +619,7 @@ public final class Dfsm {
                 setMode(DfsmMode.LEAVE);
                 return;
             }
-            java.nio.ByteBuffer body = java.nio.ByteBuffer.wrap(s.payload());
-            byte[] appState;
-            AppliedLog theirs;
-            try {
-                appState = new byte[body.getInt()];
-                body.get(appState);
-                theirs = AppliedLog.decode(body);
-            } catch (java.nio.BufferUnderflowException | NegativeArraySizeException | MalformedMessageException e) {
-                log.error("malformed state from {}: {}", sender, e.getMessage());
-                setMode(DfsmMode.LEAVE);
-                return;
-            }
-            roundLogs.put(sender, theirs);
-            if (!members.setState(sender, appState)) {
+            if (!members.setState(sender, s.payload(), s.applied())) {
                 log.error("received duplicate state for member {}", sender);
                 setMode(DfsmMode.LEAVE);
                 return;
@@ -668,20 +650,11 @@ public final class Dfsm {
             setMode(DfsmMode.LEAVE);
             return;
         }
-        // The synced members hold the leader's state; the union of their logs describes it.
-        // Every member takes it together with that state: the synced ones now, the others at
-        // their commit (a round cut short leaves a member with its old state and its old log).
-        AppliedLog union = new AppliedLog();
-        for (MemberId m : members.members()) {
-            AppliedLog l = roundLogs.get(m);
-            if (members.isSynced(m) && l != null) {
-                union.addAll(l);
-            }
-        }
-        union.trim(members.members());
-        roundUnion = union;
+        // Every member takes the synced members' applied logs together with their state: the
+        // synced ones now, the others at their commit (a round cut short leaves a member with
+        // its old state and its old log).
         if (members.isSynced(self)) {
-            applied.replaceWith(union);
+            applied.replaceWith(members.syncedUnion());
             setMode(DfsmMode.SYNCED);
             endRound();
             if (members.allSynced()) {
@@ -704,7 +677,7 @@ public final class Dfsm {
                 setMode(DfsmMode.LEAVE);
                 return;
             }
-            applied.replaceWith(roundUnion);
+            applied.replaceWith(members.syncedUnion());
             members.markAllSynced();
             setMode(DfsmMode.SYNCED);
             onAllSynced();
@@ -790,13 +763,6 @@ public final class Dfsm {
         pending.completeAll(SendResult.ABORTED);
     }
 
-    /** STATE body: u32 length of the application state, the application state, our applied log. */
-    private static byte[] wrapState(byte[] appState, AppliedLog log) {
-        byte[] l = log.encode();
-        return java.nio.ByteBuffer.allocate(4 + appState.length + l.length).putInt(appState.length).put(appState)
-                .put(l).array();
-    }
-
     /**
      * Applies the queued messages in delivery order (called when every member is synced); stops
      * if one of them makes us leave.
@@ -823,7 +789,6 @@ public final class Dfsm {
 
     /** Ends the sync round, if one reached processStateUpdate ({@code dfsm_release_sync_resources}). */
     private void endRound() {
-        roundLogs.clear();
         if (members != null) {
             members.clearStates();
         }

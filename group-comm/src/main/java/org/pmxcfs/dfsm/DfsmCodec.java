@@ -19,7 +19,8 @@ import org.pmxcfs.dfsm.DfsmMessage.VerifyRequest;
  * base   (16): u16 type, u16 subtype, u32 protocol_version, u32 time, u32 reserved (0)
  * normal (24): base, u64 count, then the application payload
  * state  (32): base, epoch {u32 counter, u32 time, u32 nodeid, u32 pid}, then the body:
- *              SYNC_START, UPDATE_COMPLETE: empty; STATE, UPDATE: application bytes;
+ *              SYNC_START, UPDATE_COMPLETE: empty; UPDATE: application bytes;
+ *              STATE: u32 length, application bytes, the applied log (ours, {@link AppliedLog});
  *              VERIFY_REQUEST: u64 id; VERIFY: u64 id, u8 checksum[32]
  * </pre>
  *
@@ -44,7 +45,9 @@ public final class DfsmCodec {
         if (m instanceof Normal n) {
             body = n.payload();
         } else if (m instanceof State s) {
-            body = s.payload();
+            ByteBuffer sb = le(4 + s.payload().length + s.applied().encodedSize()).putInt(s.payload().length).put(s.payload());
+            s.applied().writeTo(sb);
+            body = sb.array();
         } else if (m instanceof Update u) {
             body = u.payload();
         } else if (m instanceof VerifyRequest v) {
@@ -113,7 +116,15 @@ public final class DfsmCodec {
                 expectBody(type, bodyLength, 0);
                 yield new SyncStart(time, epoch);
             }
-            case STATE -> new State(time, epoch, Arrays.copyOfRange(msg, STATE_HEADER_SIZE, msg.length));
+            case STATE -> {
+                long length = bodyLength < 4 ? -1 : Integer.toUnsignedLong(b.getInt());
+                if (length < 0 || length > bodyLength - 4) {
+                    throw malformed("state with a bad application state length", type, msg.length);
+                }
+                byte[] payload = new byte[(int) length];
+                b.get(payload);
+                yield new State(time, epoch, payload, AppliedLog.readFrom(b));
+            }
             case UPDATE -> new Update(time, epoch, Arrays.copyOfRange(msg, STATE_HEADER_SIZE, msg.length));
             case UPDATE_COMPLETE -> {
                 expectBody(type, bodyLength, 0);

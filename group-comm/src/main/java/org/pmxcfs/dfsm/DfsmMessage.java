@@ -72,12 +72,16 @@ public sealed interface DfsmMessage {
         }
     }
 
-    /** A member's state for the round (dcdb: its memdb index). */
-    record State(long time, Epoch epoch, byte[] payload) implements StateMessage {
+    /**
+     * A member's state for the round (dcdb: its memdb index) and which messages that state
+     * holds ({@link AppliedLog}; encoded when the message is, so it may be the live log).
+     */
+    record State(long time, Epoch epoch, byte[] payload, AppliedLog applied) implements StateMessage {
         public State {
             checkU32(time, "time");
             Objects.requireNonNull(epoch, "epoch");
             Objects.requireNonNull(payload, "payload");
+            Objects.requireNonNull(applied, "applied");
         }
 
         @Override
@@ -87,17 +91,18 @@ public sealed interface DfsmMessage {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof State s && s.time == time && s.epoch.equals(epoch) && Arrays.equals(s.payload, payload);
+            return o instanceof State s && s.time == time && s.epoch.equals(epoch) && Arrays.equals(s.payload, payload)
+                    && s.applied.equals(applied);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(time, epoch, Arrays.hashCode(payload));
+            return Objects.hash(time, epoch, Arrays.hashCode(payload), applied);
         }
 
         @Override
         public String toString() {
-            return "STATE(epoch=" + epoch + ", " + payload.length + " bytes)";
+            return "STATE(epoch=" + epoch + ", " + payload.length + " bytes, applied log: " + applied + ")";
         }
     }
 

@@ -15,6 +15,7 @@ final class MemberTable {
 
     private static final class Slot {
         byte[] state;
+        AppliedLog applied;
         boolean synced;
     }
 
@@ -49,14 +50,30 @@ final class MemberTable {
         return members.get(0);
     }
 
-    /** Records {@code m}'s state; false if it has one already in this round. */
-    boolean setState(MemberId m, byte[] state) {
+    /** Records {@code m}'s state and applied log; false if it has a state already in this round. */
+    boolean setState(MemberId m, byte[] state, AppliedLog applied) {
         Slot s = slots.get(m);
         if (s.state != null) {
             return false;
         }
         s.state = state;
+        s.applied = applied;
         return true;
+    }
+
+    /**
+     * The union of the synced members' applied logs: what the leader's state holds (the synced
+     * members hold that state). Every member computes the same from the same round.
+     */
+    AppliedLog syncedUnion() {
+        AppliedLog union = new AppliedLog();
+        for (Slot s : slots.values()) {
+            if (s.synced && s.applied != null) {
+                union.addAll(s.applied);
+            }
+        }
+        union.trim(members);
+        return union;
     }
 
     boolean allStatesReceived() {
@@ -79,6 +96,7 @@ final class MemberTable {
     void clearStates() {
         for (Slot s : slots.values()) {
             s.state = null;
+            s.applied = null;
         }
     }
 

@@ -30,12 +30,20 @@ class DfsmCodecTest {
                 new Normal(1, 1_700_000_000L, 1, "hello".getBytes()),
                 new Normal(0xFFFF, 0xFFFF_FFFFL, -1L, new byte[0]),
                 new SyncStart(5, EPOCH),
-                new State(6, EPOCH, new byte[] {1, 2, 3}),
-                new State(6, EPOCH, new byte[0]),
+                new State(6, EPOCH, new byte[] {1, 2, 3}, sampleLog()),
+                new State(6, EPOCH, new byte[0], new AppliedLog()),
                 new Update(7, EPOCH, new byte[1000]),
                 new UpdateComplete(8, EPOCH),
                 new VerifyRequest(9, EPOCH, 0x0102_0304_0506_0708L),
                 new Verify(10, EPOCH, 42, csum));
+    }
+
+    static AppliedLog sampleLog() {
+        AppliedLog log = new AppliedLog();
+        log.record(new MemberId(1, 100), 7, 0);
+        log.record(new MemberId(1, 100), 9, -17);
+        log.record(new MemberId(3, 0xFFFF_FFFF_FFL), Long.MAX_VALUE, 5);
+        return log;
     }
 
     @Test
@@ -47,7 +55,7 @@ class DfsmCodecTest {
             int header = m instanceof Normal ? DfsmCodec.NORMAL_HEADER_SIZE : DfsmCodec.STATE_HEADER_SIZE;
             int body = switch (m.type()) {
                 case NORMAL -> ((Normal) m).payload().length;
-                case STATE -> ((State) m).payload().length;
+                case STATE -> 4 + ((State) m).payload().length + ((State) m).applied().encodedSize();
                 case UPDATE -> ((Update) m).payload().length;
                 case VERIFY_REQUEST -> 8;
                 case VERIFY -> 40;

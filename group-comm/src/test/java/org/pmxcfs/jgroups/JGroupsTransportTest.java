@@ -197,7 +197,7 @@ class JGroupsTransportTest {
             writers.add(new Thread(() -> {
                 for (int n = 0; n < 200_000 && !stop.get(); n++) {
                     from.multicast(new byte[] {1});
-                    LockSupportSleep.micros(500);
+                    java.util.concurrent.locks.LockSupport.parkNanos(500_000); // finer than Thread.sleep's 1 ms
                 }
             }));
         }
@@ -232,12 +232,5 @@ class JGroupsTransportTest {
             }
         }
         assertTrue(logs.get(2).stream().filter(e -> e.equals("msg 1")).count() > 0, "node3 hears node1 after the merge");
-    }
-
-    /** Sleeps about {@code n} microseconds (pacing a sender without Thread.sleep's millisecond floor). */
-    private static final class LockSupportSleep {
-        static void micros(long n) {
-            java.util.concurrent.locks.LockSupport.parkNanos(n * 1000);
-        }
     }
 }
