@@ -8,7 +8,6 @@ import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -20,7 +19,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -379,43 +377,5 @@ public final class Certificates {
             }
             return o;
         }
-    }
-
-    // ------------------------------------------------------------------ fingerprints
-
-    /**
-     * SHA-256 of the certificate's DER encoding as 32 upper-case hex pairs joined by colons
-     * ({@code AA:BB:...}), the form of {@code openssl x509 -fingerprint -sha256} and of
-     * {@code pvecm add --fingerprint}.
-     */
-    public static String fingerprintSha256(X509Certificate cert) {
-        try {
-            return fingerprintSha256(cert.getEncoded());
-        } catch (java.security.cert.CertificateEncodingException e) {
-            throw new IllegalStateException("cannot encode the certificate: " + e.getMessage(), e);
-        }
-    }
-
-    /** {@link #fingerprintSha256(X509Certificate)} of DER bytes. */
-    public static String fingerprintSha256(byte[] der) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(der);
-            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(d);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
-    }
-
-    /**
-     * Whether two fingerprints are the same, compared as the original does (case-insensitive).
-     * {@code null} never matches.
-     */
-    public static boolean fingerprintsMatch(String a, String b) {
-        return a != null && b != null && a.equalsIgnoreCase(b);
-    }
-
-    /** The {@code fingerprint-sha256} format of pvecm: 32 hex pairs separated by colons. */
-    public static boolean isFingerprint(String s) {
-        return s != null && s.matches("([A-Fa-f0-9]{2}:){31}[A-Fa-f0-9]{2}");
     }
 }

@@ -146,6 +146,16 @@ public final class Cfs implements AutoCloseable {
         return r.result();
     }
 
+    /** Whether the daemon runs in cluster mode (its quorum status answers). */
+    public boolean clustered() throws IOException {
+        try {
+            quorumStatus();
+            return true;
+        } catch (NotClusteredException e) {
+            return false;
+        }
+    }
+
     /**
      * {@code pvecm expected}: sets the expected votes.
      *

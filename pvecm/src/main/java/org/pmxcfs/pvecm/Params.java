@@ -1,13 +1,13 @@
 package org.pmxcfs.pvecm;
 
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.pmxcfs.corosync.CorosyncLink;
+import org.pmxcfs.join.Fingerprint;
+import org.pmxcfs.join.LinkArg;
 
 /**
  * Checks command parameters with the rules and wording of {@code PVE::JSONSchema}, collecting one
@@ -27,21 +27,13 @@ public final class Params {
     private static final Pattern NODE_NAME = Pattern.compile("[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?");
     private static final String DNS_LABEL = "[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?";
     private static final Pattern DNS_NAME = Pattern.compile("(" + DNS_LABEL + "\\.)*" + DNS_LABEL);
-    private static final String IPV4_OCTET = "(?:25[0-5]|(?:2[0-4]|1[0-9]|[1-9])?[0-9])";
-    private static final Pattern IPV4 = Pattern.compile("(?:" + IPV4_OCTET + "\\.){3}" + IPV4_OCTET);
-    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9a-fA-F:.]+");
     private static final Pattern KEY_VALUE = Pattern.compile("([^=]+)=(.+)", Pattern.DOTALL);
-    private static final Pattern FINGERPRINT = Pattern.compile("([A-Fa-f0-9]{2}:){31}[A-Fa-f0-9]{2}");
 
     private final Map<String, String> errors = new LinkedHashMap<>();
 
     /** Records an error for {@code param} (the first one per parameter counts). */
     public void error(String param, String reason) {
         errors.putIfAbsent(param, reason);
-    }
-
-    public boolean hasErrors() {
-        return !errors.isEmpty();
     }
 
     /** Throws the collected errors, if any. */
@@ -136,31 +128,12 @@ public final class Params {
         return value;
     }
 
-    /** An {@code ip} network {@code <ip>/<bits>} ({@code CIDR} format). */
-    public String cidr(String param, String value) {
-        if (value == null) {
-            return null;
-        }
-        int slash = value.indexOf('/');
-        boolean ok = false;
-        if (slash > 0 && value.substring(slash + 1).matches("\\d{1,3}")) {
-            String addr = value.substring(0, slash);
-            int bits = Integer.parseInt(value.substring(slash + 1));
-            ok = bits > 7 && (isIpv4(addr) ? bits <= 32 : isIpv6(addr) && bits <= 128);
-        }
-        if (!ok) {
-            error(param, "invalid format - value does not look like a valid CIDR network");
-            return null;
-        }
-        return value;
-    }
-
     /** A {@code fingerprint-sha256} string: {@code value does not match the regex pattern}. */
     public String fingerprint(String param, String value) {
         if (value == null) {
             return null;
         }
-        if (!FINGERPRINT.matcher(value).matches()) {
+        if (Fingerprint.parse(value).isEmpty()) {
             error(param, "value does not match the regex pattern");
             return null;
         }
@@ -226,11 +199,6 @@ public final class Params {
         return new CorosyncLink(address, priority == null ? 0 : priority.intValue());
     }
 
-    /** The property string pvecm prints for a link: {@code address=<a>[,priority=<p>]}. */
-    public static String printLink(CorosyncLink link) {
-        return "address=" + link.address() + (link.priority() != 0 ? ",priority=" + link.priority() : "");
-    }
-
     // ------------------------------------------------------------------ formats
 
     /** {@code pve-node}: letters, digits and inner dashes. */
@@ -243,25 +211,9 @@ public final class Params {
         return s != null && DNS_NAME.matcher(s).matches();
     }
 
-    public static boolean isIpv4(String s) {
-        return s != null && IPV4.matcher(s).matches();
-    }
-
-    /** An IPv6 literal without brackets or zone. */
-    public static boolean isIpv6(String s) {
-        if (s == null || !s.contains(":") || !IPV6_CHARS.matcher(s).matches()) {
-            return false;
-        }
-        try {
-            return InetAddress.getByName(s) instanceof java.net.Inet6Address || s.contains(":");
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
-
-    /** {@code ip}: an IPv4 or IPv6 literal. */
+    /** {@code ip}: an IPv4 or IPv6 literal (no lookup). */
     public static boolean isIp(String s) {
-        return isIpv4(s) || isIpv6(s);
+        return s != null && LinkArg.isIpLiteral(s);
     }
 
     /** {@code address}: an IP literal or a DNS name. */

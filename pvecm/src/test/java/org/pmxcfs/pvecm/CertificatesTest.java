@@ -21,6 +21,7 @@ import java.util.Optional;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.pmxcfs.join.Fingerprint;
 
 class CertificatesTest {
 
@@ -105,17 +106,16 @@ class CertificatesTest {
 
     @Test
     void fingerprintIsSha256OfTheDerInUpperCaseHexPairs() throws Exception {
-        String fp = Certificates.fingerprintSha256(ca);
+        String fp = Fingerprint.of(ca);
         assertTrue(fp.matches("([0-9A-F]{2}:){31}[0-9A-F]{2}"), fp);
         byte[] expected = MessageDigest.getInstance("SHA-256").digest(ca.getEncoded());
         assertArrayEquals(expected, HexFormat.ofDelimiter(":").parseHex(fp));
-        assertTrue(Certificates.isFingerprint(fp));
-        assertTrue(Certificates.isFingerprint(fp.toLowerCase()));
-        assertFalse(Certificates.isFingerprint(fp.substring(3)));
-        assertTrue(Certificates.fingerprintsMatch(fp, fp.toLowerCase()));
-        assertFalse(Certificates.fingerprintsMatch(fp, null));
+        assertEquals(fp, Fingerprint.parse(fp.toLowerCase()).orElseThrow());
+        assertTrue(Fingerprint.parse(fp.substring(3)).isEmpty());
+        assertTrue(Fingerprint.matches(fp, fp.toLowerCase()));
+        assertFalse(Fingerprint.matches(fp, null));
         // stable across a PEM round trip
-        assertEquals(fp, Certificates.fingerprintSha256(Certificates.parseCertificate(Certificates.toPem(ca))));
+        assertEquals(fp, Fingerprint.of(Certificates.parseCertificate(Certificates.toPem(ca))));
     }
 
     @Test

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import org.pmxcfs.corosync.ClusterCreateParams;
 import org.pmxcfs.corosync.CorosyncConf;
 import org.pmxcfs.corosync.CorosyncConfException;
@@ -17,12 +16,14 @@ import org.pmxcfs.pvecm.Certificates;
 import org.pmxcfs.pvecm.Cfs;
 import org.pmxcfs.pvecm.ClusterSetup;
 import org.pmxcfs.pvecm.CorosyncKey;
+import org.pmxcfs.pvecm.LinkOptions;
 import org.pmxcfs.pvecm.NodeAddress;
 import org.pmxcfs.pvecm.NodeFiles;
 import org.pmxcfs.pvecm.Params;
 import org.pmxcfs.pvecm.PvecmException;
 import org.pmxcfs.pvecm.PvecmSubcommand;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -48,29 +49,11 @@ import picocli.CommandLine.Parameters;
         + " default to local IP address as link0.")
 public final class CreateCommand extends PvecmSubcommand {
 
-    static final String LINK_LABEL = "[address=]<IP> [,priority=<integer>]";
-    static final String LINK_DESCRIPTION = "Address and priority information of a single corosync link."
-            + " (up to 8 links supported; link0..link7)";
-
     @Parameters(index = "0", paramLabel = "<clustername>", description = "The name of the cluster.")
     String clustername;
 
-    @Option(names = "--link0", paramLabel = LINK_LABEL, description = LINK_DESCRIPTION)
-    String link0;
-    @Option(names = "--link1", hidden = true, description = LINK_DESCRIPTION)
-    String link1;
-    @Option(names = "--link2", hidden = true, description = LINK_DESCRIPTION)
-    String link2;
-    @Option(names = "--link3", hidden = true, description = LINK_DESCRIPTION)
-    String link3;
-    @Option(names = "--link4", hidden = true, description = LINK_DESCRIPTION)
-    String link4;
-    @Option(names = "--link5", hidden = true, description = LINK_DESCRIPTION)
-    String link5;
-    @Option(names = "--link6", hidden = true, description = LINK_DESCRIPTION)
-    String link6;
-    @Option(names = "--link7", hidden = true, description = LINK_DESCRIPTION)
-    String link7;
+    @Mixin
+    LinkOptions linkOptions;
 
     @Option(names = "--nodeid", paramLabel = "<integer> (1 - N)", description = "Node id for this node.")
     String nodeid;
@@ -94,14 +77,7 @@ public final class CreateCommand extends PvecmSubcommand {
     protected int run() throws Exception {
         Params p = new Params();
         String name = p.nodeName("clustername", clustername, 15);
-        String[] linkArgs = {link0, link1, link2, link3, link4, link5, link6, link7};
-        SortedMap<Integer, CorosyncLink> links = new TreeMap<>();
-        for (int i = 0; i < linkArgs.length; i++) {
-            CorosyncLink l = p.link("link" + i, linkArgs[i]);
-            if (l != null) {
-                links.put(i, l);
-            }
-        }
+        SortedMap<Integer, CorosyncLink> links = linkOptions.links(p);
         Long id = p.integer("nodeid", nodeid, 1L, NodeEntry.MAX_NODEID);
         Long v = p.integer("votes", votes, 1L, (long) Integer.MAX_VALUE);
         Long tc = p.integer("token-coefficient", tokenCoefficient, 0L, (long) Integer.MAX_VALUE);
@@ -165,14 +141,7 @@ public final class CreateCommand extends PvecmSubcommand {
         boolean ok = ClusterSetup.waitForQuorum(() -> ClusterSetup.clusterQuorate(cfs), out(),
                 Duration.ofSeconds(quorumTimeoutSeconds));
         if (!ok) {
-            boolean clustered;
-            try {
-                cfs.quorumStatus();
-                clustered = true;
-            } catch (Cfs.NotClusteredException e) {
-                clustered = false;
-            }
-            throw new PvecmException(clustered
+            throw new PvecmException(cfs.clustered()
                     ? "no quorum after " + quorumTimeoutSeconds + " s - see the pmxcfs log"
                     : "pmxcfs did not switch to cluster mode within " + quorumTimeoutSeconds
                             + " s - is it running with -l? (see its log)");

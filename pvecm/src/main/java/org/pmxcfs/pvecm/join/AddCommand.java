@@ -111,7 +111,7 @@ public final class AddCommand extends PvecmSubcommand {
         }
         request.links().forEach((n, l) -> addresses.put("link" + n, l.address()));
         Joinable.report(Joinable.errors(facts(cfs, paths), addresses, Joinable::localAddressProblem),
-                node.forced(), err());
+                request.force(), err());
         if (localIp == null && request.links().isEmpty()) {
             throw new PvecmException("unable to find this node's IP address - pass --link0");
         }
@@ -125,15 +125,8 @@ public final class AddCommand extends PvecmSubcommand {
 
     private static Joinable.Facts facts(Cfs cfs, Cfs.Paths paths) throws IOException {
         JsonNode vmlist = new ObjectMapper().readTree(cfs.ipc().getGuestList());
-        boolean clustered;
-        try {
-            cfs.quorumStatus();
-            clustered = true;
-        } catch (Cfs.NotClusteredException e) {
-            clustered = false;
-        }
         return new Joinable.Facts(paths.authkey(), Files.exists(paths.authkey()), paths.clusterConf(),
-                Files.exists(paths.clusterConf()), vmlist.path("ids").size() > 0, clustered);
+                Files.exists(paths.clusterConf()), vmlist.path("ids").size() > 0, cfs.clustered());
     }
 
     /** A process inside the mount would keep it busy while the tree is replaced. */
