@@ -34,10 +34,6 @@ public final class CorosyncConfSync {
         this.localPath = Objects.requireNonNull(localPath, "localPath");
     }
 
-    public Path localPath() {
-        return localPath;
-    }
-
     /**
      * The copy rule, in the original's order:
      * <ol>

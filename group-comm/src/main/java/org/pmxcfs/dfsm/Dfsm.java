@@ -78,8 +78,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dfsm {
 
-    /** What the daemon passes to {@link #send}: the original's writers never time out; ours do after this. */
-    public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * Tunables.

@@ -12,8 +12,9 @@ import java.util.List;
  * delivers one total order per view, so every member that queues the same messages queues them
  * in the same order, and that order is the one in which the synced members apply them
  * (first in total order wins, as for messages applied without queueing). The original sorts
- * because it re-sends its own queued messages after a join and must merge the copies; we do
- * not re-send (see {@link Dfsm}), so there is nothing to merge, and the counter order would
+ * because it re-sends its own queued messages after a join and must merge the copies; we drop
+ * the queue at a view change and re-send only what the next round shows applied nowhere, with
+ * its old counter (see {@link Dfsm}), so there is nothing to merge, and the counter order would
  * reorder messages of different senders against the total order.
  */
 final class MessageQueue {

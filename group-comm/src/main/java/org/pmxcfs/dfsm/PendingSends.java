@@ -55,8 +55,4 @@ final class PendingSends {
         }
         return out;
     }
-
-    int size() {
-        return waiting.size();
-    }
 }

@@ -135,6 +135,16 @@ public final class JGroupsTransport implements Transport {
         void run() throws InterruptedException;
     }
 
+    /** Acks counted for one of our own messages, sent in {@code view}. */
+    private static final class Acks {
+        final ViewStamp view;
+        final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+
+        Acks(ViewStamp view) {
+            this.view = view;
+        }
+    }
+
     private interface SendAction {
         void send() throws Exception;
     }
@@ -152,8 +162,12 @@ public final class JGroupsTransport implements Transport {
         /** The view the sender had installed, stamped on every message (see {@link #dispatchMessage}). */
         private volatile ViewStamp sendView = ViewStamp.NONE;
         private final AtomicLong sendSeq = new AtomicLong();
-        /** Our own messages: how many other members have delivered each (by message number). */
-        private final ConcurrentHashMap<Long, Integer> acks = new ConcurrentHashMap<>();
+        /**
+         * Our own messages of the current view not yet delivered here: how many other members
+         * have delivered each (by message number). Entered when sent, left when delivered or
+         * when the view changes; late acks find nothing and are ignored.
+         */
+        private final ConcurrentHashMap<Long, Acks> acks = new ConcurrentHashMap<>();
         private final Object ackSignal = new Object();
         /** Dispatcher thread only: members of the view delivered last. */
         private int deliveredViewSize = 1;
@@ -223,7 +237,10 @@ public final class JGroupsTransport implements Transport {
             ViewStamp stamp = ViewStamp.read(b);
             long seq = b.getLong();
             if (kind == ACK) {
-                acks.merge(seq, 1, Integer::sum);
+                Acks a = acks.get(seq);
+                if (a != null) {
+                    a.count.incrementAndGet();
+                }
                 synchronized (ackSignal) {
                     ackSignal.notifyAll();
                 }
@@ -246,6 +263,7 @@ public final class JGroupsTransport implements Transport {
             members.sort(null);
             ViewStamp id = ViewStamp.of(view);
             sendView = id;
+            acks.values().removeIf(a -> !a.view.equals(id)); // their messages are dropped everywhere
             synchronized (ackSignal) {
                 ackSignal.notifyAll(); // a dispatcher waiting for acks gives up: the view changed
             }
@@ -280,7 +298,8 @@ public final class JGroupsTransport implements Transport {
          * to its writer) its own writes at once, even when it is the one cut off from the others,
          * and those writes would be lost when the majority's state wins at the heal. Every member
          * acks each foreign message once it delivered it; if the view changes first, the message
-         * is dropped here like every other message of the old view (its writer gets EBUSY).
+         * is dropped here like every other message of the old view (its writer's dfsm then finds
+         * out in the next sync round whether it was applied elsewhere, or sends it again).
          */
         private void deliverData(MemberId sender, Address src, ViewStamp stamp, long seq, byte[] body)
                 throws InterruptedException {
@@ -295,8 +314,9 @@ public final class JGroupsTransport implements Transport {
             }
             int needed = deliveredViewSize / 2;
             synchronized (ackSignal) {
-                while (acks.getOrDefault(seq, 0) < needed) {
-                    if (!sendView.equals(stamp) || !running) {
+                Acks a;
+                while ((a = acks.get(seq)) == null || a.count.get() < needed) {
+                    if (a == null || !sendView.equals(stamp) || !running) {
                         acks.remove(seq);
                         log.debug("own message {} of view {} not acknowledged by a majority before the view changed",
                                 seq, stamp);
@@ -313,7 +333,7 @@ public final class JGroupsTransport implements Transport {
          * The dfsm relies on every member delivering one sequence per view. Without FLUSH,
          * JGroups may deliver a message sent in the old view after the new view at some members
          * only, or a message of the new view before this member installed it. So: drop messages
-         * stamped with an older view (their sender gets ABORTED from its own dfsm), hold messages
+         * stamped with an older view (their sender's dfsm resolves them after its next sync), hold messages
          * of a newer view until it is installed here. A view is named by its number and its
          * creator: the two sides of a partition number their views independently, and a message
          * of the majority's view 5 must not be delivered in the minority's view 5.
@@ -332,9 +352,12 @@ public final class JGroupsTransport implements Transport {
             if (!running || !channel.isConnected()) {
                 return false;
             }
+            ViewStamp view = sendView;
+            long seq = sendSeq.incrementAndGet();
             ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + message.length).put(DATA);
-            sendView.write(b);
-            byte[] stamped = b.putLong(sendSeq.incrementAndGet()).put(message).array();
+            view.write(b);
+            byte[] stamped = b.putLong(seq).put(message).array();
+            acks.put(seq, new Acks(view));
             // JChannel.send can block until the next view (SEQUENCER waits for an unreachable
             // coordinator): send from one thread of our own, in order, so callers keep their own
             // time limits and never hold each other up

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * Cluster mode: every mutation goes through the total order; the FUSE thread waits until this
  * node has applied its own message and returns that result. The wait is bounded, unlike the
  * original's: a write that is not applied in time fails with ETIMEDOUT (or EBUSY when it could
- * not be sent or the group changed under it) instead of hanging in the kernel.
+ * not be sent, or a membership change caught it on a node left without quorum) instead of
+ * hanging in the kernel.
  */
 public final class ClusterApplier implements Applier {
 

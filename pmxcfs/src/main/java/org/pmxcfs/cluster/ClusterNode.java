@@ -139,6 +139,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         CorosyncConf conf;
         try {
             conf = CorosyncConf.parse(corosyncConf);
+            QuorumConfig.from(conf); // votequorum's rules (expected_votes >= 1, two_node without a device, ...)
         } catch (Exception e) {
             throw new IOException("corosync.conf in the cluster filesystem is invalid: " + e.getMessage()
                     + " - start with -l and fix /etc/pve/corosync.conf");
@@ -150,15 +151,12 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         node.syncCorosyncConf(true);
         try {
             node.dfsm.start();
-        } catch (Exception e) {
-            throw new IOException("unable to join the cluster group: " + e.getMessage(), e);
-        }
-        try {
             node.statusDfsm.start();
         } catch (Exception e) {
-            node.dfsm.stop();
-            node.statusPublisher.close();
-            throw new IOException("unable to join the status group: " + e.getMessage(), e);
+            node.close(); // its threads would otherwise pile up with every retry of a local-mode daemon
+            throw new IOException("unable to join the cluster: " + e.getMessage() + " - check that ring0_addr '"
+                    + self.ring0Addr() + "' of node '" + self.name() + "' is an address of this host and that its"
+                    + " ports (--cluster-port " + settings.basePort() + " and the next one) are free", e);
         }
         node.ticker.scheduleWithFixedDelay(node::tick, 100, 100, TimeUnit.MILLISECONDS);
         log.info("starting cluster node '{}' (nodeid {}) of cluster '{}'", self.name(), self.nodeid(),
@@ -338,10 +336,6 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         quorumView = view;
     }
 
-    public Dfsm dfsm() {
-        return dfsm;
-    }
-
     /**
      * The {@code .members} view: the nodelist, online = member of the status group (its pmxcfs
      * runs and is reachable), ip = what the node announced.
@@ -366,7 +360,6 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         return statusPublisher;
     }
 
-    /** The name of node {@code nodeId} in the nodelist in force, or null. */
     /**
      * The name of a node id in the nodelist. A node that just joined announces itself before this
      * node applied the new nodelist (a second after it arrived): look in the tree's newest
@@ -441,13 +434,15 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
      * A new corosync.conf is applied live: the quorum follows the new nodelist, and a node that
      * is no longer in it leaves the group (it is expelled: read-only from then on).
      */
-    private void applyNodelist(byte[] copy) {
+    private synchronized void applyNodelist(byte[] copy) {
         if (copy == null) {
             return;
         }
         CorosyncConf next;
+        QuorumConfig nextQuorum;
         try {
             next = CorosyncConf.parse(copy);
+            nextQuorum = QuorumConfig.from(next);
         } catch (Exception e) {
             log.error("ignoring the new corosync.conf: {} - fix /etc/pve/corosync.conf", e.getMessage());
             return;
@@ -456,7 +451,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
             return;
         }
         conf = next;
-        quorum = VoteQuorum.of(QuorumConfig.from(next), inNodelist(next, quorum.online()));
+        quorum = VoteQuorum.of(nextQuorum, inNodelist(next, quorum.online()));
         quorumView = null; // recompute for the current view with the new votes
         counters.bumpClinfo();
         if (next.node(settings.nodename()).isEmpty()) {
@@ -476,9 +471,11 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     public void beforeStateTransfer(List<String> discardedPaths) {
         List<String> local = new ArrayList<>();
         for (String p : discardedPaths) {
-            db.lookup(p).filter(e -> e.writer() == 0 && !isImportedCorosyncConf(p, e)).ifPresent(e -> local.add(p));
+            db.lookup(p).filter(e -> e.writer() == 0).ifPresent(e -> local.add(p));
         }
-        if (local.isEmpty()) {
+        // a new database holding nothing but the corosync.conf it imported (or that 'pvecm add'
+        // reset it to) has nothing to lose: that copy is the local file's
+        if (local.isEmpty() || local.equals(List.of("corosync.conf")) && db.list("").size() == 1) {
             return;
         }
         Path backup;
@@ -493,16 +490,6 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         ClusterLogEntry entry = clusterLog.addLocal(4, "root", "pmxcfs", ProcessHandle.current().pid(), msg,
                 clock.millis() / 1000);
         statusPublisher.clusterLogged(entry);
-    }
-
-    /** The copy of the local corosync.conf imported at first start is no local change. */
-    private boolean isImportedCorosyncConf(String path, TreeEntry e) {
-        try {
-            return path.equals("corosync.conf") && e.data() != null
-                    && java.util.Arrays.equals(e.data(), Files.readAllBytes(settings.corosyncLocal()));
-        } catch (IOException notReadable) {
-            return false;
-        }
     }
 
     @Override

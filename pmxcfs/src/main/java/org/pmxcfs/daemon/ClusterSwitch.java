@@ -113,10 +113,12 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
         }
         try {
             startCluster(conf.get());
-        } catch (IOException e) {
-            if (!e.getMessage().equals(lastFailure)) {
-                lastFailure = e.getMessage();
-                log.error("corosync.conf appeared but cluster mode cannot start yet: {}", e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            // a RuntimeException would end this periodic check for good: the node would stay local
+            String why = e instanceof IOException ? e.getMessage() : e.toString();
+            if (!why.equals(lastFailure)) {
+                lastFailure = why;
+                log.error("corosync.conf appeared but cluster mode cannot start yet: {}", why);
             }
         }
     }
