@@ -77,13 +77,25 @@ final class Pmxcfs {
                 log.error("memdb_open failed - unable to open database '{}'", dbFile);
                 return exit(255, lock);
             }
-            db.setListener(counters);
+            LockTable locks = new LockTable(o.lockLifetimeSeconds * 1000);
+            db.setListener(new MemDb.ChangeListener() { // every change and reload, local or replicated
+                @Override
+                public void changed(String path) {
+                    counters.changed(path);
+                    locks.changed(path);
+                }
+
+                @Override
+                public void reloaded() {
+                    counters.reloaded();
+                    locks.reloaded();
+                }
+            });
             if (newDb && !o.local) {
                 importCorosyncConf(db, o.corosyncConf, clock);
             }
             counters.reloaded();
 
-            LockTable locks = new LockTable(o.lockLifetimeSeconds * 1000);
             MemDb memdb = db;
             KvStore kv = new KvStore(nodename, () -> clock.millis() / 1000);
             ClusterSwitch mode = new ClusterSwitch(o, nodename, db, locks, clusterLog, counters, kv, clock);

@@ -3,6 +3,7 @@ package org.pmxcfs.lock;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.TreeEntry;
 
 /**
@@ -10,7 +11,7 @@ import org.pmxcfs.dbstore.TreeEntry;
  * by its own clock: a lock may be expired once it has been unchanged for longer than the lock
  * lifetime here. Clocks of different nodes never need to agree.
  */
-public final class LockTable {
+public final class LockTable implements MemDb.ChangeListener {
 
     /** The original's CFS_LOCK_TIMEOUT. */
     public static final long DEFAULT_LIFETIME_MILLIS = 120_000;
@@ -39,12 +40,15 @@ public final class LockTable {
         return nowMillis - seen.get(path).sinceMillis() > lifetimeMillis;
     }
 
-    public synchronized void forget(String path) {
+    /** A changed or removed path, on this node or by another: forget it (a lock still there is seen afresh). */
+    @Override
+    public synchronized void changed(String path) {
         seen.remove(path);
     }
 
-    /** After a reload every lock starts a fresh lifetime, as in the original. */
-    public synchronized void reset() {
+    /** After a reload (start-up, state transfer) every lock starts a fresh lifetime, as in the original. */
+    @Override
+    public synchronized void reloaded() {
         seen.clear();
     }
 }

@@ -28,11 +28,7 @@ public final class LocalApplier implements Applier {
         if (!locks.expired(path, lock, clock.millis())) {
             return Result.fail(Errno.EACCES);
         }
-        Result r = submit(new Operation.Unlock(path, lock.metaDigest()));
-        if (r.isOk()) {
-            locks.forget(path);
-        }
-        return r;
+        return submit(new Operation.Unlock(path, lock.metaDigest())); // the table forgets it as a change
     }
 
     @Override

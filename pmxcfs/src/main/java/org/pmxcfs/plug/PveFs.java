@@ -264,7 +264,6 @@ public final class PveFs implements FsCore {
             throw new FsException(Errno.EACCES);
         }
         mutate(new Operation.Delete(path));
-        locks.forget(Paths.normalize(path));
     }
 
     @Override
