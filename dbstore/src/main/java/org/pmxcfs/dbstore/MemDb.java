@@ -507,14 +507,24 @@ public final class MemDb implements AutoCloseable {
         return Result.ok();
     }
 
-    private Result write(String path, long offset, byte[] buf, boolean truncate, int writer, long mtime) {
+    /**
+     * The size rule of a write of {@code length} bytes at {@code offset} (or a truncate to
+     * {@code offset}, length 0): EINVAL if negative, EFBIG past {@link #MAX_FILE_SIZE}. Callers
+     * check it before sending, so an offset the cluster message could not carry fails the same
+     * way in both modes.
+     */
+    public static void checkExtent(long offset, long length) {
         if (offset < 0) {
             throw new FsException(Errno.EINVAL);
         }
         // written so that a huge offset from a replicated message cannot wrap around
-        if (buf.length > MAX_FILE_SIZE || offset > MAX_FILE_SIZE - buf.length) {
+        if (length > MAX_FILE_SIZE || offset > MAX_FILE_SIZE - length) {
             throw new FsException(Errno.EFBIG);
         }
+    }
+
+    private Result write(String path, long offset, byte[] buf, boolean truncate, int writer, long mtime) {
+        checkExtent(offset, buf.length);
         Target t = target(path);
         String norm = String.join("/", t.parts());
         Optional<GuestPath> g = GuestPath.parse(norm);

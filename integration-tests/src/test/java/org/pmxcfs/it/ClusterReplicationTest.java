@@ -56,6 +56,12 @@ class ClusterReplicationTest extends ClusterTestBase {
                 && "written on node1\n".equals(ClusterFs.readOrNull(n.path("dir2/moved.cfg"))), "rename and unlink everywhere",
                 5_000);
 
+        // the size rules fail as in local mode (EFBIG), also past what a cluster message carries
+        Sys.assertErrno(jnr.constants.platform.Errno.EFBIG, Sys.truncate(c.node(2).path("dir2/moved.cfg"), 5L << 30),
+                "truncate to 5 GiB on node2");
+        Sys.assertErrno(jnr.constants.platform.Errno.EFBIG, Sys.truncate(c.node(2).path("dir2/moved.cfg"), (1 << 20) + 1),
+                "truncate to 1 MiB + 1 on node2");
+
         // propagation latency node1 -> node3, measured tightly
         List<Long> micros = new ArrayList<>();
         for (int i = 0; i < 20; i++) {

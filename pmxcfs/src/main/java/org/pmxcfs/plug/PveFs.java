@@ -193,6 +193,7 @@ public final class PveFs implements FsCore {
         if (plug != null) {
             return writeStatus(plug, offset, data);
         }
+        MemDb.checkExtent(offset, data.length);
         return (int) mutate(new Operation.Write(path, offset, data));
     }
 
@@ -216,6 +217,7 @@ public final class PveFs implements FsCore {
             }
             return;
         }
+        MemDb.checkExtent(size, 0);
         mutate(new Operation.Truncate(path, size));
     }
 
