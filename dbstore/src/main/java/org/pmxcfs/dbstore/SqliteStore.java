@@ -74,7 +74,14 @@ public final class SqliteStore implements Store {
             st.execute("PRAGMA journal_mode=WAL");
             st.execute(CREATE_TABLE);
         } catch (SQLException e) {
-            throw new StoreException("cannot initialise database '" + file + "': " + e.getMessage(), e);
+            try {
+                // an empty file left behind would be refused at every later start as a corrupt database
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // the message below already says what failed
+            }
+            throw new StoreException("cannot initialise database '" + file + "': " + e.getMessage()
+                    + " - check the data directory (free space, permissions) and start again", e);
         }
     }
 

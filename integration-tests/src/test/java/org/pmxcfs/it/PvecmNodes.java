@@ -145,8 +145,7 @@ final class PvecmNodes implements AutoCloseable {
         }
     }
 
-
-    /** SHA-256 fingerprint of a PEM certificate, {@code AA:BB:...} as pvecm prints it. */
+    /** SHA-256 fingerprint of a PEM certificate (computed here, not by the code under test), {@code AA:BB:...} as pvecm prints it. */
     static String fingerprint(Path pem) {
         try (InputStream in = Files.newInputStream(pem)) {
             X509Certificate c = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
@@ -309,13 +308,13 @@ final class PvecmNodes implements AutoCloseable {
          */
         Map<String, String> state() {
             Map<String, String> s = new TreeMap<>();
-            walk(mnt, mnt, s);
+            s.putAll(Cluster.treeDigest(mnt));
             try (Stream<Path> files = Files.walk(data)) {
                 for (Path f : files.sorted().toList()) {
                     String rel = "data:" + data.relativize(f);
                     String n = f.getFileName().toString();
                     if (n.equals("config.db") || n.equals("config.db-wal")) {
-                        s.put(rel, sha256(Files.readAllBytes(f)));
+                        s.put(rel, Cluster.sha256(Files.readAllBytes(f)));
                     } else {
                         s.put(rel, Files.isDirectory(f) ? "dir" : "file");
                     }
@@ -331,47 +330,6 @@ final class PvecmNodes implements AutoCloseable {
         @Override
         public String toString() {
             return name;
-        }
-    }
-
-    private static final java.util.Set<String> STATUS_FILES =
-            java.util.Set.of(".version", ".members", ".vmlist", ".rrd", ".clusterlog", ".debug");
-
-    private static void walk(Path root, Path d, Map<String, String> out) {
-        List<Path> children;
-        try (Stream<Path> s = Files.list(d)) {
-            children = s.sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        for (Path c : children) {
-            String rel = root.relativize(c).toString();
-            if (d.equals(root) && STATUS_FILES.contains(rel)) {
-                continue;
-            }
-            try {
-                var a = Files.readAttributes(c, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (a.isSymbolicLink()) {
-                    continue;
-                }
-                long mtime = a.lastModifiedTime().to(TimeUnit.SECONDS);
-                if (a.isDirectory()) {
-                    out.put(rel + "/", "d " + mtime);
-                    walk(root, c, out);
-                } else {
-                    out.put(rel, "f " + mtime + " " + sha256(Files.readAllBytes(c)));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
-    static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b)).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
