@@ -2,8 +2,6 @@ package org.pmxcfs.jgroups;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -14,7 +12,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.crypto.spec.SecretKeySpec;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.JChannel;
@@ -22,13 +19,9 @@ import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.View;
 import org.jgroups.protocols.BARRIER;
-import org.jgroups.protocols.FD_ALL3;
-import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FRAG2;
 import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.SEQUENCER;
-import org.jgroups.protocols.SYM_ENCRYPT;
-import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.UFC;
 import org.jgroups.protocols.UNICAST3;
@@ -173,6 +166,14 @@ public final class JGroupsTransport implements Transport {
         private int deliveredViewSize = 1;
         /** Dispatcher thread only: the view delivered last, and messages stamped with a later view. */
         private ViewStamp deliveredView = ViewStamp.NONE;
+        /**
+         * Dispatcher thread only: a view in which we gave up one of our own messages (the view
+         * changed before a majority acked it). Nothing more of that view is delivered here: the
+         * others may have delivered the message, and a sequence with a hole where our own
+         * message was would break the dfsm's protocol (an UPDATE after a STATE we never saw).
+         * The next view's sync makes everyone agree again.
+         */
+        private ViewStamp abandonedView = ViewStamp.NONE;
         private final List<Event> early = new ArrayList<>();
 
         Connection(Listener listener) throws Exception {
@@ -318,6 +319,7 @@ public final class JGroupsTransport implements Transport {
                 while ((a = acks.get(seq)) == null || a.count.get() < needed) {
                     if (a == null || !sendView.equals(stamp) || !running) {
                         acks.remove(seq);
+                        abandonedView = stamp;
                         log.debug("own message {} of view {} not acknowledged by a majority before the view changed",
                                 seq, stamp);
                         return;
@@ -339,7 +341,7 @@ public final class JGroupsTransport implements Transport {
          * of the majority's view 5 must not be delivered in the minority's view 5.
          */
         private void dispatchMessage(ViewStamp stamp, Event deliver) throws InterruptedException {
-            if (stamp.equals(deliveredView)) {
+            if (stamp.equals(deliveredView) && !stamp.equals(abandonedView)) {
                 deliver.run();
             } else if (stamp.id() > deliveredView.id()) {
                 early.add(() -> dispatchMessage(stamp, deliver));
@@ -435,39 +437,41 @@ public final class JGroupsTransport implements Transport {
         return null;
     }
 
-    /** The protocol stack, bottom first. */
+    /**
+     * The protocol stack, bottom first. Failure detection is scaled from corosync's token
+     * timeout: a peer silent for a third of it is suspected (heartbeats every twelfth, so four
+     * in a row must be lost), and a quick second opinion confirms it. Corosync needs about
+     * token + consensus to re-form its ring; a majority that stops writing for that long behind
+     * one vanished node is what the design must avoid (docs/ARCHITECTURE.md).
+     */
     private List<Protocol> stack() throws Exception {
         long token = config.token().toMillis();
+        long suspectAfter = Math.max(300, token / 3);
+        long heartbeat = Math.max(50, suspectAfter / 4);
         List<Protocol> p = new ArrayList<>();
-        TCP tcp = new TCP();
-        tcp.setBindAddress(config.bind().getAddress());
-        tcp.setBindPort(config.bind().getPort());
-        tcp.setPortRange(0);
-        tcp.setSockConnTimeout(300);
-        // small messages (acks, one-chunk writes) must not wait for Nagle and delayed TCP acks
-        tcp.tcpNodelay(true);
+        SealedUdp udp = new SealedUdp(DatagramSeal.forGroup(config.authKey(), config.group()));
+        udp.setBindAddress(config.bind().getAddress());
+        udp.setBindPort(config.bind().getPort());
+        udp.setPortRange(0);
+        // bursts (a 1 MiB file is 17 datagrams, a state transfer many more) must not overflow
+        // the kernel's default receive queue; the kernel caps these at net.core.rmem_max/wmem_max
+        udp.setUcastRecvBufSize(4 << 20).setUcastSendBufSize(1 << 20);
         // our sends come from one thread of our own already: a bundler thread would only add a
-        // hand-off per message (about 15% of a small write's time, measured)
-        tcp.setBundlerType("no-bundler");
-        p.add(tcp);
+        // hand-off per message
+        udp.setBundlerType("no-bundler");
+        p.add(udp);
         if (partition != null) {
             p.add(partition);
         }
         p.add(new TCPPING().setInitialHosts(config.peers()).setPortRange(0));
-        p.add(new MERGE3().setMinInterval(1000).setMaxInterval(3000));
+        p.add(new MERGE3().setMinInterval(500).setMaxInterval(1500));
         // on the ring address: unset, it listens on every interface, and all nodes on one host share one port range
-        p.add(new FD_SOCK2().setBindAddress(config.bind().getAddress()));
-        p.add(new FD_ALL3().setTimeout(token).setInterval(Math.max(100, token / 3)));
-        p.add(new VERIFY_SUSPECT2().setTimeout(500));
+        p.add(new BoundedFdSock().setBindAddress(config.bind().getAddress()));
+        p.add(new HeartbeatFd().setTimeout(suspectAfter).setInterval(heartbeat));
+        p.add(new VERIFY_SUSPECT2().setTimeout(heartbeat));
         p.add(new BARRIER());
-        if (config.authKey() != null) {
-            SYM_ENCRYPT enc = new SYM_ENCRYPT();
-            enc.symAlgorithm("AES/CBC/PKCS5Padding").symIvLength(16);
-            enc.setSecretKey(new SecretKeySpec(deriveKey(config.authKey()), "AES"));
-            p.add(enc);
-        }
-        p.add(new NAKACK2().setXmitInterval(200));
-        p.add(new UNICAST3());
+        p.add(new NAKACK2().setXmitInterval(100).useMcastXmit(false));
+        p.add(new UNICAST3().setXmitInterval(100));
         p.add(new STABLE().setDesiredAverageGossip(5000).setMaxBytes(4 << 20));
         p.add(new GMS().setJoinTimeout(2000).setMaxJoinAttempts(3).printLocalAddress(false));
         // no MFC: SEQUENCER + MFC deadlocks under load (java-stack-notes 3); UFC still pushes back
@@ -475,17 +479,5 @@ public final class JGroupsTransport implements Transport {
         p.add(new SEQUENCER());
         p.add(new FRAG2());
         return p;
-    }
-
-    /** AES-256 key from the authkey: only holders of the same 256-byte file get the same key. */
-    static byte[] deriveKey(byte[] authKey) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update("pmxcfs-java group key v1".getBytes(StandardCharsets.US_ASCII));
-            md.update(authKey);
-            return md.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
