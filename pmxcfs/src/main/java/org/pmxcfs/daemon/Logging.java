@@ -18,12 +18,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Logging implements DebugSwitch {
 
-    /** Renders logback levels with the original's syslog priority names. */
+    /**
+     * Renders logback levels with the original's syslog priority names. JGroups' own errors are
+     * transport noise (a member that left mid-send, a late forward), told as warnings: what
+     * needs an admin is logged by our code, which knows what a failure means.
+     */
     public static final class SyslogLevel extends ClassicConverter {
         @Override
         public String convert(ILoggingEvent event) {
             return switch (event.getLevel().toInt()) {
-                case Level.ERROR_INT -> "crit";
+                case Level.ERROR_INT -> event.getLoggerName().startsWith("org.jgroups") ? "warning" : "crit";
                 case Level.WARN_INT -> "warning";
                 case Level.INFO_INT -> "notice";
                 default -> "debug";

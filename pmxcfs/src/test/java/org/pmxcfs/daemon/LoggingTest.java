@@ -1,0 +1,26 @@
+package org.pmxcfs.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import org.junit.jupiter.api.Test;
+
+class LoggingTest {
+
+    private static String level(String logger, Level level) {
+        LoggerContext ctx = new LoggerContext();
+        LoggingEvent e = new LoggingEvent("x", ctx.getLogger(logger), level, "m", null, null);
+        return new Logging.SyslogLevel().convert(e);
+    }
+
+    @Test
+    void ourErrorsAreCriticalJGroupsErrorsAreWarnings() {
+        assertEquals("crit", level("dcdb", Level.ERROR));
+        assertEquals("warning", level("org.jgroups.protocols.SEQUENCER", Level.ERROR));
+        assertEquals("warning", level("cpg", Level.WARN));
+        assertEquals("notice", level("main", Level.INFO));
+        assertEquals("debug", level("main", Level.DEBUG));
+    }
+}
