@@ -47,6 +47,8 @@ final class Cluster implements AutoCloseable {
     final Path authKey;
     final List<Node> nodes = new ArrayList<>();
     private final String clusterName;
+    /** Where the nodes live: their own namespaces of a {@link TestNetwork}, or null for 127.0.0.k. */
+    private final TestNetwork net;
 
     /**
      * @param dir   the cluster's directory (created)
@@ -55,6 +57,12 @@ final class Cluster implements AutoCloseable {
      * @param totem extra lines for the totem section (e.g. "token: 10000"), may be empty
      */
     Cluster(Path dir, int size, int port, String... totem) {
+        this(dir, size, port, null, totem);
+    }
+
+    /** As {@link #Cluster(Path, int, int, String...)}, node k in namespace k of {@code net} when not null. */
+    Cluster(Path dir, int size, int port, TestNetwork net, String... totem) {
+        this.net = net;
         this.dir = dir;
         this.port = port;
         this.clusterName = "it" + port;
@@ -88,7 +96,7 @@ final class Cluster implements AutoCloseable {
         sb.append("logging {\n  debug: off\n  to_syslog: yes\n}\n\nnodelist {\n");
         for (int k = 1; k <= size; k++) {
             sb.append("  node {\n    name: node").append(k).append("\n    nodeid: ").append(k)
-                    .append("\n    quorum_votes: 1\n    ring0_addr: 127.0.0.").append(k).append("\n  }\n");
+                    .append("\n    quorum_votes: 1\n    ring0_addr: ").append(address(k)).append("\n  }\n");
         }
         sb.append("}\n\nquorum {\n  provider: corosync_votequorum\n}\n\ntotem {\n  cluster_name: ").append(clusterName)
                 .append("\n  config_version: ").append(configVersion)
@@ -103,6 +111,11 @@ final class Cluster implements AutoCloseable {
 
     Node node(int k) {
         return nodes.get(k - 1);
+    }
+
+    /** Node k's ring0 address. */
+    String address(int k) {
+        return net != null ? net.address(k) : "127.0.0." + k;
     }
 
     /**
@@ -316,7 +329,8 @@ final class Cluster implements AutoCloseable {
 
         @Override
         List<String> command(String... extra) {
-            List<String> cmd = java(MAIN);
+            List<String> cmd = new ArrayList<>(net != null ? net.enter(id) : List.of());
+            cmd.addAll(java(MAIN));
             cmd.add("-f");
             cmd.addAll(List.of("--nodename", name, "--mountpoint", mnt.toString(), "--data-dir", data.toString(),
                     "--run-dir", run.toString(), "--pid-file", pidFile.toString(), "--corosync-conf",

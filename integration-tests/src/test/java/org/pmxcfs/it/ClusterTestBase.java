@@ -28,17 +28,30 @@ abstract class ClusterTestBase {
     Path tmp;
 
     private final List<Cluster> clusters = new ArrayList<>();
+    private final List<TestNetwork> networks = new ArrayList<>();
 
     /** 0..7, unique per test class (the FD_SOCK2 ports, base + 100, must not meet another class's base). */
     abstract int classIndex();
 
     /** A new cluster of {@code size} nodes (not started) on the next port of this class's range. */
     Cluster cluster(int size, String... totem) {
+        return cluster(size, null, totem);
+    }
+
+    /** As {@link #cluster(int, String...)}, node k in namespace k of {@code net} (see {@link #network}). */
+    Cluster cluster(int size, TestNetwork net, String... totem) {
         int n = PORTS_USED.computeIfAbsent(getClass(), c -> new AtomicInteger()).getAndIncrement() % 5;
         int port = 16000 + 10 * classIndex() + 2 * n; // port: dcdb group, port + 1: status group
-        Cluster c = new Cluster(tmp.resolve("c" + clusters.size()), size, port, totem);
+        Cluster c = new Cluster(tmp.resolve("c" + clusters.size()), size, port, net, totem);
         clusters.add(c);
         return c;
+    }
+
+    /** A network of {@code size} namespaces of its own, removed after the test once its clusters stopped. */
+    TestNetwork network(int size) {
+        TestNetwork net = new TestNetwork(size);
+        networks.add(net);
+        return net;
     }
 
     /** A started, quorate cluster of {@code size} nodes. */
@@ -75,6 +88,8 @@ abstract class ClusterTestBase {
                 }
             }
         }
+        networks.forEach(TestNetwork::close);
+        networks.clear();
         keepLogs(info);
         summarizeCritical(info);
         for (Cluster c : clusters) {

@@ -1,0 +1,207 @@
+package org.pmxcfs.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ObjIntConsumer;
+import jnr.constants.platform.Errno;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node vanishes without a word (its network port goes down, or everything it sends is lost;
+ * no socket is closed) while every node writes all the time, as a cluster in production does.
+ * The majority must keep writing, the lost node must go read-only, and after the heal it must
+ * come back writable with nothing acknowledged lost and identical trees. The nodes live in
+ * network namespaces of their own ({@link TestNetwork}); the faults are real.
+ *
+ * <p>The targets (issue 16; the original pmxcfs + corosync needed 8.1 s for the first two):
+ * the majority never goes more than 2 s without completing a write, the cut node is read-only
+ * within 3 s, and writable within 3 s after the heal, the majority stalling less than 1 s then.
+ * The assertions leave room for a loaded CI machine (before the datagram transport the
+ * majority wrote nothing for as long as the cut lasted); the figures are printed
+ * ({@code [cluster-timing]}) and docs/BENCHMARKS.md has them.
+ */
+class ClusterSilentCutTest extends ClusterTestBase {
+
+    private static final int EACCES = Errno.EACCES.intValue();
+    private static final long CUT_MS = 10_000;
+    private static final long AFTER_HEAL_MS = 6_000;
+
+    @Override
+    int classIndex() {
+        return 6;
+    }
+
+    @Test
+    void aMemberCutOffSilentlyLeavesTheMajorityWriting() throws Exception {
+        scenario("link down of node3 (a member)", 3, TestNetwork::cut);
+    }
+
+    @Test
+    void theSequencerCutOffSilentlyLeavesTheMajorityWriting() throws Exception {
+        // node1 formed the group and is its coordinator, i.e. the sequencer of the total order
+        scenario("link down of node1 (the sequencer)", 1, TestNetwork::cut);
+    }
+
+    @Test
+    void aNodeWhoseSendsAreLostGoesReadOnlyAndTheMajorityKeepsWriting() throws Exception {
+        scenario("everything node3 sends is lost", 3, TestNetwork::dropOutgoing);
+    }
+
+    private void scenario(String what, int victim, ObjIntConsumer<TestNetwork> cut) throws Exception {
+        TestNetwork net = network(3);
+        Cluster c = cluster(3, net).startAll();
+        List<Writer> writers = new ArrayList<>();
+        for (Cluster.Node n : c.nodes) {
+            Files.createDirectories(n.path("w" + n.id));
+        }
+        for (Cluster.Node n : c.nodes) {
+            writers.add(new Writer(n));
+        }
+        writers.forEach(Thread::start);
+        try {
+            Daemon.sleep(2_000);
+            long cutAt = System.nanoTime();
+            cut.accept(net, victim);
+            Daemon.sleep(CUT_MS);
+            long healAt = System.nanoTime();
+            net.heal(victim);
+            Daemon.sleep(AFTER_HEAL_MS);
+            long end = System.nanoTime();
+            writers.forEach(Writer::finish);
+
+            Writer lost = writers.get(victim - 1);
+            List<Writer> majority = writers.stream().filter(w -> w != lost).toList();
+            long worstGap = majority.stream().mapToLong(w -> w.longestGapMs(cutAt, healAt)).max().orElseThrow();
+            long readOnly = lost.firstResultAfterMs(cutAt, EACCES);
+            long writable = lost.firstResultAfterMs(healAt, 0);
+            long healGap = majority.stream().mapToLong(w -> w.longestGapMs(healAt, end)).max().orElseThrow();
+            timing(what + ": longest time the majority completed no write during the cut", worstGap);
+            timing(what + ": cut node read-only (EACCES) after", readOnly);
+            timing(what + ": cut node writable after the heal", writable);
+            timing(what + ": longest majority stall after the heal", healGap);
+
+            assertTrue(worstGap < 3_000, "the majority went " + worstGap + " ms without a write (target < 2 s)");
+            assertTrue(readOnly >= 0 && readOnly < 5_000, "the cut node refused writes after " + readOnly
+                    + " ms (target < 3 s; -1: never)");
+            assertTrue(writable >= 0 && writable < 6_000, "the cut node accepted writes " + writable
+                    + " ms after the heal (target < 3 s; -1: never)");
+            assertTrue(healGap < 3_000, "the majority stalled " + healGap + " ms after the heal (target < 1 s)");
+
+            Map<String, String> tree = c.awaitIdenticalTrees(c.nodes, 20_000);
+            for (Writer w : writers) {
+                w.assertNothingAcknowledgedLost(c.node(1));
+            }
+            assertTrue(tree.size() > 3, "the tree holds the writers' files");
+        } finally {
+            writers.forEach(Writer::finish);
+        }
+    }
+
+    /** One attempt: open(O_TRUNC) + write 64 B + close of a slot, its times and result. */
+    private record Attempt(int slot, String content, long start, long end, int rc) {}
+
+    /** Writes slot files {@code w<k>/<seq % 50>.cfg} on one node every 10 ms and records every attempt. */
+    private static final class Writer extends Thread {
+        private static final int SLOTS = 50;
+        private final Cluster.Node node;
+        private final List<Attempt> attempts = new ArrayList<>();
+        private volatile boolean running = true;
+
+        Writer(Cluster.Node node) {
+            super("writer-" + node.id);
+            this.node = node;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            // bounded: stops when told, or after two minutes at the latest
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            for (int seq = 0; running && System.nanoTime() < deadline; seq++) {
+                int slot = seq % SLOTS;
+                String content = String.format("node%d seq %08d %s%n", node.id, seq, "x".repeat(36));
+                long t0 = System.nanoTime();
+                int rc = ClusterFs.tryPut(node.path("w" + node.id + "/" + slot + ".cfg"), content);
+                long t1 = System.nanoTime();
+                synchronized (attempts) {
+                    attempts.add(new Attempt(slot, content, t0, t1, rc));
+                }
+                Daemon.sleep(10);
+            }
+        }
+
+        void finish() {
+            running = false;
+            try {
+                join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private List<Attempt> attempts() {
+            synchronized (attempts) {
+                return List.copyOf(attempts);
+            }
+        }
+
+        /** The longest time within [from, to] in which no write of this node completed successfully. */
+        long longestGapMs(long from, long to) {
+            long last = from;
+            long worst = 0;
+            for (Attempt a : attempts()) {
+                if (a.rc == 0 && a.end > from && a.end <= to) {
+                    worst = Math.max(worst, a.end - last);
+                    last = a.end;
+                }
+            }
+            worst = Math.max(worst, to - last);
+            return worst / 1_000_000;
+        }
+
+        /** ms from {@code t} until the first attempt started after {@code t} ended with {@code rc}; -1 if none. */
+        long firstResultAfterMs(long t, int rc) {
+            for (Attempt a : attempts()) {
+                if (a.start >= t && a.rc == rc) {
+                    return (a.end - t) / 1_000_000;
+                }
+            }
+            return -1;
+        }
+
+        /**
+         * Every slot holds its last acknowledged write, or what a later attempt that failed may
+         * have left (a failed write may or may not have been applied, and its truncate may have).
+         */
+        void assertNothingAcknowledgedLost(Cluster.Node on) throws Exception {
+            Map<Integer, Set<String>> allowed = new HashMap<>();
+            for (Attempt a : attempts()) {
+                if (a.rc == 0) {
+                    allowed.put(a.slot, new HashSet<>(Set.of(a.content)));
+                } else {
+                    Set<String> s = allowed.computeIfAbsent(a.slot, k -> new HashSet<>(Set.of("")));
+                    s.add(a.content);
+                    s.add("");
+                }
+            }
+            long acked = attempts().stream().filter(a -> a.rc == 0).count();
+            assertTrue(acked > 100, node + " had only " + acked + " acknowledged writes");
+            for (Map.Entry<Integer, Set<String>> e : allowed.entrySet()) {
+                Path p = on.path("w" + node.id + "/" + e.getKey() + ".cfg");
+                String have = Files.exists(p) ? Files.readString(p) : "";
+                assertTrue(e.getValue().contains(have), p + " holds '" + have.trim() + "', expected one of "
+                        + e.getValue().stream().map(String::trim).toList());
+            }
+            assertEquals(SLOTS, Math.min(SLOTS, allowed.size()));
+        }
+    }
+}

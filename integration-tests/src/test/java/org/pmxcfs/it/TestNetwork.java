@@ -1,0 +1,129 @@
+package org.pmxcfs.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A network that exists only for one test: node k lives in its own network namespace with one
+ * interface {@code eth0} at {@code 10.213.<subnet>.k/24}, plugged into a bridge that lives in a
+ * namespace of its own. Nothing here is reachable from, or routed to, the host's namespaces.
+ * Faults are real: a port of the bridge taken down (a silent cut: no socket closed, packets
+ * vanish) or a queueing discipline that drops what a node sends.
+ *
+ * <p>Daemons join a node's namespace with {@code nsenter --net} only, so their FUSE mounts stay
+ * in the test's mount namespace. {@link #close()} deletes every namespace it created.
+ */
+final class TestNetwork implements AutoCloseable {
+
+    private final String tag;
+    private final int subnet;
+    private final int size;
+    private final List<String> created = new ArrayList<>();
+
+    TestNetwork(int size) {
+        this.size = size;
+        this.tag = "pmx" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
+        this.subnet = 1 + ThreadLocalRandom.current().nextInt(250);
+        try {
+            String br = bridgeNs();
+            ip("netns", "add", br);
+            created.add(br);
+            ip("-n", br, "link", "add", "br0", "type", "bridge");
+            ip("-n", br, "link", "set", "br0", "up");
+            for (int k = 1; k <= size; k++) {
+                String ns = ns(k);
+                ip("netns", "add", ns);
+                created.add(ns);
+                ip("-n", ns, "link", "set", "lo", "up");
+                ip("-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", port(k), "netns", br);
+                ip("-n", ns, "addr", "add", address(k) + "/24", "dev", "eth0");
+                ip("-n", ns, "link", "set", "eth0", "up");
+                ip("-n", br, "link", "set", port(k), "master", "br0");
+                ip("-n", br, "link", "set", port(k), "up");
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    String address(int k) {
+        return "10.213." + subnet + "." + k;
+    }
+
+    /** The prefix that runs a command in node k's network namespace (and nowhere else). */
+    List<String> enter(int k) {
+        return List.of("nsenter", "--net=/run/netns/" + ns(k), "--");
+    }
+
+    /** Node k's bridge port goes down: from now on node k neither sends nor receives, silently. */
+    void cut(int k) {
+        ip("-n", bridgeNs(), "link", "set", port(k), "down");
+    }
+
+    /** Node k's bridge port comes back up, and what drops its packets is removed. */
+    void heal(int k) {
+        ip("-n", bridgeNs(), "link", "set", port(k), "up");
+        run(false, "tc", "-n", ns(k), "qdisc", "del", "dev", "eth0", "root");
+    }
+
+    /**
+     * Everything node k sends is dropped; it still receives. A token bucket whose bucket is
+     * smaller than any packet drops every packet (netem is not in every kernel; tbf is).
+     */
+    void dropOutgoing(int k) {
+        run(true, "tc", "-n", ns(k), "qdisc", "add", "dev", "eth0", "root", "tbf", "rate", "8kbit", "burst", "16",
+                "limit", "16");
+    }
+
+    @Override
+    public void close() {
+        for (int i = created.size() - 1; i >= 0; i--) {
+            run(false, "ip", "netns", "del", created.get(i));
+        }
+        created.clear();
+    }
+
+    private String ns(int k) {
+        return tag + "-n" + k;
+    }
+
+    private String bridgeNs() {
+        return tag + "-br";
+    }
+
+    private String port(int k) {
+        return tag + "v" + k;
+    }
+
+    private static void ip(String... args) {
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = "ip";
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        run(true, cmd);
+    }
+
+    private static void run(boolean check, String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", cmd) + ": timed out");
+            }
+            if (check && p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
