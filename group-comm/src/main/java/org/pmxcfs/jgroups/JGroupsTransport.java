@@ -37,9 +37,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link Transport} on a JGroups channel configured for corosync semantics: TCP with static
+ * {@link Transport} on a JGroups channel configured for corosync semantics: datagrams, static
  * discovery from the nodelist, total order through SEQUENCER, failure detection from the token
- * timeout, partition merge, and (secauth) the payload encrypted with a key derived from the
+ * timeout, partition merge, and every datagram sealed with a key derived from the
  * cluster authkey, so a process without the key can neither join nor inject. The stack and the
  * reasons for each choice are in docs/ARCHITECTURE.md.
  *
@@ -58,7 +58,8 @@ public final class JGroupsTransport implements Transport {
 
     private final GroupConfig config;
     private final MemberId self;
-    private final PartitionSwitch partition;
+    /** A layer tests put above the transport to cut members off in-process; null in production. */
+    private final Protocol faults;
     /** The channel of the current join; null before the first join and after leave. */
     private volatile Connection connection;
 
@@ -66,11 +67,11 @@ public final class JGroupsTransport implements Transport {
         this(config, incarnation, null);
     }
 
-    /** With a {@link PartitionSwitch} in the stack (tests only). */
-    public JGroupsTransport(GroupConfig config, long incarnation, PartitionSwitch partition) {
+    /** With {@code faults} right above the transport (the in-process tests of this package). */
+    JGroupsTransport(GroupConfig config, long incarnation, Protocol faults) {
         this.config = config;
         this.self = new MemberId(config.nodeId(), incarnation);
-        this.partition = partition;
+        this.faults = faults;
     }
 
     @Override
@@ -460,8 +461,8 @@ public final class JGroupsTransport implements Transport {
         // hand-off per message
         udp.setBundlerType("no-bundler");
         p.add(udp);
-        if (partition != null) {
-            p.add(partition);
+        if (faults != null) {
+            p.add(faults);
         }
         p.add(new TCPPING().setInitialHosts(config.peers()).setPortRange(0));
         p.add(new MERGE3().setMinInterval(500).setMaxInterval(1500));

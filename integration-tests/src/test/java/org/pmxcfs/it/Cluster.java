@@ -28,7 +28,7 @@ import java.util.stream.Stream;
 /**
  * A cluster of pmxcfs daemons on this machine, each a separate foreground JVM (so a test can
  * kill -9 and restart any one of them), laid out as {@code scripts/cluster} does: node k is
- * {@code node<k>} on 127.0.0.k, with {@code DIR/node<k>/{data,mnt,run,pid,log,corosync.conf,partition}},
+ * {@code node<k>} on 127.0.0.k, with {@code DIR/node<k>/{data,mnt,run,pid,log,corosync.conf}},
  * one {@code DIR/authkey} of 256 random bytes, all nodes on one {@code --cluster-port} (the
  * daemon's dcdb group uses it, its status group the next one).
  *
@@ -143,24 +143,23 @@ final class Cluster implements AutoCloseable {
                 () -> which.stream().allMatch(n -> n.quorate() && n.onlineIds().containsAll(ids)));
     }
 
-    /**
-     * Cuts the network between {@code a} and {@code b} in both directions with the test-only
-     * partition files ({@code --test-partition-file}).
-     */
-    void partition(Set<Integer> a, Set<Integer> b) {
-        for (int k : a) {
-            node(k).writePartition(b);
-        }
-        for (int k : b) {
-            node(k).writePartition(a);
+    /** Node k loses its network silently (its bridge port goes down), as with a pulled cable. */
+    void cut(int k) {
+        network().cut(k);
+    }
+
+    /** Every node's network is back. */
+    void heal() {
+        for (Node n : nodes) {
+            network().heal(n.id);
         }
     }
 
-    /** Empties every partition file. */
-    void heal() {
-        for (Node n : nodes) {
-            n.writePartition(Set.of());
+    private TestNetwork network() {
+        if (net == null) {
+            throw new IllegalStateException("network faults need a cluster in a TestNetwork");
         }
+        return net;
     }
 
     /** The replicated tree as seen through each given running node's mount; see {@link #treeDigest}. */
@@ -310,7 +309,6 @@ final class Cluster implements AutoCloseable {
         final Path data;
         final Path run;
         final Path corosyncConf;
-        final Path partitionFile;
         Path key;
 
         Node(int id) {
@@ -319,7 +317,6 @@ final class Cluster implements AutoCloseable {
             this.data = base.resolve("data");
             this.run = base.resolve("run");
             this.corosyncConf = base.resolve("corosync.conf");
-            this.partitionFile = base.resolve("partition");
             this.key = authKey;
         }
 
@@ -334,8 +331,7 @@ final class Cluster implements AutoCloseable {
             cmd.add("-f");
             cmd.addAll(List.of("--nodename", name, "--mountpoint", mnt.toString(), "--data-dir", data.toString(),
                     "--run-dir", run.toString(), "--pid-file", pidFile.toString(), "--corosync-conf",
-                    corosyncConf.toString(), "--authkey", key.toString(), "--cluster-port", Integer.toString(port),
-                    "--test-partition-file", partitionFile.toString()));
+                    corosyncConf.toString(), "--authkey", key.toString(), "--cluster-port", Integer.toString(port)));
             cmd.addAll(List.of(extra));
             return cmd;
         }
@@ -343,14 +339,6 @@ final class Cluster implements AutoCloseable {
         @Override
         Path workDir() {
             return dir;
-        }
-
-        void writePartition(Set<Integer> ids) {
-            try {
-                Files.writeString(partitionFile, ids.stream().map(String::valueOf).collect(Collectors.joining(",")));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
 
         /** The parsed .members, or null if it cannot be read (dead mount, not running). */

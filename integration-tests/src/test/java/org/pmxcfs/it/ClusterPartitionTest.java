@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue #3, scenario 4 and the bounded write: a 2|1 network partition (test-only partition
- * switch) leaves the minority read-only while the majority keeps writing; after the heal every
+ * Issue #3, scenario 4 and the bounded write: a 2|1 network partition (a node's link goes down
+ * in a {@link TestNetwork}) leaves the minority read-only while the majority keeps writing; after the heal every
  * node has the same tree and no acknowledged write is lost. A write that the cluster cannot
  * apply fails after --write-timeout instead of hanging.
  */
@@ -51,7 +51,7 @@ class ClusterPartitionTest extends ClusterTestBase {
 
     private void partitionTwoToOne(int minorityId) throws Exception {
         // a short write timeout, so a write caught by the cut does not hold the test for 30 s
-        Cluster c = cluster(3);
+        Cluster c = cluster(3, network(3));
         c.node(1).start("--write-timeout", "5");
         c.node(2).launch("--write-timeout", "5");
         c.node(3).launch("--write-timeout", "5");
@@ -84,7 +84,7 @@ class ClusterPartitionTest extends ClusterTestBase {
         try {
             Daemon.sleep(1_000);
             long cutMs = ClusterFailureTest.ms(t0);
-            c.partition(Set.of(minorityId), majorityIds);
+            c.cut(minorityId);
             long roMs = Cluster.await(minority + " not quorate", 20_000, () -> minority.quorateValue() == 0);
             timing("minority " + minority + " lost quorum after the cut", roMs);
             long seenMs = ClusterFs.awaitAll(majority, n -> n.quorate() && n.onlineIds().equals(majorityIds),
@@ -172,7 +172,7 @@ class ClusterPartitionTest extends ClusterTestBase {
      */
     @Test
     void aWriteThatCannotBeAppliedFailsAfterTheWriteTimeout() {
-        Cluster c = cluster(3, "token: 10000");
+        Cluster c = cluster(3, network(3), "token: 10000");
         c.node(1).start("--write-timeout", "3");
         c.node(2).launch("--write-timeout", "3");
         c.node(3).launch("--write-timeout", "3");
@@ -182,8 +182,8 @@ class ClusterPartitionTest extends ClusterTestBase {
         Cluster.Node n3 = c.node(3);
         ClusterFs.put(n3.path("before.cfg"), "before\n");
 
-        c.partition(Set.of(3), Set.of(1, 2));
-        Daemon.sleep(300); // the daemons read the partition files every 100 ms
+        c.cut(3);
+        Daemon.sleep(300);
         assertEquals(1, n3.quorateValue(), "node3 still counts itself quorate right after the cut");
         long t0 = System.nanoTime();
         int rc = ClusterFs.tryPut(n3.path("timeout.cfg"), "cut off\n");

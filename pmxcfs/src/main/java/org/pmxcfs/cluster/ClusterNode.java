@@ -28,7 +28,6 @@ import org.pmxcfs.ipc.IpcService;
 import org.pmxcfs.ipc.KvStore;
 import org.pmxcfs.jgroups.GroupConfig;
 import org.pmxcfs.jgroups.JGroupsTransport;
-import org.pmxcfs.jgroups.PartitionSwitch;
 import org.pmxcfs.lock.LockTable;
 import org.pmxcfs.quorum.QuorumConfig;
 import org.pmxcfs.quorum.QuorumStatus;
@@ -65,7 +64,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
 
     /** What the daemon's options say about the cluster. */
     public record Settings(String nodename, Path authKey, int basePort, Duration writeTimeout,
-                           Duration verifyInterval, Path corosyncLocal, Path backupDir, Path testPartitionFile) {}
+                           Duration verifyInterval, Path corosyncLocal, Path backupDir) {}
 
     private final Settings settings;
     private final MemDb db;
@@ -81,12 +80,9 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     private final JGroupsTransport transport;
     private final ScheduledExecutorService ticker;
     private final ClusterApplier applier;
-    private final PartitionSwitch partition;
     private final KvStore kv;
-    private final PartitionSwitch statusPartition;
     private final Dfsm statusDfsm;
     private final StatusPublisher statusPublisher;
-    private String partitionSpec = "";
     private volatile VoteQuorum quorum;
     private volatile boolean expelled;
     /** The dfsm view {@link #quorum} was computed for. */
@@ -106,17 +102,15 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         this.clock = clock;
         this.confSync = new CorosyncConfSync(settings.corosyncLocal());
         this.quorum = VoteQuorum.of(QuorumConfig.from(conf), List.of());
-        this.partition = settings.testPartitionFile() == null ? null : new PartitionSwitch();
         this.transport = new JGroupsTransport(groupConfig("-dcdb", settings.basePort()),
-                ProcessHandle.current().pid(), partition);
+                ProcessHandle.current().pid());
         this.dfsm = new Dfsm("dcdb", 1, transport, new Dcdb(db, (int) self.nodeid(), this), clock,
                 new Dfsm.Options(settings.verifyInterval(), Dfsm.Options.DEFAULT.restartDelay()));
         this.kv = kv;
         // the IP .members shows for this node, announced to the others after every status sync
         kv.set("nodeip", (self.ring0Addr() + "\0").getBytes(StandardCharsets.UTF_8));
-        this.statusPartition = settings.testPartitionFile() == null ? null : new PartitionSwitch();
         JGroupsTransport statusTransport = new JGroupsTransport(groupConfig("-status", settings.basePort() + 1),
-                ProcessHandle.current().pid(), statusPartition);
+                ProcessHandle.current().pid());
         StatusGroup status = new StatusGroup((int) self.nodeid(), this::nodeName, kv, clusterLog,
                 this::republishStatus, counters::bumpClinfo, this::applyExpected);
         this.statusDfsm = new Dfsm("status", 0, statusTransport, status, clock, STATUS_OPTIONS);
@@ -193,7 +187,6 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     /** Every 100 ms: dfsm timers, quorum from the current view, remote writes made durable. */
     private void tick() {
         try {
-            applyTestPartition();
             dfsm.tick();
             statusDfsm.tick();
             List<MemberId> view = dfsm.members();
@@ -209,34 +202,6 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
             db.flush();
         } catch (RuntimeException e) {
             log.error("cluster tick failed: {}", e.toString(), e);
-        }
-    }
-
-    /**
-     * Tests cut the network by writing node ids ("2,3") into the partition file and heal it by
-     * emptying or removing the file.
-     */
-    private void applyTestPartition() {
-        if (partition == null) {
-            return;
-        }
-        String spec;
-        try {
-            spec = Files.exists(settings.testPartitionFile()) ? Files.readString(settings.testPartitionFile()).trim() : "";
-        } catch (IOException e) {
-            return;
-        }
-        if (!spec.equals(partitionSpec)) {
-            partitionSpec = spec;
-            Set<Integer> ids = new TreeSet<>();
-            for (String id : spec.split("[,\\s]+")) {
-                if (!id.isEmpty()) {
-                    ids.add(Integer.parseInt(id));
-                }
-            }
-            log.warn("test partition: cut off from nodes {}", ids);
-            partition.block(ids);
-            statusPartition.block(ids);
         }
     }
 

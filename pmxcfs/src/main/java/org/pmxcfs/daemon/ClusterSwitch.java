@@ -129,7 +129,7 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
         }
         node = ClusterNode.start(new ClusterNode.Settings(nodename, o.authKey, o.clusterPort,
                 Duration.ofSeconds(o.writeTimeoutSeconds), Duration.ofSeconds(o.verifyIntervalSeconds), o.corosyncConf,
-                o.dataDir.resolve("backup"), o.testPartitionFile), db, conf, locks, clusterLog, counters, kv, clock);
+                o.dataDir.resolve("backup")), db, conf, locks, clusterLog, counters, kv, clock);
         watcher.shutdown();
     }
 

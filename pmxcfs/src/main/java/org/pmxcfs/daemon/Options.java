@@ -79,10 +79,6 @@ public final class Options {
             description = "Seconds between cluster-wide checksum verifications of the tree (default ${DEFAULT-VALUE})")
     long verifyIntervalSeconds;
 
-    @Option(names = "--test-partition-file", hidden = true,
-            description = "Tests only: node ids listed in this file are cut off from this node")
-    Path testPartitionFile;
-
     @Option(names = "--max-total-size", defaultValue = "${env:PMXCFS_MAX_TOTAL_SIZE:-31457280}",
             description = "Cap on the sum of all file sizes in bytes (default ${DEFAULT-VALUE} = 30 MiB)")
     long maxTotalSize;

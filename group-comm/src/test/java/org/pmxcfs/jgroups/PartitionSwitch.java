@@ -10,7 +10,8 @@ import org.jgroups.util.MessageBatch;
 /**
  * Test-only network partition: drops every message from, and every unicast to, the members of
  * the blocked nodes, as a cut cable would. Sits right above the transport, so discovery, failure
- * detection and merging all see the cut. Enabled only with the daemon's hidden test option.
+ * detection and merging all see the cut. The in-process transport tests put it in the stack;
+ * the daemon has no such layer (multi-process tests cut real links, see TestNetwork).
  */
 public final class PartitionSwitch extends Protocol {
 
