@@ -20,6 +20,7 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.pmxcfs.daemon.FailStopScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +61,7 @@ public final class JoinApiServer implements AutoCloseable {
     private final HttpHandler handler;
     private final ConnectionLimits limits = new ConnectionLimits(MAX_PER_SOURCE, MAX_CONNECTIONS);
     private final Set<JoinConnection> open = ConcurrentHashMap.newKeySet();
-    private final ScheduledThreadPoolExecutor deadlines;
+    private final FailStopScheduler deadlines;
     private final ThreadPoolExecutor workers;
     private final AtomicInteger readers = new AtomicInteger();
     private volatile boolean closed;
@@ -70,10 +71,9 @@ public final class JoinApiServer implements AutoCloseable {
         this.listener = listener;
         this.tls = tls;
         this.handler = handler;
-        this.deadlines = new ScheduledThreadPoolExecutor(1, daemon("join-api-deadline"));
-        deadlines.setRemoveOnCancelPolicy(true);
+        this.deadlines = new FailStopScheduler(1, "join-api-deadline");
         this.workers = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(QUEUE), daemon("join-api"), new ThreadPoolExecutor.AbortPolicy());
+                new ArrayBlockingQueue<>(QUEUE), FailStopScheduler.daemonThreads("join-api"), new ThreadPoolExecutor.AbortPolicy());
         workers.allowCoreThreadTimeOut(true);
     }
 
@@ -201,15 +201,6 @@ public final class JoinApiServer implements AutoCloseable {
     private static HttpRequestReader.Request badRequest() {
         return new HttpRequestReader.Request("", java.net.URI.create("/"), "HTTP/1.1",
                 new com.sun.net.httpserver.Headers(), new byte[0]);
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     @Override
