@@ -48,7 +48,7 @@ public final class MemDb implements AutoCloseable {
     public static final long DEFAULT_MAX_TOTAL_BYTES = 30L << 20;
 
     private static final Logger log = LoggerFactory.getLogger("database");
-    private static final String RECOVERY_HINT = " - the database file was not modified; fix or remove the row"
+    static final String RECOVERY_HINT = " - the database file was not modified; fix or remove the row"
             + " (sqlite3), or restore config.db from a backup or from a healthy cluster node";
 
     /** Told about every path an applied operation changed, and about whole-tree reloads. */
@@ -133,6 +133,12 @@ public final class MemDb implements AutoCloseable {
             if (r.name() == null || r.name().isEmpty()) {
                 throw new LoadException("inode " + r.inode() + " has no name" + hint);
             }
+            if (!validName(r.name())) {
+                // such a row would load, and then listing its directory would fail with EIO
+                throw new LoadException("inode " + r.inode() + " has the invalid name '"
+                        + r.name().replace("\0", "\\0") + "' (a name is not '.' or '..' and has no '/'"
+                        + " and no NUL byte)" + hint);
+            }
             if (r.isDir() && r.data() != null) {
                 throw new LoadException("directory inode " + r.inode() + " ('" + r.name() + "') contains data"
                         + hint);
@@ -190,6 +196,10 @@ public final class MemDb implements AutoCloseable {
                 vms.register(g.get());
             }
         }
+    }
+
+    private static boolean validName(String name) {
+        return !name.equals(".") && !name.equals("..") && name.indexOf('/') < 0 && name.indexOf('\0') < 0;
     }
 
     private void verifyReachable(List<TreeEntry> sorted, String hint) throws LoadException {

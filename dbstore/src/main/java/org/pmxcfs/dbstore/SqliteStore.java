@@ -1,6 +1,10 @@
 package org.pmxcfs.dbstore;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -12,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 
@@ -95,18 +100,35 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public List<TreeEntry> load() throws StoreException {
+    public List<TreeEntry> load() throws StoreException, LoadException {
         List<TreeEntry> rows = new ArrayList<>();
         try (Connection c = connect(true); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT inode, parent, version, writer, mtime, type, name, data FROM tree")) {
             while (rs.next()) {
                 rows.add(new TreeEntry(rs.getLong(1), rs.getLong(2), rs.getLong(3), (int) rs.getLong(4),
-                        rs.getLong(5), rs.getInt(6), rs.getString(7), rs.getBytes(8)));
+                        rs.getLong(5), rs.getInt(6), name(rs.getLong(1), rs.getBytes(7)), rs.getBytes(8)));
             }
         } catch (SQLException e) {
             throw new StoreException("unable to read database '" + file + "': " + e.getMessage(), e);
         }
         return rows;
+    }
+
+    /**
+     * The stored name bytes, strictly decoded: the driver would turn invalid UTF-8 into U+FFFD, a
+     * name that then no longer matches its row and is written back changed.
+     */
+    private static String name(long inode, byte[] raw) throws LoadException {
+        if (raw == null) {
+            return null;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
+        } catch (CharacterCodingException e) {
+            throw new LoadException("inode " + inode + " has a name that is not valid UTF-8 (bytes "
+                    + HexFormat.ofDelimiter(" ").formatHex(raw) + ")" + MemDb.RECOVERY_HINT, e);
+        }
     }
 
     @Override

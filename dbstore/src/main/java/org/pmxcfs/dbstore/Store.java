@@ -13,8 +13,8 @@ public interface Store extends AutoCloseable {
     /** Name of the row that carries the global version. */
     String VERSION_ROW_NAME = "__version__";
 
-    /** Reads every row without modifying the store. */
-    List<TreeEntry> load() throws StoreException;
+    /** Reads every row without modifying the store; a row that cannot be represented is refused. */
+    List<TreeEntry> load() throws StoreException, LoadException;
 
     /** Makes the store ready for {@link #commit}; called once the loaded rows were accepted. */
     void prepareWrites() throws StoreException;

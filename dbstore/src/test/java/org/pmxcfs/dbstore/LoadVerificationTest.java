@@ -80,6 +80,42 @@ class LoadVerificationTest {
         refused("inode 20", "has no name");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"a/b", "/", ".", "..", "a\0b", "\0"})
+    void rowWithANameNoPathCanReach(String name) throws Exception {
+        corrupt(row(20, 0, 9, 0, T, 8, name, bytes("x")));
+        refused("inode 20", "invalid name '" + name.replace("\0", "\\0") + "'");
+    }
+
+    @Test
+    void directoryRowWithASlashInItsName() throws Exception {
+        corrupt(row(20, 0, 9, 0, T, 4, "a/b", null), row(21, 20, 9, 0, T, 8, "c", bytes("x")));
+        refused("inode 20", "invalid name 'a/b'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"61ff62", "c3", "eda080", "c0af"}) // invalid byte, cut sequence, surrogate, overlong '/'
+    void rowWithANameThatIsNotUtf8(String hex) throws Exception {
+        buildRealDb(file(), "DELETE", 8);
+        try (Connection c = jdbc(file()); Statement st = c.createStatement()) {
+            // stored as TEXT, as a writer that does not check its bytes would store it
+            st.execute("INSERT INTO tree VALUES (20, 0, 9, 0, 0, 8, CAST(x'" + hex + "' AS TEXT), NULL)");
+        }
+        String spaced = java.util.HexFormat.ofDelimiter(" ").formatHex(java.util.HexFormat.of().parseHex(hex));
+        refused("inode 20", "not valid UTF-8", "(bytes " + spaced + ")");
+    }
+
+    @Test
+    void nameStoredAsABlobLoadsWhenItIsUtf8() throws Exception {
+        buildRealDb(file(), "DELETE", 8);
+        try (Connection c = jdbc(file()); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO tree VALUES (20, 0, 9, 0, 0, 8, x'c3a42e636667', NULL)");
+        }
+        MemDb db = TestSupport.sqliteDb(file());
+        assertTrue(db.lookup("\u00e4.cfg").isPresent());
+        db.close();
+    }
+
     @Test
     void directoryWithData() throws Exception {
         corrupt(row(20, 0, 9, 0, T, 4, "dir", bytes("x")));

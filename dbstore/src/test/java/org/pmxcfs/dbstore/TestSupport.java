@@ -77,7 +77,7 @@ final class TestSupport {
         }
 
         @Override
-        public List<TreeEntry> load() throws StoreException {
+        public List<TreeEntry> load() throws StoreException, LoadException {
             return delegate.load();
         }
 

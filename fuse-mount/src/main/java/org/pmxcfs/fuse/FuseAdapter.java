@@ -50,6 +50,12 @@ public final class FuseAdapter extends FuseStubFS {
         } catch (RuntimeException e) {
             log.error("{} '{}' failed: {}", op, path, e.toString(), e);
             return -Errno.EIO.code;
+        } catch (Error e) {
+            // thrown back into libfuse it would be lost or kill the worker quietly: the daemon's
+            // uncaught-exception handler decides (pmxcfs stops), and until it does the caller gets EIO
+            Thread t = Thread.currentThread();
+            t.getUncaughtExceptionHandler().uncaughtException(t, e);
+            return -Errno.EIO.code;
         }
     }
 

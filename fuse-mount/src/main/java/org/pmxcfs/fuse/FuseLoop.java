@@ -59,7 +59,7 @@ public final class FuseLoop {
     private static LibFuse2 loadLibrary() {
         try {
             return LibraryLoader.create(LibFuse2.class).failImmediately().load("fuse");
-        } catch (Throwable notDevPackage) {
+        } catch (UnsatisfiedLinkError notDevPackage) {
             return LibraryLoader.create(LibFuse2.class).failImmediately().load("libfuse.so.2");
         }
     }

@@ -174,6 +174,10 @@ class BadInputTest extends MountTestBase {
                 Arguments.of("missing parent", plus(row(7, 99, 8, "orphan", "x")), "missing"),
                 Arguments.of("file as parent", plus(row(7, 2, 8, "child", "x")), "not a directory"),
                 Arguments.of("empty name", plus(row(7, 0, 8, "", "x")), "name"),
+                // each of these loaded before and made listing its directory fail with EIO
+                Arguments.of("slash in a name", plus(row(7, 0, 8, "a/b", "x")), "invalid name 'a/b'"),
+                Arguments.of("name '..'", plus(row(7, 3, 4, "..", null)), "invalid name '..'"),
+                Arguments.of("NUL in a name", plus(row(7, 0, 8, "a\0b.cfg", "x")), "invalid name 'a\\0b.cfg'"),
                 Arguments.of("wrong root name", List.of(row(0, 0, 8, "root", null), row(2, 0, 8, "a", "x")), "name"));
     }
 

@@ -31,6 +31,7 @@ final class Daemon implements AutoCloseable {
     final Path pidFile;
     final Path daemonLog;
     private final List<String> extraArgs = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
     private final List<Path> logs = new ArrayList<>();
     private Process process;          // foreground daemon (our child)
     private long daemonPid = -1;      // daemonized daemon (not our child)
@@ -56,6 +57,12 @@ final class Daemon implements AutoCloseable {
         this.extraArgs.addAll(List.of(extraArgs));
     }
 
+    /** JVM options for the next starts, e.g. a smaller heap. */
+    Daemon jvm(String... options) {
+        jvmOptions.addAll(List.of(options));
+        return this;
+    }
+
     Path db() {
         return data.resolve("config.db");
     }
@@ -78,6 +85,7 @@ final class Daemon implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
         cmd.add("-XX:+UseSerialGC");
+        cmd.addAll(jvmOptions); // after the defaults: the last -Xmx wins
         cmd.add("-cp");
         cmd.add(classpath());
         cmd.add(MAIN);

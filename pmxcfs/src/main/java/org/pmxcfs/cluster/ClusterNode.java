@@ -12,12 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.pmxcfs.corosync.CorosyncConf;
 import org.pmxcfs.corosync.CorosyncConfSync;
 import org.pmxcfs.corosync.NodeEntry;
+import org.pmxcfs.daemon.FailStopScheduler;
 import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.TreeEntry;
 import org.pmxcfs.dcdb.Dcdb;
@@ -116,11 +116,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         this.statusDfsm = new Dfsm("status", 0, statusTransport, status, clock, STATUS_OPTIONS);
         this.statusPublisher = StatusPublisher.start(kv, statusDfsm::post); // nobody waits for status messages
         this.applier = new ClusterApplier(dfsm, settings.writeTimeout());
-        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cluster-tick");
-            t.setDaemon(true);
-            return t;
-        });
+        this.ticker = new FailStopScheduler(1, "cluster-tick");
     }
 
     /**

@@ -11,7 +11,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -72,11 +71,7 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
         this.kv = kv;
         this.clock = clock;
         this.local = new LocalApplier(db, locks, clock);
-        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "mode-watch");
-            t.setDaemon(true);
-            return t;
-        });
+        this.watcher = new FailStopScheduler(1, "mode-watch");
     }
 
     /**

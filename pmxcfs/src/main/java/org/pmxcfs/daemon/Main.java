@@ -7,6 +7,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        FailStop.install();
         Options o = new Options();
         CommandLine cl = new CommandLine(o);
         try {

@@ -20,7 +20,6 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -30,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
+import org.pmxcfs.daemon.FailStopScheduler;
 import org.pmxcfs.dbstore.Errno;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,7 +143,7 @@ public final class IpcServer implements AutoCloseable {
         // unbounded pool: the semaphore bounds the connections; a finishing worker still counts as busy
         this.workers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), r -> daemon(r, "ipc-" + n.incrementAndGet()));
-        this.reaper = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ipc-idle"));
+        this.reaper = new FailStopScheduler(1, "ipc-idle");
         long tick = Math.max(10, Math.min(1000, config.idleTimeout().toMillis() / 4));
         reaper.scheduleWithFixedDelay(this::closeIdle, tick, tick, TimeUnit.MILLISECONDS);
         this.acceptor = daemon(this::acceptLoop, "ipc-accept");

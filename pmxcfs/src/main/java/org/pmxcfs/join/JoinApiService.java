@@ -11,11 +11,10 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.pmxcfs.corosync.CorosyncConf;
+import org.pmxcfs.daemon.FailStopScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,13 +51,8 @@ public final class JoinApiService implements AutoCloseable {
 
     private JoinApiService(Settings settings) {
         this.settings = settings;
-        AtomicInteger n = new AtomicInteger();
         // two threads: the periodic check, and delayed login answers and password checks
-        this.timer = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "join-timer-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = new FailStopScheduler(2, "join-timer");
         ClusterAccess access = new MountClusterAccess(settings.mountpoint(), settings.nodename(), settings.authKey(),
                 settings.runDir(), "pmxcfs");
         this.handler = new ApiHandler(access,

@@ -25,6 +25,12 @@ final class ApiClient {
     private final String base;
 
     ApiClient(X509Certificate trusted, int port) throws Exception {
+        http = HttpClient.newBuilder().sslContext(trusting(trusted)).build();
+        base = "https://127.0.0.1:" + port + "/api2/json";
+    }
+
+    /** TLS that trusts exactly {@code trusted}. */
+    static SSLContext trusting(X509Certificate trusted) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setCertificateEntry("node", trusted);
@@ -32,8 +38,7 @@ final class ApiClient {
         tmf.init(ks);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
-        http = HttpClient.newBuilder().sslContext(ctx).build();
-        base = "https://127.0.0.1:" + port + "/api2/json";
+        return ctx;
     }
 
     Reply get(String path, Map<String, String> headers) throws Exception {
@@ -55,7 +60,9 @@ final class ApiClient {
     }
 
     private Reply send(HttpRequest.Builder b) throws Exception {
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        // bounded: a server that never answers fails the test instead of hanging it
+        HttpResponse<String> r = http.send(b.timeout(java.time.Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
         return new Reply(r.statusCode(), JSON.readTree(r.body()));
     }
 }
