@@ -31,6 +31,7 @@ final class Daemon implements AutoCloseable {
     final Path pidFile;
     final Path daemonLog;
     private final List<String> extraArgs = new ArrayList<>();
+    private final java.util.Map<String, String> env = new java.util.HashMap<>();
     private final List<Path> logs = new ArrayList<>();
     private Process process;          // foreground daemon (our child)
     private long daemonPid = -1;      // daemonized daemon (not our child)
@@ -106,6 +107,12 @@ final class Daemon implements AutoCloseable {
         return log;
     }
 
+    /** Sets an environment variable for the foreground starts that follow. */
+    Daemon env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
     /** Starts a foreground daemon and waits until it is mounted and has written its pid file. */
     Daemon start(String... more) {
         if (process != null && process.isAlive()) {
@@ -114,6 +121,7 @@ final class Daemon implements AutoCloseable {
         Path log = nextLog();
         try {
             ProcessBuilder pb = new ProcessBuilder(command(true, more));
+            pb.environment().putAll(env);
             pb.redirectErrorStream(true);
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
