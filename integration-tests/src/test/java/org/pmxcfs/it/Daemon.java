@@ -115,20 +115,7 @@ final class Daemon implements AutoCloseable {
 
     /** Starts a foreground daemon and waits until it is mounted and has written its pid file. */
     Daemon start(String... more) {
-        if (process != null && process.isAlive()) {
-            throw new IllegalStateException("already running");
-        }
-        Path log = nextLog();
-        try {
-            ProcessBuilder pb = new ProcessBuilder(command(true, more));
-            pb.environment().putAll(env);
-            pb.redirectErrorStream(true);
-            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            process = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        launch(more);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -144,6 +131,25 @@ final class Daemon implements AutoCloseable {
         kill9();
         unmountLazy();
         throw new AssertionError("daemon not ready within " + START_TIMEOUT_MS / 1000 + " s; output:\n" + out);
+    }
+
+    /** Starts a foreground daemon and returns at once. */
+    Daemon launch(String... more) {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("already running");
+        }
+        Path log = nextLog();
+        try {
+            ProcessBuilder pb = new ProcessBuilder(command(true, more));
+            pb.environment().putAll(env);
+            pb.redirectErrorStream(true);
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
     }
 
     /** Runs a foreground daemon that is expected to exit by itself (a start-up failure). */
@@ -352,9 +358,18 @@ final class Daemon implements AutoCloseable {
         return isMounted(mnt);
     }
 
-    /** True if /proc/self/mountinfo lists a mount exactly at {@code dir}. */
+    /**
+     * True if /proc/self/mountinfo lists a mount exactly at {@code dir}, the parent's symlinks
+     * resolved (the table lists real paths; a dead mount itself cannot be resolved).
+     */
     static boolean isMounted(Path dir) {
-        String target = dir.toAbsolutePath().normalize().toString();
+        Path abs = dir.toAbsolutePath().normalize();
+        String target;
+        try {
+            target = abs.getParent().toRealPath().resolve(abs.getFileName()).toString();
+        } catch (IOException parentMissing) {
+            return false;
+        }
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 String[] f = line.split(" ");
