@@ -107,7 +107,7 @@ final class Daemon implements AutoCloseable {
         return log;
     }
 
-    /** Sets an environment variable for the foreground starts that follow. */
+    /** Sets an environment variable for the foreground runs that follow. */
     Daemon env(String name, String value) {
         env.put(name, value);
         return this;
@@ -138,18 +138,22 @@ final class Daemon implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
         }
-        Path log = nextLog();
+        process = spawn(command(true, more), nextLog());
+        return this;
+    }
+
+    /** Starts {@code cmd} with our environment, its output (stdout and stderr) appended to {@code log}. */
+    private Process spawn(List<String> cmd, Path log) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(command(true, more));
+            ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().putAll(env);
             pb.redirectErrorStream(true);
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            process = pb.start();
+            return pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return this;
     }
 
     /** Runs a foreground daemon that is expected to exit by itself (a start-up failure). */
@@ -160,18 +164,9 @@ final class Daemon implements AutoCloseable {
     /** As {@link #startExpectingExit(String...)}, with the command prefixed by {@code wrapper}. */
     Exit startExpectingExit(List<String> wrapper, String... more) {
         Path log = nextLog();
-        Process p;
-        try {
-            List<String> cmd = new ArrayList<>(wrapper);
-            cmd.addAll(command(true, more));
-            ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.redirectErrorStream(true);
-            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            p = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(command(true, more));
+        Process p = spawn(cmd, log);
         if (!waitFor(p, START_TIMEOUT_MS)) {
             p.destroyForcibly();
             waitFor(p, STOP_TIMEOUT_MS);

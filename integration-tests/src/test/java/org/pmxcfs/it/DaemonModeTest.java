@@ -99,7 +99,7 @@ class DaemonModeTest extends MountTestBase {
                 delayMs = startUpMs * run / runs + random.nextInt(50);
                 Daemon.sleep(delayMs);
             } else {
-                Daemon.poll(Daemon.START_TIMEOUT_MS, 1, d::isMounted);
+                Daemon.poll(Daemon.START_TIMEOUT_MS, 1, () -> d.isMounted() || !d.alive());
                 delayMs = (System.nanoTime() - t) / 1_000_000;
                 Daemon.sleep(random.nextInt(100));
             }
