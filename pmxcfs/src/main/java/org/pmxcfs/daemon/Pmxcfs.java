@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running daemon: start-up in the original's order (lock, status, database, mount, pid
- * file) and a teardown that never leaves a dead mount behind.
+ * file), every step registered with {@link Lifecycle}, so a stop at any moment undoes exactly
+ * what was started and never leaves a dead mount behind.
  */
 final class Pmxcfs {
 
