@@ -1,29 +1,27 @@
 package org.pmxcfs.fuse;
 
-import java.util.function.IntSupplier;
+import java.nio.ByteBuffer;
 import jnr.ffi.Pointer;
-import jnr.ffi.types.gid_t;
-import jnr.ffi.types.mode_t;
-import jnr.ffi.types.off_t;
-import jnr.ffi.types.size_t;
-import jnr.ffi.types.uid_t;
+import jnr.ffi.Struct;
+import jnr.ffi.provider.jffi.ClosureHelper;
 import org.pmxcfs.dbstore.Errno;
 import org.pmxcfs.dbstore.FsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.FuseFillDir;
-import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
 
 /**
- * Maps FUSE callbacks onto {@link FsCore}: argument marshalling and errno mapping only.
- * Operations left unimplemented here (symlink, link, xattrs, fallocate, mknod of special files)
- * get libfuse's ENOSYS, which the kernel reports as the original does.
+ * Maps FUSE callbacks onto {@link FsCore}: argument marshalling and errno mapping only. Paths
+ * arrive as the kernel's bytes and are decoded by {@link FusePaths} (strict UTF-8, name length),
+ * not by jnr-fuse, whose lenient default-charset decoding merged different names into one.
+ * Operations left out of {@link FuseTable} (symlink, link, xattrs, fallocate, mknod of special
+ * files) get libfuse's ENOSYS, which the kernel reports as the original does.
  */
-public final class FuseAdapter extends FuseStubFS {
+public final class FuseAdapter {
 
     private static final Logger log = LoggerFactory.getLogger("fuse");
     private static final long UTIME_NOW = (1L << 30) - 1;
@@ -31,20 +29,29 @@ public final class FuseAdapter extends FuseStubFS {
 
     private final FsCore core;
     private final Runnable onInit;
+    private final FuseTable table;
 
     public FuseAdapter(FsCore core, Runnable onInit) {
         this.core = core;
         this.onInit = onInit;
+        this.table = new FuseTable(this);
     }
 
     /** The FUSE operation table, for {@link FuseLoop}. */
     ru.serce.jnrfuse.struct.FuseOperations operations() {
-        return fuseOperations;
+        return table.operations();
     }
 
-    private static int call(String op, String path, IntSupplier body) {
+    @FunctionalInterface
+    private interface Body {
+        int run(String path);
+    }
+
+    private static int call(String op, Pointer rawPath, Body body) {
+        String path = null;
         try {
-            return body.getAsInt();
+            path = FusePaths.decode(rawPath);
+            return body.run(path);
         } catch (FsException e) {
             return -e.errno().code;
         } catch (RuntimeException e) {
@@ -59,16 +66,15 @@ public final class FuseAdapter extends FuseStubFS {
         }
     }
 
-    @Override
-    public Pointer init(Pointer conn) {
+    Pointer init(Pointer conn) {
         onInit.run();
         return null;
     }
 
-    @Override
-    public int getattr(String path, FileStat stat) {
-        return call("getattr", path, () -> {
+    int getattr(Pointer rawPath, Pointer statBuf) {
+        return call("getattr", rawPath, path -> {
             FileAttr a = core.getattr(path);
+            FileStat stat = FileStat.of(statBuf);
             stat.st_mode.set(a.mode());
             stat.st_nlink.set(a.nlink());
             stat.st_uid.set(a.uid());
@@ -82,9 +88,8 @@ public final class FuseAdapter extends FuseStubFS {
         });
     }
 
-    @Override
-    public int readlink(String path, Pointer buf, @size_t long size) {
-        return call("readlink", path, () -> {
+    int readlink(Pointer rawPath, Pointer buf, long size) {
+        return call("readlink", rawPath, path -> {
             byte[] target = core.readlink(path).getBytes(java.nio.charset.StandardCharsets.UTF_8);
             int n = (int) Math.min(target.length, size - 1);
             buf.put(0, target, 0, n);
@@ -93,13 +98,15 @@ public final class FuseAdapter extends FuseStubFS {
         });
     }
 
-    @Override
-    public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
-        return call("readdir", path, () -> {
-            filler.apply(buf, ".", null, 0);
-            filler.apply(buf, "..", null, 0);
+    int readdir(Pointer rawPath, Pointer buf, Pointer fillerPtr, long offset, Pointer fi) {
+        return call("readdir", rawPath, path -> {
+            ClosureHelper closures = ClosureHelper.getInstance();
+            FuseFillDir filler = (FuseFillDir) closures.getNativeConveter(FuseFillDir.class)
+                    .fromNative(fillerPtr, closures.getFromNativeContext());
+            filler.apply(buf, ByteBuffer.wrap(FusePaths.cString(".")), null, 0);
+            filler.apply(buf, ByteBuffer.wrap(FusePaths.cString("..")), null, 0);
             for (String name : core.readdir(path)) {
-                if (filler.apply(buf, name, null, 0) != 0) {
+                if (filler.apply(buf, ByteBuffer.wrap(FusePaths.cString(name)), null, 0) != 0) {
                     break;
                 }
             }
@@ -107,113 +114,103 @@ public final class FuseAdapter extends FuseStubFS {
         });
     }
 
-    @Override
-    public int open(String path, FuseFileInfo fi) {
-        return call("open", path, () -> {
+    int open(Pointer rawPath, Pointer fiPtr) {
+        return call("open", rawPath, path -> {
+            FuseFileInfo fi = FuseFileInfo.of(fiPtr);
             fi.fh.set(core.open(path, fi.flags.get()));
             return 0;
         });
     }
 
-    @Override
-    public int create(String path, @mode_t long mode, FuseFileInfo fi) {
-        return call("create", path, () -> {
+    int create(Pointer rawPath, long mode, Pointer fiPtr) {
+        return call("create", rawPath, path -> {
+            FuseFileInfo fi = FuseFileInfo.of(fiPtr);
             fi.fh.set(core.create(path, fi.flags.get()));
             return 0;
         });
     }
 
-    @Override
-    public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-        return call("read", path, () -> {
-            FsCore.Slice s = core.read(path, fi.fh.get(), offset, (int) Math.min(size, Integer.MAX_VALUE));
+    int read(Pointer rawPath, Pointer buf, long size, long offset, Pointer fi) {
+        return call("read", rawPath, path -> {
+            FsCore.Slice s = core.read(path, fh(fi), offset, (int) Math.min(size, Integer.MAX_VALUE));
             buf.put(0, s.array(), s.offset(), s.length());
             return s.length();
         });
     }
 
-    @Override
-    public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-        return call("write", path, () -> {
+    int write(Pointer rawPath, Pointer buf, long size, long offset, Pointer fi) {
+        return call("write", rawPath, path -> {
             byte[] data = new byte[(int) size];
             buf.get(0, data, 0, data.length);
-            return core.write(path, fi.fh.get(), offset, data);
+            return core.write(path, fh(fi), offset, data);
         });
     }
 
-    @Override
-    public int truncate(String path, @off_t long size) {
-        return call("truncate", path, () -> {
+    int truncate(Pointer rawPath, long size) {
+        return call("truncate", rawPath, path -> {
             core.truncate(path, size);
             return 0;
         });
     }
 
-    @Override
-    public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
-        return truncate(path, size);
+    int ftruncate(Pointer rawPath, long size, Pointer fi) {
+        return truncate(rawPath, size);
     }
 
-    @Override
-    public int flush(String path, FuseFileInfo fi) {
-        return call("flush", path, () -> {
-            core.flush(path, fi.fh.get());
+    int flush(Pointer rawPath, Pointer fi) {
+        return call("flush", rawPath, path -> {
+            core.flush(path, fh(fi));
             return 0;
         });
     }
 
-    @Override
-    public int fsync(String path, int isdatasync, FuseFileInfo fi) {
-        return call("fsync", path, () -> {
-            core.fsync(path, fi.fh.get());
+    int fsync(Pointer rawPath, int isdatasync, Pointer fi) {
+        return call("fsync", rawPath, path -> {
+            core.fsync(path, fh(fi));
             return 0;
         });
     }
 
-    @Override
-    public int release(String path, FuseFileInfo fi) {
-        return call("release", path, () -> {
-            core.release(path, fi.fh.get());
+    int release(Pointer rawPath, Pointer fi) {
+        return call("release", rawPath, path -> {
+            core.release(path, fh(fi));
             return 0;
         });
     }
 
-    @Override
-    public int mkdir(String path, @mode_t long mode) {
-        return call("mkdir", path, () -> {
+    int mkdir(Pointer rawPath, long mode) {
+        return call("mkdir", rawPath, path -> {
             core.mkdir(path);
             return 0;
         });
     }
 
-    @Override
-    public int unlink(String path) {
-        return call("unlink", path, () -> {
+    int unlink(Pointer rawPath) {
+        return call("unlink", rawPath, path -> {
             core.unlink(path);
             return 0;
         });
     }
 
-    @Override
-    public int rmdir(String path) {
-        return call("rmdir", path, () -> {
+    int rmdir(Pointer rawPath) {
+        return call("rmdir", rawPath, path -> {
             core.rmdir(path);
             return 0;
         });
     }
 
-    @Override
-    public int rename(String oldpath, String newpath) {
-        return call("rename", oldpath, () -> {
-            core.rename(oldpath, newpath);
+    int rename(Pointer rawFrom, Pointer rawTo) {
+        return call("rename", rawFrom, from -> {
+            core.rename(from, FusePaths.decode(rawTo));
             return 0;
         });
     }
 
-    @Override
-    public int utimens(String path, Timespec[] timespec) {
-        return call("utimens", path, () -> {
-            Timespec m = timespec[1];
+    int utimens(Pointer rawPath, Pointer times) {
+        return call("utimens", rawPath, path -> {
+            // times[0] is atime, times[1] mtime
+            Timespec atime = Timespec.of(times);
+            Timespec m = Timespec.of(times.slice(Struct.size(atime)));
             long nsec = m.tv_nsec.longValue();
             if (nsec == UTIME_OMIT) {
                 return 0;
@@ -224,26 +221,24 @@ public final class FuseAdapter extends FuseStubFS {
         });
     }
 
-    @Override
-    public int chmod(String path, @mode_t long mode) {
-        return call("chmod", path, () -> {
+    int chmod(Pointer rawPath, long mode) {
+        return call("chmod", rawPath, path -> {
             core.chmod(path, (int) mode);
             return 0;
         });
     }
 
-    @Override
-    public int chown(String path, @uid_t long uid, @gid_t long gid) {
-        return call("chown", path, () -> {
+    int chown(Pointer rawPath, long uid, long gid) {
+        return call("chown", rawPath, path -> {
             core.chown(path, (int) uid, (int) gid);
             return 0;
         });
     }
 
-    @Override
-    public int statfs(String path, Statvfs st) {
-        return call("statfs", path, () -> {
+    int statfs(Pointer rawPath, Pointer buf) {
+        return call("statfs", rawPath, path -> {
             FsStat s = core.statfs();
+            Statvfs st = Statvfs.of(buf);
             st.f_bsize.set(s.blockSize());
             st.f_frsize.set(s.blockSize());
             st.f_blocks.set(s.blocks());
@@ -254,5 +249,9 @@ public final class FuseAdapter extends FuseStubFS {
             st.f_namemax.set(s.nameMax());
             return 0;
         });
+    }
+
+    private static long fh(Pointer fi) {
+        return FuseFileInfo.of(fi).fh.get();
     }
 }

@@ -1,7 +1,6 @@
 package org.pmxcfs.fuse;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,13 +99,20 @@ public final class FuseLoop {
             t.start();
             workers.add(t);
         }
+        boolean ready = false;
+        boolean interrupted = false;
         try {
-            if (!initialised.await(10, TimeUnit.SECONDS)) {
-                throw new IOException("FUSE did not initialise '" + mountPoint + "' within 10 s");
-            }
+            ready = initialised.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while mounting", e);
+            interrupted = true;
+        }
+        if (!ready) {
+            unmount(1000); // the kernel has the mount already: never leave it behind dead
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while mounting '" + mountPoint + "'");
+            }
+            throw new IOException("FUSE did not initialise '" + mountPoint + "' within 10 s");
         }
     }
 
@@ -133,18 +139,6 @@ public final class FuseLoop {
             fuse = null;
         } else if (!stopped) {
             log.warn("FUSE workers still busy after unmount of '{}' (mount held by another namespace?)", mountPoint);
-        }
-    }
-
-    /** Creates the mount point (mode 0750) if needed, after clearing a stale mount left by a crash. */
-    public static void prepareMountPoint(Path mountPoint) throws IOException {
-        if (Mounts.isMounted(mountPoint)) {
-            log.info("force unmounting stale mount at '{}'", mountPoint);
-            Mounts.detach(mountPoint);
-        }
-        if (!Files.isDirectory(mountPoint)) {
-            Files.createDirectories(mountPoint);
-            Files.setPosixFilePermissions(mountPoint, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
         }
     }
 }

@@ -3,7 +3,7 @@ package org.pmxcfs.fuse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Optional;
 import jnr.ffi.LibraryLoader;
 
 /** Mount table queries and lazy unmount, without shelling out. */
@@ -21,15 +21,25 @@ public final class Mounts {
 
     /** True if something is mounted exactly at {@code dir} in this mount namespace. */
     public static boolean isMounted(Path dir) throws IOException {
+        return fsType(dir).isPresent();
+    }
+
+    /**
+     * The filesystem type ("fuse.pmxcfs", "tmpfs", ...) of the topmost mount exactly at
+     * {@code dir} in this mount namespace, or empty if nothing is mounted there.
+     */
+    public static Optional<String> fsType(Path dir) throws IOException {
         String target = dir.toAbsolutePath().normalize().toString();
-        List<String> lines = Files.readAllLines(Path.of("/proc/self/mountinfo"));
-        for (String line : lines) {
+        String type = null;
+        // mount order: a later line at the same place is mounted on top of an earlier one
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
             String[] f = line.split(" ");
-            if (f.length > 4 && unescape(f[4]).equals(target)) {
-                return true;
+            int dash = line.indexOf(" - ");
+            if (f.length > 4 && dash > 0 && unescape(f[4]).equals(target)) {
+                type = line.substring(dash + 3).split(" ")[0];
             }
         }
-        return false;
+        return Optional.ofNullable(type);
     }
 
     /** Lazily unmounts {@code dir} (MNT_DETACH); a no-op when nothing is mounted there. */

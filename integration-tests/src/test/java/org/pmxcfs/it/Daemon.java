@@ -32,6 +32,7 @@ final class Daemon implements AutoCloseable {
     final Path daemonLog;
     private final List<String> extraArgs = new ArrayList<>();
     private final List<String> jvmOptions = new ArrayList<>();
+    private final java.util.Map<String, String> env = new java.util.HashMap<>();
     private final List<Path> logs = new ArrayList<>();
     private Process process;          // foreground daemon (our child)
     private long daemonPid = -1;      // daemonized daemon (not our child)
@@ -114,21 +115,15 @@ final class Daemon implements AutoCloseable {
         return log;
     }
 
+    /** Sets an environment variable for the foreground runs that follow. */
+    Daemon env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
     /** Starts a foreground daemon and waits until it is mounted and has written its pid file. */
     Daemon start(String... more) {
-        if (process != null && process.isAlive()) {
-            throw new IllegalStateException("already running");
-        }
-        Path log = nextLog();
-        try {
-            ProcessBuilder pb = new ProcessBuilder(command(true, more));
-            pb.redirectErrorStream(true);
-            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            process = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        launch(more);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -146,6 +141,29 @@ final class Daemon implements AutoCloseable {
         throw new AssertionError("daemon not ready within " + START_TIMEOUT_MS / 1000 + " s; output:\n" + out);
     }
 
+    /** Starts a foreground daemon and returns at once. */
+    Daemon launch(String... more) {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("already running");
+        }
+        process = spawn(command(true, more), nextLog());
+        return this;
+    }
+
+    /** Starts {@code cmd} with our environment, its output (stdout and stderr) appended to {@code log}. */
+    private Process spawn(List<String> cmd, Path log) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().putAll(env);
+            pb.redirectErrorStream(true);
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            return pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Runs a foreground daemon that is expected to exit by itself (a start-up failure). */
     Exit startExpectingExit(String... more) {
         return startExpectingExit(List.of(), more);
@@ -154,18 +172,9 @@ final class Daemon implements AutoCloseable {
     /** As {@link #startExpectingExit(String...)}, with the command prefixed by {@code wrapper}. */
     Exit startExpectingExit(List<String> wrapper, String... more) {
         Path log = nextLog();
-        Process p;
-        try {
-            List<String> cmd = new ArrayList<>(wrapper);
-            cmd.addAll(command(true, more));
-            ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.redirectErrorStream(true);
-            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            p = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(command(true, more));
+        Process p = spawn(cmd, log);
         if (!waitFor(p, START_TIMEOUT_MS)) {
             p.destroyForcibly();
             waitFor(p, STOP_TIMEOUT_MS);
@@ -352,9 +361,18 @@ final class Daemon implements AutoCloseable {
         return isMounted(mnt);
     }
 
-    /** True if /proc/self/mountinfo lists a mount exactly at {@code dir}. */
+    /**
+     * True if /proc/self/mountinfo lists a mount exactly at {@code dir}, the parent's symlinks
+     * resolved (the table lists real paths; a dead mount itself cannot be resolved).
+     */
     static boolean isMounted(Path dir) {
-        String target = dir.toAbsolutePath().normalize().toString();
+        Path abs = dir.toAbsolutePath().normalize();
+        String target;
+        try {
+            target = abs.getParent().toRealPath().resolve(abs.getFileName()).toString();
+        } catch (IOException parentMissing) {
+            return false;
+        }
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 String[] f = line.split(" ");

@@ -75,6 +75,49 @@ class DaemonModeTest extends MountTestBase {
         assertTrue(d.output().contains("[main] notice: "), "log lines in '[main] notice:' form:\n" + d.output());
     }
 
+    /**
+     * SIGTERM at any moment of start-up stops the daemon cleanly: exit 0 (or the JVM's own 143 if
+     * the signal came before the daemon's code ran), no mount left, no pid file, the database
+     * closed (its WAL file checkpointed away); and the next start works. Half of the runs spread
+     * the signal over the start-up time, half aim at the moment the mount appears.
+     */
+    @Test
+    void sigtermDuringStartUpLeavesNothingBehind() throws Exception {
+        Daemon d = daemon();
+        long t0 = System.nanoTime();
+        d.start();
+        long startUpMs = (System.nanoTime() - t0) / 1_000_000;
+        put(d.path("kept.cfg"), "kept\n");
+        assertEquals(0, d.stop());
+        java.util.Random random = new java.util.Random();
+        int runs = 12;
+        for (int run = 0; run < runs; run++) {
+            long t = System.nanoTime();
+            d.launch();
+            long delayMs;
+            if (run % 2 == 0) {
+                delayMs = startUpMs * run / runs + random.nextInt(50);
+                Daemon.sleep(delayMs);
+            } else {
+                Daemon.poll(Daemon.START_TIMEOUT_MS, 1, () -> d.isMounted() || !d.alive());
+                delayMs = (System.nanoTime() - t) / 1_000_000;
+                Daemon.sleep(random.nextInt(100));
+            }
+            d.process().destroy();
+            String what = "SIGTERM " + delayMs + " ms into a start-up of about " + startUpMs + " ms";
+            assertTrue(d.process().waitFor(Daemon.STOP_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS),
+                    what + ": process still running");
+            int rc = d.process().exitValue();
+            String out = d.output();
+            assertTrue(rc == 0 || rc == 143 && !out.contains("[main]"), what + ": exit code " + rc + "\n" + out);
+            assertFalse(d.isMounted(), what + ": mount left behind\n" + out);
+            assertFalse(Files.exists(d.pidFile), what + ": pid file left behind");
+            assertFalse(Files.exists(Path.of(d.db() + "-wal")), what + ": database not closed\n" + out);
+        }
+        d.start();
+        assertEquals("kept\n", readString(d.path("kept.cfg")), "a normal start afterwards");
+    }
+
     static java.util.Set<java.nio.file.attribute.PosixFilePermission> uncheckedPerms(Path p) {
         try {
             return Files.getPosixFilePermissions(p);

@@ -46,6 +46,17 @@ final class Sys {
         int removexattr(String path, String name);
 
         int fallocate(int fd, int mode, @off_t long offset, @off_t long len);
+
+        /** The byte[] variants take a NUL-terminated path of any bytes (see {@link #raw}). */
+        int open(byte[] path, int flags, int mode);
+
+        int mkdir(byte[] path, int mode);
+
+        int mknod(byte[] path, int mode, long dev);
+
+        int rename(byte[] from, byte[] to);
+
+        int access(byte[] path, int mode);
     }
 
     static final POSIX POSIX = POSIXFactory.getNativePOSIX(new QuietHandler());
@@ -140,6 +151,41 @@ final class Sys {
 
     static int removexattr(Path p, String name) {
         return checkLibc(LIBC.removexattr(s(p), name));
+    }
+
+    /** {@code dir/} followed by the raw bytes of {@code name}, NUL-terminated: paths that are not UTF-8. */
+    static byte[] raw(Path dir, byte[] name) {
+        byte[] d = (dir + "/").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] out = java.util.Arrays.copyOf(d, d.length + name.length + 1);
+        System.arraycopy(name, 0, out, d.length, name.length);
+        return out;
+    }
+
+    /** open(O_WRONLY|O_CREAT) and close of a raw path: the errno, 0 if it was created. */
+    static int createRaw(byte[] path) {
+        int fd = LIBC.open(path, O_WRONLY | O_CREAT, 0640);
+        if (fd < 0) {
+            return LIBC_RUNTIME.getLastError();
+        }
+        return close(fd);
+    }
+
+    static int mkdirRaw(byte[] path) {
+        return checkLibc(LIBC.mkdir(path, 0755));
+    }
+
+    /** mknod of a regular file (S_IFREG). */
+    static int mknodRaw(byte[] path) {
+        return checkLibc(LIBC.mknod(path, 0100640, 0));
+    }
+
+    static int renameRaw(byte[] from, byte[] to) {
+        return checkLibc(LIBC.rename(from, to));
+    }
+
+    /** access(F_OK): the errno of looking the path up, 0 if it exists. */
+    static int lookupRaw(byte[] path) {
+        return checkLibc(LIBC.access(path, 0));
     }
 
     /** open(2); returns the fd, or -errno. */

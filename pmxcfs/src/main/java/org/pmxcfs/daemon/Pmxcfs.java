@@ -9,13 +9,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import org.pmxcfs.dbstore.LoadException;
 import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.Operation;
 import org.pmxcfs.dbstore.SqliteStore;
 import org.pmxcfs.dbstore.StoreException;
 import org.pmxcfs.fuse.FuseLoop;
+import org.pmxcfs.fuse.MountPoint;
 import org.pmxcfs.ipc.IpcServer;
 import org.pmxcfs.ipc.IpcService;
 import org.pmxcfs.ipc.KvStore;
@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running daemon: start-up in the original's order (lock, status, database, mount, pid
- * file) and a teardown that never leaves a dead mount behind.
+ * file), every step registered with {@link Lifecycle}, so a stop at any moment undoes exactly
+ * what was started and never leaves a dead mount behind.
  */
 final class Pmxcfs {
 
@@ -47,122 +48,123 @@ final class Pmxcfs {
     /** Runs until SIGTERM/SIGINT; returns a non-zero exit code if start-up failed. */
     static int run(Options o, boolean daemonChild) {
         Logging logging = Logging.configure(o.debug, daemonChild);
-        long pid = ProcessHandle.current().pid();
-        String nodename = o.nodename();
-        InstanceLock lock = null;
-        MemDb db = null;
+        Lifecycle life = Lifecycle.install();
+        int rc = 255;
         try {
-            int wwwData = wwwDataGid();
-            Files.createDirectories(o.dataDir);
-            Files.setPosixFilePermissions(o.dataDir, PosixFilePermissions.fromString("rwxr-x---"));
-            Files.createDirectories(o.runDir);
-            Files.setPosixFilePermissions(o.runDir, PosixFilePermissions.fromString("rwxr-x---"));
-            setGroup(o.runDir, "www-data");
-            lock = InstanceLock.acquire(o.dataDir, o.lockAttempts);
-
-            Clock clock = Clock.systemUTC();
-            long start = clock.millis() / 1000;
-            ClusterLog clusterLog = new ClusterLog(nodename);
-            clusterLog.addLocal(6, "root", "cluster", pid, "starting cluster log", start);
-            VersionCounters counters = new VersionCounters();
-
-            Path dbFile = o.dataDir.resolve("config.db");
-            boolean newDb = !Files.exists(dbFile);
-            try {
-                db = MemDb.open(SqliteStore.open(dbFile, new SqliteStore.Options(o.dbPageSize, o.dbCheckpointBytes)),
-                        o.maxTotalSize, start);
-            } catch (LoadException | StoreException e) {
-                dbLog.error(e.getMessage());
-                dbLog.error("DB load failed");
-                log.error("memdb_open failed - unable to open database '{}'", dbFile);
-                return exit(255, lock);
-            }
-            LockTable locks = new LockTable(o.lockLifetimeSeconds * 1000);
-            db.setListener(new MemDb.ChangeListener() { // every change and reload, local or replicated
-                @Override
-                public void changed(String path) {
-                    counters.changed(path);
-                    locks.changed(path);
-                }
-
-                @Override
-                public void reloaded() {
-                    counters.reloaded();
-                    locks.reloaded();
-                }
-            });
-            if (newDb && !o.local) {
-                importCorosyncConf(db, o.corosyncConf, clock);
-            }
-            counters.reloaded();
-
-            MemDb memdb = db;
-            KvStore kv = new KvStore(nodename, () -> clock.millis() / 1000);
-            ClusterSwitch mode = new ClusterSwitch(o, nodename, db, locks, clusterLog, counters, kv, clock);
-            mode.start();
-            StatusFiles status = new StatusFiles(nodename, start, memdb::vmList, counters, clusterLog, logging::enabled,
-                    mode::members, kv::versions, kv::rrdDump);
-            PveFs fs = new PveFs(nodename, db, mode, status, locks, logging, mode, clock, wwwData);
-
-            FuseLoop.prepareMountPoint(o.mountpoint);
-            FuseLoop fuse = FuseLoop.mount(fs, o.mountpoint, o.fuseThreads, FUSE_OPTIONS);
-            IpcServer ipc;
-            try {
-                ipc = IpcServer.start(IpcServer.socketPath(o.runDir),
-                        new IpcService(db, status, clusterLog, kv, () -> clock.millis() / 1000, mode, mode, mode),
-                        wwwData,
-                        IpcServer.Config.DEFAULT);
-            } catch (IOException e) {
-                fuse.unmount(UNMOUNT_WAIT_MILLIS);
+            rc = startAndServe(o, logging, life);
+        } catch (IOException | InterruptedException e) {
+            rc = stoppedOr(life, e, () -> log.error("{}", e.getMessage()));
+        } catch (RuntimeException | Error e) {
+            rc = stoppedOr(life, e, () -> {
                 throw e;
-            }
-            // reads its certificate from the mount and calls the IPC socket, so it starts after both
-            JoinApiService joinApi = JoinApiService.start(new JoinApiService.Settings(o.mountpoint, nodename, o.authKey,
-                    o.runDir, o.apiPort, o.apiBind, Duration.ofSeconds(1)));
-            Path pidFile = o.pidFile();
-            PidFile.write(pidFile, pid);
-            log.info("mounted '{}' (node '{}', data '{}', {} FUSE threads)", o.mountpoint, nodename, dbFile,
-                    o.fuseThreads);
-
-            CountDownLatch stopped = new CountDownLatch(1);
-            InstanceLock heldLock = lock;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                log.info("teardown filesystem");
-                joinApi.close();
-                ipc.close();
-                fuse.unmount(UNMOUNT_WAIT_MILLIS);
-                mode.close();
-                memdb.close();
-                PidFile.remove(pidFile, pid);
-                exit(0, heldLock);
-                stopped.countDown();
-                // a clean stop on SIGTERM exits 0, not the JVM's 143, so service managers see success
-                Runtime.getRuntime().halt(0);
-            }, "shutdown"));
-            stopped.await();
-            return 0;
-        } catch (IOException e) {
-            log.error("{}", e.getMessage());
-            if (db != null) {
-                db.close();
-            }
-            return exit(255, lock);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return exit(255, lock);
+            });
+        } finally {
+            life.closeAll(rc);
         }
+        return rc;
     }
 
-    private static int exit(int rc, InstanceLock lock) {
-        if (lock != null) {
-            try {
-                lock.close();
-            } catch (IOException ignored) {
-                // the kernel drops the lock with the process anyway
-            }
+    /**
+     * Exit code 0 if a stop was requested: then {@code e} is StopRequested or whatever a start-up
+     * step cut short by the stop's interrupt threw (even class loading, an Error), and nothing
+     * went wrong. Otherwise runs {@code failure} and returns 255.
+     */
+    private static int stoppedOr(Lifecycle life, Throwable e, Runnable failure) {
+        if (life.stopRequested()) {
+            log.info("stopped during start-up ({})", e.getClass().getSimpleName());
+            return 0;
         }
-        log.info("exit proxmox configuration filesystem ({})", rc == 0 ? 0 : -1);
-        return rc;
+        failure.run();
+        return 255;
+    }
+
+    /** Start-up in the original's order, each step registered with {@code life} to be undone; then serves. */
+    private static int startAndServe(Options o, Logging logging, Lifecycle life)
+            throws IOException, InterruptedException {
+        long pid = ProcessHandle.current().pid();
+        String nodename = o.nodename();
+        int wwwData = wwwDataGid();
+        Files.createDirectories(o.dataDir);
+        Files.setPosixFilePermissions(o.dataDir, PosixFilePermissions.fromString("rwxr-x---"));
+        Files.createDirectories(o.runDir);
+        Files.setPosixFilePermissions(o.runDir, PosixFilePermissions.fromString("rwxr-x---"));
+        setGroup(o.runDir, "www-data");
+        InstanceLock lock = InstanceLock.acquire(o.dataDir, o.lockAttempts);
+        life.onStop(() -> release(lock));
+        Path pidFile = o.pidFile();
+        life.onStop(() -> PidFile.remove(pidFile, pid)); // only once written, and only if it still names us
+
+        Clock clock = Clock.systemUTC();
+        long start = clock.millis() / 1000;
+        ClusterLog clusterLog = new ClusterLog(nodename);
+        clusterLog.addLocal(6, "root", "cluster", pid, "starting cluster log", start);
+        VersionCounters counters = new VersionCounters();
+
+        Path dbFile = o.dataDir.resolve("config.db");
+        boolean newDb = !Files.exists(dbFile);
+        MemDb db;
+        try {
+            db = MemDb.open(SqliteStore.open(dbFile, new SqliteStore.Options(o.dbPageSize, o.dbCheckpointBytes)),
+                    o.maxTotalSize, start);
+        } catch (LoadException | StoreException e) {
+            dbLog.error(e.getMessage());
+            dbLog.error("DB load failed");
+            log.error("memdb_open failed - unable to open database '{}'", dbFile);
+            return 255;
+        }
+        life.onStop(db::close);
+        LockTable locks = new LockTable(o.lockLifetimeSeconds * 1000);
+        db.setListener(new MemDb.ChangeListener() { // every change and reload, local or replicated
+            @Override
+            public void changed(String path) {
+                counters.changed(path);
+                locks.changed(path);
+            }
+
+            @Override
+            public void reloaded() {
+                counters.reloaded();
+                locks.reloaded();
+            }
+        });
+        if (newDb && !o.local) {
+            importCorosyncConf(db, o.corosyncConf, clock);
+        }
+        counters.reloaded();
+
+        KvStore kv = new KvStore(nodename, () -> clock.millis() / 1000);
+        ClusterSwitch mode = new ClusterSwitch(o, nodename, db, locks, clusterLog, counters, kv, clock);
+        mode.start();
+        life.onStop(mode::close);
+        StatusFiles status = new StatusFiles(nodename, start, db::vmList, counters, clusterLog, logging::enabled,
+                mode::members, kv::versions, kv::rrdDump);
+        PveFs fs = new PveFs(nodename, db, mode, status, locks, logging, mode, clock, wwwData);
+
+        Path mountPoint = MountPoint.prepare(o.mountpoint);
+        FuseLoop fuse = FuseLoop.mount(fs, mountPoint, o.fuseThreads, FUSE_OPTIONS);
+        life.onStop(() -> fuse.unmount(UNMOUNT_WAIT_MILLIS));
+        IpcServer ipc = IpcServer.start(IpcServer.socketPath(o.runDir),
+                new IpcService(db, status, clusterLog, kv, () -> clock.millis() / 1000, mode, mode, mode),
+                wwwData,
+                IpcServer.Config.DEFAULT);
+        life.onStop(ipc::close);
+        // reads its certificate from the mount and calls the IPC socket, so it starts after both
+        JoinApiService joinApi = JoinApiService.start(new JoinApiService.Settings(o.mountpoint, nodename, o.authKey,
+                o.runDir, o.apiPort, o.apiBind, Duration.ofSeconds(1)));
+        life.onStop(joinApi::close);
+        PidFile.write(pidFile, pid);
+        log.info("mounted '{}' (node '{}', data '{}', {} FUSE threads)", mountPoint, nodename, dbFile,
+                o.fuseThreads);
+        life.serve();
+        return 0;
+    }
+
+    private static void release(InstanceLock lock) {
+        try {
+            lock.close();
+        } catch (IOException ignored) {
+            // the kernel drops the lock with the process anyway
+        }
     }
 
     /**

@@ -1,0 +1,68 @@
+package org.pmxcfs.fuse;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import jnr.ffi.Pointer;
+import org.pmxcfs.dbstore.Errno;
+import org.pmxcfs.dbstore.FsException;
+import org.pmxcfs.dbstore.MemDb;
+
+/**
+ * Paths as the kernel passes them (bytes) to paths as the tree holds them (UTF-8 strings).
+ * The tree, its database and the cluster protocol carry names as UTF-8, so a name that is not
+ * valid UTF-8 is refused with EINVAL instead of being "repaired": a lenient decoder turns every
+ * malformed byte into U+FFFD, and {@code x\xff.cfg} and {@code x\xfe.cfg} would be one file.
+ * A component longer than {@link #NAME_MAX} bytes is ENAMETOOLONG on every operation, lookups
+ * included, as on any Linux filesystem (FUSE itself lets names of up to 1024 bytes through).
+ */
+public final class FusePaths {
+
+    /** Longest name in bytes: what statfs reports and what every operation enforces. */
+    public static final int NAME_MAX = MemDb.MAX_NAME_BYTES;
+
+    private FusePaths() {}
+
+    /** The NUL-terminated path at {@code raw}. */
+    static String decode(Pointer raw) {
+        int len = raw.indexOf(0, (byte) 0);
+        byte[] bytes = new byte[len];
+        raw.get(0, bytes, 0, len);
+        return decode(bytes);
+    }
+
+    /**
+     * {@code bytes} as a string.
+     *
+     * @throws FsException ENAMETOOLONG if a component is longer than {@link #NAME_MAX} bytes,
+     *         EINVAL if the bytes are not valid UTF-8
+     */
+    public static String decode(byte[] bytes) {
+        boolean ascii = true;
+        int component = 0;
+        for (byte b : bytes) {
+            component = b == '/' ? 0 : component + 1;
+            if (component > NAME_MAX) {
+                throw new FsException(Errno.ENAMETOOLONG);
+            }
+            ascii &= b >= 0;
+        }
+        if (ascii) {
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
+        try {
+            // a fresh decoder reports malformed input instead of replacing it
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new FsException(Errno.EINVAL, "name is not valid UTF-8");
+        }
+    }
+
+    /** {@code name} as the NUL-terminated UTF-8 bytes a readdir filler takes. */
+    static byte[] cString(String name) {
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        byte[] c = new byte[utf8.length + 1];
+        System.arraycopy(utf8, 0, c, 0, utf8.length);
+        return c;
+    }
+}

@@ -1,0 +1,111 @@
+package org.pmxcfs.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code scripts/cluster} as an admin runs it. Its daemons are daemonized (not our children):
+ * clean-up finds them by their pid files and only signals a process whose command line names
+ * that pid file.
+ */
+class ClusterScriptTest {
+
+    /** ClusterTestBase's scheme (16000 + 10 * class index), index 6: no other test class uses it. */
+    static final int BASE_PORT = 16060;
+    static final long SCRIPT_TIMEOUT_MS = 120_000;
+
+    @TempDir
+    Path tmp;
+
+    private Path dir;
+
+    static Path script() {
+        return Path.of(System.getProperty("repo.root"), "scripts", "cluster").toAbsolutePath().normalize();
+    }
+
+    /** Runs scripts/cluster with {@code args}; returns its exit code, its output in {@code out}. */
+    static int cluster(List<String> args, StringBuilder out) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(script().toString()));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Thread pump = new Thread(() -> {
+            try {
+                out.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException ignored) {
+                // the script is gone
+            }
+        });
+        pump.start();
+        if (!p.waitFor(SCRIPT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("scripts/cluster " + args + " did not finish within 120 s");
+        }
+        pump.join(5000);
+        return p.exitValue();
+    }
+
+    Path node(int k) {
+        return dir.resolve("node" + k);
+    }
+
+    @Test
+    void downAfterKill9LeavesNoMount() throws Exception {
+        dir = tmp.resolve("c");
+        StringBuilder out = new StringBuilder();
+        assertEquals(0, cluster(List.of("up", "2", dir.toString(), "--base-port", Integer.toString(BASE_PORT)), out),
+                "cluster up:\n" + out);
+        long pid1 = Long.parseLong(Files.readString(node(1).resolve("pid")).trim());
+        long pid2 = Long.parseLong(Files.readString(node(2).resolve("pid")).trim());
+        ProcessHandle.of(pid1).orElseThrow().destroyForcibly();
+        assertTrue(Daemon.poll(10_000, 20, () -> Daemon.gone(pid1)), "node1 gone after SIGKILL");
+        assertTrue(Daemon.isMounted(node(1).resolve("mnt")), "kill -9 left node1's dead mount");
+        Sys.assertDeadMount(Sys.lstatErrno(node(1).resolve("mnt")));
+
+        out.setLength(0);
+        assertEquals(0, cluster(List.of("down", dir.toString()), out), "cluster down:\n" + out);
+        for (int k = 1; k <= 2; k++) {
+            assertFalse(Daemon.isMounted(node(k).resolve("mnt")), "node" + k + " still mounted after down:\n" + out);
+        }
+        assertTrue(Daemon.gone(pid2), "node2 stopped");
+        assertFalse(Files.exists(node(2).resolve("pid")), "node2 stopped cleanly (pid file removed)");
+        // what the tester could not do: remove the directory
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** If the test failed half-way: stop our nodes and unmount, never touching anything else. */
+    @AfterEach
+    void cleanUp() throws IOException {
+        if (dir == null || !Files.isDirectory(dir)) {
+            return;
+        }
+        for (int k = 1; k <= 2; k++) {
+            Path pidFile = node(k).resolve("pid");
+            long pid = Files.exists(pidFile) ? Long.parseLong(Files.readString(pidFile).trim()) : -1;
+            if (pid > 0 && !Daemon.gone(pid) && Files.readString(Path.of("/proc/" + pid + "/cmdline"))
+                    .contains(pidFile.toString())) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                Daemon.poll(10_000, 20, () -> Daemon.gone(pid));
+            }
+            Daemon.unmountLazy(node(k).resolve("mnt"));
+        }
+    }
+}
