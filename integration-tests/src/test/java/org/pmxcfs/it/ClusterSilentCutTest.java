@@ -37,7 +37,7 @@ class ClusterSilentCutTest extends ClusterTestBase {
 
     @Override
     int classIndex() {
-        return 6;
+        return 9;
     }
 
     @Test

@@ -30,7 +30,7 @@ abstract class ClusterTestBase {
     private final List<Cluster> clusters = new ArrayList<>();
     private final List<TestNetwork> networks = new ArrayList<>();
 
-    /** 0..7, unique per test class (the FD_SOCK2 ports, base + 100, must not meet another class's base). */
+    /** 0..9, unique per test class (the FD_SOCK2 ports, base + 100, must not meet another class's base). */
     abstract int classIndex();
 
     /** A new cluster of {@code size} nodes (not started) on the next port of this class's range. */
