@@ -15,9 +15,17 @@ public final class BoundedFdSock extends FD_SOCK2 {
 
     static final int MAX_FRAME = 4096;
 
-    public BoundedFdSock() {
+    /**
+     * @param connectTimeoutMs how long a connection to the next member to watch may take. It is
+     *        made while a new view travels up the stack, so the view waits for it: after a heal
+     *        the first SYN to a peer whose address is not resolved yet is often lost, and with
+     *        JGroups' 1 s default every member saw the merged view a second late. A connection
+     *        that fails only makes the member suspect, which the next layer verifies.
+     */
+    public BoundedFdSock(int connectTimeoutMs) {
         // headers are looked up by protocol id: the subclass speaks as FD_SOCK2
         setId(ClassConfigurator.getProtocolId(FD_SOCK2.class));
+        connect_timeout = connectTimeoutMs;
     }
 
     @Override

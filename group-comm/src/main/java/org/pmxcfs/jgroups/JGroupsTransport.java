@@ -465,9 +465,10 @@ public final class JGroupsTransport implements Transport {
             p.add(faults);
         }
         p.add(new TCPPING().setInitialHosts(config.peers()).setPortRange(0));
-        p.add(new MERGE3().setMinInterval(500).setMaxInterval(1500));
+        // views are compared every 1.6 × max interval (1.2 s): a healed partition merges within about that
+        p.add(new MERGE3().setMinInterval(250).setMaxInterval(750));
         // on the ring address: unset, it listens on every interface, and all nodes on one host share one port range
-        p.add(new BoundedFdSock().setBindAddress(config.bind().getAddress()));
+        p.add(new BoundedFdSock((int) heartbeat).setBindAddress(config.bind().getAddress()));
         p.add(new HeartbeatFd().setTimeout(suspectAfter).setInterval(heartbeat));
         p.add(new VERIFY_SUSPECT2().setTimeout(heartbeat));
         p.add(new BARRIER());
