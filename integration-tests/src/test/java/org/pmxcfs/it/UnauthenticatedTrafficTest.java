@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * key must cost a node a small, bounded amount of memory, CPU and log, and nothing else. Before
  * the sealed datagram transport, about 50 unauthenticated TCP connections that declared 200 MiB
  * in total made the next ordinary 512 KiB write end the node's delivery thread with an
- * OutOfMemoryError, and each garbage packet logged a stack trace.
+ * OutOfMemoryError, and each garbage packet logged a stack trace. Now the group ports take
+ * sealed datagrams only, and the failure detector's TCP port refuses frames over 4 KiB.
  */
 class UnauthenticatedTrafficTest extends ClusterTestBase {
 
@@ -54,14 +55,17 @@ class UnauthenticatedTrafficTest extends ClusterTestBase {
             }
         }
 
-        // 100 TCP connections to the failure detector's port, each declaring a 200 MiB frame
+        // 100 TCP connections, each a JGroups peer preamble and a frame header declaring 8 MiB: to the
+        // group ports (TCP before the datagram transport: about 200 MiB declared in all broke a
+        // node) and to the failure detector's ports
         List<Socket> held = new ArrayList<>();
         int connected = 0;
         try {
             for (int i = 0; i < 100; i++) {
+                int port = c.port + (i % 2) + (i % 4 >= 2 ? 100 : 0);
                 Socket s = new Socket();
                 try {
-                    s.connect(new InetSocketAddress(target, c.port + 100 + (i % 2)), 1000);
+                    s.connect(new InetSocketAddress(target, port), 1000);
                     connected++;
                     held.add(s);
                     DataOutputStream out = new DataOutputStream(s.getOutputStream());
@@ -71,14 +75,32 @@ class UnauthenticatedTrafficTest extends ClusterTestBase {
                     out.writeByte(4);
                     out.write(new byte[] {127, 0, 0, 9});
                     out.writeShort(40000 + i);
-                    out.writeInt(200 << 20);
+                    out.writeInt(8 << 20);
                     out.write(new byte[4096]);
                     out.flush();
                 } catch (IOException e) {
-                    s.close(); // refused or reset by the node: fine, as long as it lives
+                    s.close(); // nothing listens there, or the node reset it: fine, as long as it lives
                 }
             }
-            assertTrue(connected > 0, "the failure detector's port " + (c.port + 100) + " is reachable");
+            assertTrue(connected >= 50, "the failure detector's ports " + (c.port + 100) + " and " + (c.port + 101)
+                    + " are reachable: " + connected + " connections");
+            // a frame over the cap is not buffered: the node drops the connection at once
+            int dropped = 0;
+            for (Socket s : held) {
+                s.setSoTimeout(5_000);
+                try {
+                    // the failure detector greets every connection; read up to the end of the stream
+                    while (s.getInputStream().read(new byte[256]) >= 0) {
+                        continue;
+                    }
+                    dropped++;
+                } catch (java.net.SocketTimeoutException e) {
+                    // still open after 5 s: the node is waiting for the 8 MiB
+                } catch (IOException e) {
+                    dropped++; // reset by the node
+                }
+            }
+            assertEquals(connected, dropped, "connections declaring an 8 MiB frame closed by the node");
 
             // node1 works as before: a 512 KiB write, small writes, and writes of the others arrive
             byte[] big = new byte[512 * 1024];
@@ -104,7 +126,7 @@ class UnauthenticatedTrafficTest extends ClusterTestBase {
         String log = n1.output();
         long dropLines = log.lines().filter(l -> l.contains("dropped") && l.contains("authentication")).count();
         long traces = log.lines().filter(l -> l.contains("\tat ")).count();
-        System.out.printf("[cluster-timing] %d garbage datagrams, %d forged TCP frames: %d drop lines, %d stack frames"
+        System.out.printf("[cluster-timing] %d garbage datagrams, %d forged TCP frames accepted: %d drop lines, %d stack frames"
                 + " logged%n", sent, connected, dropLines, traces);
         assertTrue(dropLines >= 1 && dropLines <= 2 * (4 + 16 + 1), dropLines + " drop lines:\n" + log);
         assertTrue(!log.contains("OutOfMemoryError"), "no OutOfMemoryError:\n" + log);

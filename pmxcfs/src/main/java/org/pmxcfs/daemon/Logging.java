@@ -61,6 +61,9 @@ public final class Logging implements DebugSwitch {
         Logging logging = new Logging(root);
         logging.set(debug);
         ctx.getLogger("org.jgroups").setLevel(Level.WARN);
+        // a stranger's oversized frame on the failure detector's TCP port would cost a warning
+        // per connection; the connection is dropped, and that is all it deserves
+        ctx.getLogger("org.jgroups.blocks.cs").setLevel(Level.ERROR);
         return logging;
     }
 
