@@ -16,7 +16,8 @@ import javax.crypto.spec.SecretKeySpec;
  * knet seals every packet: a datagram that does not open is dropped before any byte of it is
  * parsed, so a sender without the key costs one AES-GCM tag check and nothing else.
  *
- * <p>Layout: version (u8) | nonce (12 bytes) | AES-256-GCM ciphertext with its 16-byte tag.
+ * <p>Layout: kind (u8: {@link #DATA} or {@link #PING}, authenticated as associated data) | nonce
+ * (12 bytes) | AES-256-GCM ciphertext with its 16-byte tag.
  * The nonce is a random 64-bit salt, fresh per instance and whenever the 32-bit counter that
  * follows it wraps, so no two datagrams sealed under one key share a nonce (a GCM nonce must
  * never repeat). Thread-safe.
@@ -25,7 +26,10 @@ public final class DatagramSeal {
 
     /** Bytes a sealed datagram has beyond its plaintext. */
     public static final int OVERHEAD = 1 + 12 + 16;
-    private static final byte VERSION = 1;
+    /** A JGroups datagram. */
+    public static final byte DATA = 1;
+    /** A link heartbeat of {@link SealedUdp}. */
+    public static final byte PING = 2;
     private static final int TAG_BITS = 128;
 
     private final SecretKey key;
@@ -61,10 +65,15 @@ public final class DatagramSeal {
         }
     }
 
-    /** {@code data[offset, offset+length)} sealed into a new array. */
+    /** {@code data[offset, offset+length)} sealed as a {@link #DATA} datagram. */
     public byte[] seal(byte[] data, int offset, int length) {
+        return seal(DATA, data, offset, length);
+    }
+
+    /** {@code data[offset, offset+length)} sealed into a new array as a datagram of {@code kind}. */
+    public byte[] seal(byte kind, byte[] data, int offset, int length) {
         byte[] out = new byte[OVERHEAD + length];
-        out[0] = VERSION;
+        out[0] = kind;
         long n = counter.getAndIncrement();
         long s = salt;
         if ((n & 0xffffffffL) == 0xffffffffL) {
@@ -75,6 +84,7 @@ public final class DatagramSeal {
         try {
             Cipher c = ciphers.get();
             c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, out, 1, 12));
+            c.updateAAD(out, 0, 1);
             c.doFinal(data, offset, length, out, 13);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("sealing a datagram failed", e);
@@ -86,15 +96,16 @@ public final class DatagramSeal {
      * Opens {@code data[offset, offset+length)} into {@code out} (at least {@code length} bytes).
      *
      * @return the plaintext length, or -1 if the datagram is not one this seal made (wrong key,
-     *         altered, truncated, or not sealed at all)
+     *         altered, truncated, or not sealed at all); its kind is {@code data[offset]}
      */
     public int open(byte[] data, int offset, int length, byte[] out) {
-        if (length < OVERHEAD || data[offset] != VERSION || out.length < length - OVERHEAD) {
+        if (length < OVERHEAD || (data[offset] != DATA && data[offset] != PING) || out.length < length - OVERHEAD) {
             return -1;
         }
         try {
             Cipher c = ciphers.get();
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, data, offset + 1, 12));
+            c.updateAAD(data, offset, 1);
             return c.doFinal(data, offset + 13, length - 13, out, 0);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return -1;

@@ -14,9 +14,17 @@ import java.util.List;
  * @param peers      every configured member's address and port (static discovery, no multicast)
  * @param authKey    the cluster authkey (secauth on), or null for no encryption (secauth off)
  * @param token      failure detection timeout; a silent member is suspected after this long
+ * @param links      every node's address on each link (knet's redundant links), or null for
+ *                   link 0 only ({@code bind} and {@code peers})
  */
 public record GroupConfig(String group, int nodeId, InetSocketAddress bind, List<InetSocketAddress> peers,
-                          byte[] authKey, Duration token) {
+                          byte[] authKey, Duration token, Links links) {
+
+    /** Link 0 only. */
+    public GroupConfig(String group, int nodeId, InetSocketAddress bind, List<InetSocketAddress> peers,
+                       byte[] authKey, Duration token) {
+        this(group, nodeId, bind, peers, authKey, token, null);
+    }
 
     public GroupConfig {
         peers = List.copyOf(peers);

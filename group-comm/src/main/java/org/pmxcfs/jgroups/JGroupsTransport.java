@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -58,6 +59,8 @@ public final class JGroupsTransport implements Transport {
 
     private final GroupConfig config;
     private final MemberId self;
+    /** The bottom of the stack of the current join; null when not joined. */
+    private volatile SealedUdp udp;
     /** A layer tests put above the transport to cut members off in-process; null in production. */
     private final Protocol faults;
     /** The channel of the current join; null before the first join and after leave. */
@@ -113,6 +116,12 @@ public final class JGroupsTransport implements Transport {
     public long viewNumber() {
         Connection c = connection;
         return c == null ? 0 : Math.max(0, c.sendView.id());
+    }
+
+    /** Peer node id → link number → up, as the link pings tell; empty with one link or when not joined. */
+    public Map<Integer, Map<Integer, Boolean>> linkStatus() {
+        SealedUdp u = udp;
+        return u == null ? Map.of() : u.linkStatus();
     }
 
     @Override
@@ -450,7 +459,11 @@ public final class JGroupsTransport implements Transport {
         long suspectAfter = Math.max(300, token / 3);
         long heartbeat = Math.max(50, suspectAfter / 4);
         List<Protocol> p = new ArrayList<>();
-        SealedUdp udp = new SealedUdp(DatagramSeal.forGroup(config.authKey(), config.group()));
+        // link pings twice per heartbeat: a lost link is left (after three missed pings) well
+        // before the failure detector would suspect the peer
+        SealedUdp udp = new SealedUdp(DatagramSeal.forGroup(config.authKey(), config.group()), config.links(),
+                config.nodeId(), config.bind().getPort(), Math.max(25, heartbeat / 2));
+        this.udp = udp;
         udp.setBindAddress(config.bind().getAddress());
         udp.setBindPort(config.bind().getPort());
         udp.setPortRange(0);
@@ -467,10 +480,17 @@ public final class JGroupsTransport implements Transport {
         p.add(new TCPPING().setInitialHosts(config.peers()).setPortRange(0));
         // views are compared every 1.6 × max interval (1.2 s): a healed partition merges within about that
         p.add(new MERGE3().setMinInterval(250).setMaxInterval(750));
-        // on the ring address: unset, it listens on every interface, and all nodes on one host share one port range
-        p.add(new BoundedFdSock((int) heartbeat).setBindAddress(config.bind().getAddress()));
+        boolean redundant = config.links() != null && config.links().redundant();
+        if (!redundant) {
+            // on the ring address: unset, it listens on every interface, and all nodes on one host
+            // share one port range. Not with several links: its TCP connection runs on link 0 only,
+            // and the loss of link 0 would make it suspect a peer that is still there on link 1
+            p.add(new BoundedFdSock((int) heartbeat).setBindAddress(config.bind().getAddress()));
+        }
         p.add(new HeartbeatFd().setTimeout(suspectAfter).setInterval(heartbeat));
-        p.add(new VERIFY_SUSPECT2().setTimeout(heartbeat));
+        // with several links, the check of a suspect must outlast a failover (a link is left after
+        // 3.5 pings, pings every half heartbeat)
+        p.add(new VERIFY_SUSPECT2().setTimeout(redundant ? 2 * heartbeat : heartbeat));
         p.add(new BARRIER());
         p.add(new NAKACK2().setXmitInterval(100).useMcastXmit(false));
         p.add(new UNICAST3().setXmitInterval(100));

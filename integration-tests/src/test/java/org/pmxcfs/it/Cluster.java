@@ -96,11 +96,20 @@ final class Cluster implements AutoCloseable {
         sb.append("logging {\n  debug: off\n  to_syslog: yes\n}\n\nnodelist {\n");
         for (int k = 1; k <= size; k++) {
             sb.append("  node {\n    name: node").append(k).append("\n    nodeid: ").append(k)
-                    .append("\n    quorum_votes: 1\n    ring0_addr: ").append(address(k)).append("\n  }\n");
+                    .append("\n    quorum_votes: 1\n");
+            for (int l = 0; l < links(); l++) {
+                sb.append("    ring").append(l).append("_addr: ").append(net != null ? net.address(k, l) : address(k))
+                        .append('\n');
+            }
+            sb.append("  }\n");
         }
         sb.append("}\n\nquorum {\n  provider: corosync_votequorum\n}\n\ntotem {\n  cluster_name: ").append(clusterName)
                 .append("\n  config_version: ").append(configVersion)
-                .append("\n  interface {\n    linknumber: 0\n  }\n  ip_version: ipv4-6\n  link_mode: passive\n"
+                .append('\n');
+        for (int l = 0; l < links(); l++) {
+            sb.append("  interface {\n    linknumber: ").append(l).append("\n  }\n");
+        }
+        sb.append("  ip_version: ipv4-6\n  link_mode: passive\n"
                         + "  secauth: on\n  token_coefficient: 125\n");
         for (String t : totem) {
             sb.append("  ").append(t).append('\n');
@@ -111,6 +120,11 @@ final class Cluster implements AutoCloseable {
 
     Node node(int k) {
         return nodes.get(k - 1);
+    }
+
+    /** Links per node: those of the network, 1 on loopback. */
+    int links() {
+        return net != null ? net.links() : 1;
     }
 
     /** Node k's ring0 address. */
@@ -146,6 +160,11 @@ final class Cluster implements AutoCloseable {
     /** Node k loses its network silently (its bridge port goes down), as with a pulled cable. */
     void cut(int k) {
         network().cut(k);
+    }
+
+    /** Node k loses one of its links, silently. */
+    void cut(int k, int link) {
+        network().cut(k, link);
     }
 
     /** Every node's network is back. */

@@ -56,6 +56,63 @@ class ClusterSilentCutTest extends ClusterTestBase {
         scenario("everything node3 sends is lost", 3, TestNetwork::dropOutgoing);
     }
 
+    /**
+     * Two links (corosync's ring0 and ring1): losing link 0 of one node is no membership change,
+     * every node keeps writing after at most a short stall while traffic moves to link 1, and the
+     * log says which link of which host went down and came back; losing both is a partition.
+     */
+    @Test
+    void losingOneOfTwoLinksChangesNothingLosingBothIsAPartition() throws Exception {
+        TestNetwork net = network(3, 2);
+        Cluster c = cluster(3, net).startAll();
+        for (Cluster.Node n : c.nodes) {
+            Files.createDirectories(n.path("w" + n.id));
+        }
+        List<Writer> writers = new ArrayList<>();
+        for (Cluster.Node n : c.nodes) {
+            writers.add(new Writer(n));
+        }
+        writers.forEach(Thread::start);
+        try {
+            Cluster.await("link pings on both links", 10_000,
+                    () -> c.node(1).output().contains("link: host: 2 link: 1 is up"));
+            Daemon.sleep(1_000);
+            List<Long> viewsBefore = c.nodes.stream().map(ClusterSilentCutTest::views).toList();
+            long cutAt = System.nanoTime();
+            c.cut(2, 0);
+            Daemon.sleep(6_000);
+            long healAt = System.nanoTime();
+            net.heal(2);
+            Cluster.await("link 0 of node2 up again on node1", 10_000,
+                    () -> c.node(1).output().lastIndexOf("link: host: 2 link: 0 is up")
+                            > c.node(1).output().lastIndexOf("link: host: 2 link: 0 is down"));
+            long worst = writers.stream().mapToLong(w -> w.longestGapMs(cutAt, healAt)).max().orElseThrow();
+            timing("one link of two cut on node2: longest time a node completed no write", worst);
+            assertTrue(c.node(1).output().contains("link: host: 2 link: 0 is down"), "node1 logs the lost link");
+            assertEquals(viewsBefore, c.nodes.stream().map(ClusterSilentCutTest::views).toList(),
+                    "no membership change while one link was left");
+            assertTrue(worst < 2_000, "a node went " + worst + " ms without a write while one link was left");
+
+            c.cut(2);
+            long ro = Cluster.await("node2 read-only with both links cut", 10_000, () -> c.node(2).quorateValue() == 0);
+            timing("both links of node2 cut: node2 read-only after", ro);
+            net.heal(2);
+            c.awaitQuorate(c.nodes, 20_000);
+            writers.forEach(Writer::finish);
+            c.awaitIdenticalTrees(c.nodes, 20_000);
+            for (Writer w : writers) {
+                w.assertNothingAcknowledgedLost(c.node(1));
+            }
+        } finally {
+            writers.forEach(Writer::finish);
+        }
+    }
+
+    /** How many dcdb membership changes the node has logged so far. */
+    private static long views(Cluster.Node n) {
+        return n.output().lines().filter(l -> l.contains("[dcdb] notice: members:")).count();
+    }
+
     private void scenario(String what, int victim, ObjIntConsumer<TestNetwork> cut) throws Exception {
         TestNetwork net = network(3);
         Cluster c = cluster(3, net).startAll();

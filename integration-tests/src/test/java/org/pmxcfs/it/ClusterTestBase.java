@@ -49,7 +49,12 @@ abstract class ClusterTestBase {
 
     /** A network of {@code size} namespaces of its own, removed after the test once its clusters stopped. */
     TestNetwork network(int size) {
-        TestNetwork net = new TestNetwork(size);
+        return network(size, 1);
+    }
+
+    /** As {@link #network(int)}, each node on {@code links} links. */
+    TestNetwork network(int size, int links) {
+        TestNetwork net = new TestNetwork(size, links);
         networks.add(net);
         return net;
     }

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A network that exists only for one test: node k lives in its own network namespace with one
- * interface {@code eth0} at {@code 10.213.<subnet>.k/24}, plugged into a bridge that lives in a
- * namespace of its own. Nothing here is reachable from, or routed to, the host's namespaces.
+ * interface per link L, {@code ethL} at {@code 10.<213+L>.<subnet>.k/24}, plugged into link L's
+ * bridge {@code brL}, which lives in a namespace of its own. Nothing here is reachable from, or routed to, the host's namespaces.
  * Faults are real: a port of the bridge taken down (a silent cut: no socket closed, packets
  * vanish) or a queueing discipline that drops what a node sends.
  *
@@ -23,28 +23,40 @@ final class TestNetwork implements AutoCloseable {
     private final String tag;
     private final int subnet;
     private final int size;
+    private final int links;
     private final List<String> created = new ArrayList<>();
 
     TestNetwork(int size) {
+        this(size, 1);
+    }
+
+    /** {@code size} nodes, each on {@code links} links (corosync's ring0..ringN-1). */
+    TestNetwork(int size, int links) {
         this.size = size;
+        this.links = links;
         this.tag = "pmx" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
         this.subnet = 1 + ThreadLocalRandom.current().nextInt(250);
         try {
             String br = bridgeNs();
             ip("netns", "add", br);
             created.add(br);
-            ip("-n", br, "link", "add", "br0", "type", "bridge");
-            ip("-n", br, "link", "set", "br0", "up");
+            for (int l = 0; l < links; l++) {
+                ip("-n", br, "link", "add", "br" + l, "type", "bridge");
+                ip("-n", br, "link", "set", "br" + l, "up");
+            }
             for (int k = 1; k <= size; k++) {
                 String ns = ns(k);
                 ip("netns", "add", ns);
                 created.add(ns);
                 ip("-n", ns, "link", "set", "lo", "up");
-                ip("-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", port(k), "netns", br);
-                ip("-n", ns, "addr", "add", address(k) + "/24", "dev", "eth0");
-                ip("-n", ns, "link", "set", "eth0", "up");
-                ip("-n", br, "link", "set", port(k), "master", "br0");
-                ip("-n", br, "link", "set", port(k), "up");
+                for (int l = 0; l < links; l++) {
+                    String dev = "eth" + l;
+                    ip("-n", ns, "link", "add", dev, "type", "veth", "peer", "name", port(k, l), "netns", br);
+                    ip("-n", ns, "addr", "add", address(k, l) + "/24", "dev", dev);
+                    ip("-n", ns, "link", "set", dev, "up");
+                    ip("-n", br, "link", "set", port(k, l), "master", "br" + l);
+                    ip("-n", br, "link", "set", port(k, l), "up");
+                }
             }
         } catch (RuntimeException e) {
             close();
@@ -53,7 +65,16 @@ final class TestNetwork implements AutoCloseable {
     }
 
     String address(int k) {
-        return "10.213." + subnet + "." + k;
+        return address(k, 0);
+    }
+
+    /** Node k's address on link {@code link}. */
+    String address(int k, int link) {
+        return "10." + (213 + link) + "." + subnet + "." + k;
+    }
+
+    int links() {
+        return links;
     }
 
     /** The prefix that runs a command in node k's network namespace (and nowhere else). */
@@ -61,14 +82,23 @@ final class TestNetwork implements AutoCloseable {
         return List.of("nsenter", "--net=/run/netns/" + ns(k), "--");
     }
 
-    /** Node k's bridge port goes down: from now on node k neither sends nor receives, silently. */
+    /** Node k's bridge ports go down: from now on node k neither sends nor receives, silently. */
     void cut(int k) {
-        ip("-n", bridgeNs(), "link", "set", port(k), "down");
+        for (int l = 0; l < links; l++) {
+            cut(k, l);
+        }
     }
 
-    /** Node k's bridge port comes back up, and what drops its packets is removed. */
+    /** Node k loses link {@code link} only. */
+    void cut(int k, int link) {
+        ip("-n", bridgeNs(), "link", "set", port(k, link), "down");
+    }
+
+    /** Node k's bridge ports come back up, and what drops its packets is removed. */
     void heal(int k) {
-        ip("-n", bridgeNs(), "link", "set", port(k), "up");
+        for (int l = 0; l < links; l++) {
+            ip("-n", bridgeNs(), "link", "set", port(k, l), "up");
+        }
         run(false, "tc", "-n", ns(k), "qdisc", "del", "dev", "eth0", "root");
     }
 
@@ -97,8 +127,8 @@ final class TestNetwork implements AutoCloseable {
         return tag + "-br";
     }
 
-    private String port(int k) {
-        return tag + "v" + k;
+    private String port(int k, int link) {
+        return tag + "v" + k + "l" + link;
     }
 
     private static void ip(String... args) {

@@ -10,6 +10,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
+import java.util.SortedMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.pmxcfs.corosync.CorosyncConf;
 import org.pmxcfs.corosync.CorosyncConfSync;
 import org.pmxcfs.corosync.NodeEntry;
+import org.pmxcfs.corosync.TotemInterface;
 import org.pmxcfs.daemon.FailStopScheduler;
 import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.TreeEntry;
@@ -28,6 +32,7 @@ import org.pmxcfs.ipc.IpcService;
 import org.pmxcfs.ipc.KvStore;
 import org.pmxcfs.jgroups.GroupConfig;
 import org.pmxcfs.jgroups.JGroupsTransport;
+import org.pmxcfs.jgroups.Links;
 import org.pmxcfs.lock.LockTable;
 import org.pmxcfs.quorum.QuorumConfig;
 import org.pmxcfs.quorum.QuorumStatus;
@@ -172,7 +177,24 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         long token = conf.totem().token().orElse(3000)
                 + Math.max(0, conf.nodes().size() - 2) * conf.totem().tokenCoefficient().orElse(650);
         return new GroupConfig(conf.clusterName() + suffix, (int) self.nodeid(),
-                new InetSocketAddress(address(self), port), peers, key, Duration.ofMillis(token));
+                new InetSocketAddress(address(self), port), peers, key, Duration.ofMillis(token), links());
+    }
+
+    /** Every node's ringX_addr, knet_link_priority of each totem interface, link_mode. */
+    private Links links() throws IOException {
+        Map<Integer, SortedMap<Integer, InetAddress>> nodes = new TreeMap<>();
+        for (NodeEntry n : conf.nodes()) {
+            SortedMap<Integer, InetAddress> l = new TreeMap<>();
+            for (Map.Entry<Integer, String> e : n.ringAddrs().entrySet()) {
+                l.put(e.getKey(), InetAddress.getByName(e.getValue()));
+            }
+            nodes.put((int) n.nodeid(), l);
+        }
+        Map<Integer, Integer> priority = new TreeMap<>();
+        for (TotemInterface i : conf.totem().interfaces()) {
+            i.knetLinkPriority().ifPresent(p -> priority.put(i.linknumber(), p));
+        }
+        return new Links(nodes, priority, conf.totem().linkMode().map("active"::equals).orElse(false));
     }
 
     private static InetAddress address(NodeEntry n) throws IOException {
