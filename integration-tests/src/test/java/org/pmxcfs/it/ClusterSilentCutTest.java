@@ -80,7 +80,15 @@ class ClusterSilentCutTest extends ClusterTestBase {
             List<Long> viewsBefore = c.nodes.stream().map(ClusterSilentCutTest::views).toList();
             long cutAt = System.nanoTime();
             c.cut(2, 0);
-            Daemon.sleep(6_000);
+            Daemon.sleep(3_000);
+            String links = c.node(1).pvecm("links");
+            System.out.print("[cluster-timing] pvecm links on node1 with link 0 of node2 cut:\n" + links);
+            assertTrue(links.contains("nodeid: 2 reachable\n   LINK: 0 udp (" + net.address(1, 0) + "->"
+                    + net.address(2, 0) + ") enabled disconnected\n   LINK: 1 udp (" + net.address(1, 1) + "->"
+                    + net.address(2, 1) + ") enabled connected\n"), links);
+            assertTrue(links.contains("nodeid: 3 reachable\n   LINK: 0 udp (" + net.address(1, 0) + "->"
+                    + net.address(3, 0) + ") enabled connected\n"), links);
+            Daemon.sleep(3_000);
             long healAt = System.nanoTime();
             net.heal(2);
             Cluster.await("link 0 of node2 up again on node1", 10_000,

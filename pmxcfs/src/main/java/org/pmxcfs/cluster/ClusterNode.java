@@ -237,6 +237,21 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         return null;
     }
 
+    /**
+     * A member's links as corosync-cfgtool shows them: its address on each link, and whether this
+     * node hears it there (the link pings; with one link, whether it is a member).
+     */
+    private void putLinks(ArrayNode out, NodeEntry n, boolean member, Map<Integer, Map<Integer, Boolean>> status) {
+        boolean local = n.nodeid() == self.nodeid();
+        for (Map.Entry<Integer, String> e : n.ringAddrs().entrySet()) {
+            ObjectNode l = out.addObject();
+            l.put("link", e.getKey());
+            l.put("address", e.getValue());
+            Map<Integer, Boolean> peer = status.get((int) n.nodeid());
+            l.put("connected", local || (peer != null ? peer.getOrDefault(e.getKey(), false) : member));
+        }
+    }
+
     /** Another member set the expected votes; refused here only if our own view says so. */
     private synchronized void applyExpected(long votes) {
         SetExpectedResult r = quorum.setExpected(votes);
@@ -269,6 +284,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         // corosync's "<representative nodeid>.<ring sequence>", both hex
         o.put("ring_id", lastView.isEmpty() ? ""
                 : Integer.toHexString(lastView.get(0).nodeId()) + "." + Long.toHexString(transport.viewNumber()));
+        Map<Integer, Map<Integer, Boolean>> linkStatus = transport.linkStatus();
         ArrayNode members = o.putArray("members");
         Set<Integer> online = new TreeSet<>();
         lastView.forEach(m -> online.add(m.nodeId()));
@@ -280,6 +296,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
             m.put("ip", n.ringAddr(0).orElse(""));
             m.put("online", online.contains((int) n.nodeid()));
             m.put("local", n.nodeid() == self.nodeid());
+            putLinks(m.putArray("links"), n, online.contains((int) n.nodeid()), linkStatus);
         }
         return o;
     }

@@ -6,6 +6,7 @@ import org.pmxcfs.pvecm.commands.CreateCommand;
 import org.pmxcfs.pvecm.commands.ExpectedCommand;
 import org.pmxcfs.pvecm.commands.HelpCommand;
 import org.pmxcfs.pvecm.commands.KeygenCommand;
+import org.pmxcfs.pvecm.commands.LinksCommand;
 import org.pmxcfs.pvecm.commands.MtunnelCommand;
 import org.pmxcfs.pvecm.commands.NodesCommand;
 import org.pmxcfs.pvecm.commands.QdeviceCommand;
@@ -46,6 +47,7 @@ public final class PvecmCommands {
                 new ExpectedCommand(),
                 new HelpCommand(),
                 new KeygenCommand(),
+                new LinksCommand(),
                 new MtunnelCommand(),
                 new NodesCommand(),
                 new QdeviceCommand(),

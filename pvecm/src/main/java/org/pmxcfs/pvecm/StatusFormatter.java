@@ -174,4 +174,43 @@ public final class StatusFormatter {
             return c != 0 ? c : text.compareTo(o.text);
         }
     }
+
+    /**
+     * What {@code corosync-cfgtool -n} prints for a knet cluster: this node, then every other
+     * node with each of its links, this node's address and the peer's on that link, and whether
+     * the link is connected (heard from by the link pings).
+     */
+    public static String links(JsonNode q) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Local node ID ").append(q.path("node_id").asLong()).append(", transport knet\n");
+        Map<Integer, String> mine = new java.util.TreeMap<>();
+        for (JsonNode m : q.path("members")) {
+            if (m.path("local").asBoolean()) {
+                for (JsonNode l : m.path("links")) {
+                    mine.put(l.path("link").asInt(), l.path("address").asText());
+                }
+            }
+        }
+        for (JsonNode m : q.path("members")) {
+            if (m.path("local").asBoolean()) {
+                continue;
+            }
+            boolean reachable = false;
+            StringBuilder links = new StringBuilder();
+            for (JsonNode l : m.path("links")) {
+                int link = l.path("link").asInt();
+                if (!mine.containsKey(link)) {
+                    continue;
+                }
+                boolean connected = l.path("connected").asBoolean();
+                reachable |= connected;
+                links.append("   LINK: ").append(link).append(" udp (").append(mine.get(link)).append("->")
+                        .append(l.path("address").asText()).append(") enabled ")
+                        .append(connected ? "connected" : "disconnected").append('\n');
+            }
+            sb.append("nodeid: ").append(m.path("nodeid").asLong()).append(reachable ? " reachable" : " unreachable")
+                    .append('\n').append(links);
+        }
+        return sb.toString();
+    }
 }

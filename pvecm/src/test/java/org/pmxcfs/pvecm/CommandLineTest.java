@@ -154,6 +154,7 @@ class CommandLineTest {
                        pvecm expected <expected>
                        pvecm joinpassword
                        pvecm keygen <filename>
+                       pvecm links
                        pvecm mtunnel [<extra-args>] [OPTIONS]
                        pvecm nodes
                        pvecm qdevice remove

@@ -183,4 +183,24 @@ class StatusFormatterTest {
         assertEquals("         1 ", StatusFormatter.padded("1"));
         assertEquals("12345678901 ", StatusFormatter.padded("12345678901"));
     }
+
+    @Test
+    void linksInTheLayoutOfCorosyncCfgtool() throws Exception {
+        JsonNode q = JSON.readTree("""
+                {"node_id":1,"members":[
+                  {"nodeid":2,"local":false,"links":[{"link":0,"address":"10.0.0.2","connected":false},
+                                                     {"link":1,"address":"10.1.0.2","connected":true}]},
+                  {"nodeid":1,"local":true,"links":[{"link":0,"address":"10.0.0.1","connected":true},
+                                                    {"link":1,"address":"10.1.0.1","connected":true}]},
+                  {"nodeid":3,"local":false,"links":[{"link":0,"address":"10.0.0.3","connected":false}]}]}
+                """);
+        assertEquals("""
+                Local node ID 1, transport knet
+                nodeid: 2 reachable
+                   LINK: 0 udp (10.0.0.1->10.0.0.2) enabled disconnected
+                   LINK: 1 udp (10.1.0.1->10.1.0.2) enabled connected
+                nodeid: 3 unreachable
+                   LINK: 0 udp (10.0.0.1->10.0.0.3) enabled disconnected
+                """, StatusFormatter.links(q));
+    }
 }
