@@ -94,14 +94,50 @@ class ClusterScriptTest {
         }
     }
 
+    /**
+     * The try-out issue 8 promises: three nodes in namespaces of their own on two links; cut
+     * link 0 of node2 and it keeps writing; {@code down} leaves no namespace and no mount.
+     */
+    @Test
+    void netnsClusterKeepsWritingWithoutOneLinkAndDownLeavesNothing() throws Exception {
+        dir = tmp.resolve("n");
+        StringBuilder out = new StringBuilder();
+        assertEquals(0, cluster(List.of("up", "3", dir.toString(), "--base-port", Integer.toString(BASE_PORT),
+                "--netns", "--links", "2"), out), "cluster up --netns:\n" + out);
+        String tag = Files.readString(dir.resolve("netns")).split(" ")[0];
+        assertTrue(Files.readString(node(2).resolve("corosync.conf")).contains("ring1_addr: 10.214."),
+                "two links in corosync.conf");
+        out.setLength(0);
+        assertEquals(0, cluster(List.of("cut", dir.toString(), "2", "0"), out), "cut:\n" + out);
+        Daemon.sleep(1_500);
+        assertEquals(0, ClusterFs.tryPut(node(2).resolve("mnt/after-cut.cfg"), "still here\n"),
+                "node2 writes with link 0 cut");
+        assertTrue(Daemon.poll(5_000, 50, () -> "still here\n".equals(
+                ClusterFs.readOrNull(node(1).resolve("mnt/after-cut.cfg")))), "node2's write on node1");
+        out.setLength(0);
+        assertEquals(0, cluster(List.of("heal", dir.toString()), out), "heal:\n" + out);
+        out.setLength(0);
+        assertEquals(0, cluster(List.of("down", dir.toString()), out), "down:\n" + out);
+        for (int k = 1; k <= 3; k++) {
+            assertFalse(Daemon.isMounted(node(k).resolve("mnt")), "node" + k + " still mounted after down");
+        }
+        Process p = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
+        String namespaces = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertFalse(namespaces.contains(tag + "-"), "namespaces left after down: " + namespaces);
+    }
+
     /** If the test failed half-way: stop our nodes and unmount, never touching anything else. */
     @AfterEach
-    void cleanUp() throws IOException {
+    void cleanUp() throws IOException, InterruptedException {
         if (dir == null || !Files.isDirectory(dir)) {
             return;
         }
-        for (int k = 1; k <= 2; k++) {
+        for (int k = 1; k <= 3; k++) {
             Path pidFile = node(k).resolve("pid");
+            if (!Files.exists(node(k))) {
+                continue;
+            }
             long pid = Files.exists(pidFile) ? Long.parseLong(Files.readString(pidFile).trim()) : -1;
             if (pid > 0 && !Daemon.gone(pid) && Files.readString(Path.of("/proc/" + pid + "/cmdline"))
                     .contains(pidFile.toString())) {
@@ -109,6 +145,9 @@ class ClusterScriptTest {
                 Daemon.poll(10_000, 20, () -> Daemon.gone(pid));
             }
             Daemon.unmountLazy(node(k).resolve("mnt"));
+        }
+        if (Files.exists(dir.resolve("netns"))) {
+            cluster(List.of("down", dir.toString()), new StringBuilder()); // removes the namespaces
         }
     }
 }
