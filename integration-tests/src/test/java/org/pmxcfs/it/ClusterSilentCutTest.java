@@ -59,7 +59,8 @@ class ClusterSilentCutTest extends ClusterTestBase {
     /**
      * Two links (corosync's ring0 and ring1): losing link 0 of one node is no membership change,
      * every node keeps writing after at most a short stall while traffic moves to link 1, and the
-     * log says which link of which host went down and came back; losing both is a partition.
+     * log says which link of which host went down and came back; nor is a flapping link 0;
+     * losing both links is a partition.
      */
     @Test
     void losingOneOfTwoLinksChangesNothingLosingBothIsAPartition() throws Exception {
@@ -100,6 +101,21 @@ class ClusterSilentCutTest extends ClusterTestBase {
             assertEquals(viewsBefore, c.nodes.stream().map(ClusterSilentCutTest::views).toList(),
                     "no membership change while one link was left");
             assertTrue(worst < 2_000, "a node went " + worst + " ms without a write while one link was left");
+
+            // a flapping link: down and up every 0.6-1 s, five times
+            long flapAt = System.nanoTime();
+            for (int i = 0; i < 5; i++) {
+                c.cut(2, 0);
+                Daemon.sleep(600 + 100 * i);
+                net.heal(2);
+                Daemon.sleep(600 + 100 * i);
+            }
+            long flapEnd = System.nanoTime();
+            long flapWorst = writers.stream().mapToLong(w -> w.longestGapMs(flapAt, flapEnd)).max().orElseThrow();
+            timing("link 0 of node2 flapping 5 times: longest time a node completed no write", flapWorst);
+            assertEquals(viewsBefore, c.nodes.stream().map(ClusterSilentCutTest::views).toList(),
+                    "no membership change while link 0 flapped");
+            assertTrue(flapWorst < 2_000, "a node went " + flapWorst + " ms without a write while link 0 flapped");
 
             c.cut(2);
             long ro = Cluster.await("node2 read-only with both links cut", 10_000, () -> c.node(2).quorateValue() == 0);
