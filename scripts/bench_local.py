@@ -157,8 +157,9 @@ def wait_ready(proc, cond, bound, logpath, what):
 
 
 class Ours(Target):
-    def __init__(self, opts):
-        super().__init__("java", "pmxcfs-java")
+    def __init__(self, opts, variant=0):
+        super().__init__("java%d" % variant if variant else "java",
+                         "pmxcfs-java " + " ".join(opts) if variant else "pmxcfs-java")
         self.opts = opts
         self.proc = None
 
@@ -249,8 +250,12 @@ class Original(Target):
 
 
 class Bindfs(Target):
-    def __init__(self):
-        super().__init__("bindfs", "bindfs")
+    """bindfs over a fresh directory on the disk (next to the config.db files) or on a fresh tmpfs."""
+
+    def __init__(self, backing):
+        super().__init__("bindfs" if backing == "disk" else "bindfs-tmpfs",
+                         "bindfs" if backing == "disk" else "bindfs on tmpfs")
+        self.backing = backing
         self.proc = None
 
     @staticmethod
@@ -273,6 +278,9 @@ class Bindfs(Target):
         mnt = os.path.join(self.base, "mnt")
         os.mkdir(src)
         os.mkdir(mnt)
+        if self.backing == "tmpfs":
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512m", "tmpfs", src], check=True)
+            self.disk = "a fresh tmpfs"
         self.logpath = os.path.join(self.base, "bindfs.log")
         cmd = ["bindfs", "-f", src, mnt]
         log("starting %s" % shlex.join(cmd))
@@ -292,6 +300,8 @@ class Bindfs(Target):
         stop(self.proc, "bindfs", self.errors)
         if self.root and is_mounted(self.root):
             lazy_umount(self.root)
+        if self.backing == "tmpfs" and self.base:
+            lazy_umount(os.path.join(self.base, "src"))
         self.proc = None
         self.remove_base(keep)
 
@@ -381,6 +391,7 @@ def phases(a):
 TARGETS = [
     (("create-", "replace-", "delete-"), "orig", 1.5),
     (("create-", "replace-", "delete-"), "bindfs", 0.9),
+    (("create-", "replace-", "delete-"), "bindfs-tmpfs", 0.9),
     (("write-1m",), "orig", 10.0),
     (("read-", "stat-"), "orig", 1.5),
 ]
@@ -415,7 +426,7 @@ def build_report(a, targets, plist, results, cmdline, started, finished, load0, 
             out.append("- %s: %s" % (t.label, i))
     out.append("")
     ours = targets[0]
-    bases = targets[1:]
+    bases = [t for t in targets if not isinstance(t, Ours)]
     out.append("## Throughput: median of %d interleaved rounds (min..max)" % a.rounds)
     out.append("")
     out.append("ops/s; the 1 MiB row in MiB/s. Ratio = ours / baseline, computed per round (same round, "
@@ -515,6 +526,9 @@ def parse_args(argv):
     p.add_argument("--baseline-original", metavar="PATH",
                    help="the original pmxcfs binary (built from pve-cluster's src/pmxcfs); run with -f -l in "
                         "its own namespaces")
+    p.add_argument("--bindfs-on", choices=("disk", "tmpfs", "both"), default="disk",
+                   help="backing dir of the bindfs baseline: on the disk next to the config.db files (default), "
+                        "on a tmpfs (FUSE cost alone), or one column each")
     p.add_argument("--rounds", type=int, default=7, help="measured rounds (default 7)")
     p.add_argument("--warmup-rounds", type=int, default=1, help="unmeasured rounds first (default 1)")
     p.add_argument("--n", type=int, default=1000, help="files per phase (default 1000, max 10000: VMIDs)")
@@ -522,6 +536,9 @@ def parse_args(argv):
     p.add_argument("--big-reps", type=int, default=20, help="1 MiB writes per round (default 20)")
     p.add_argument("--daemon-opt", action="append", default=[], metavar="OPT",
                    help="extra option for pmxcfs-java, repeatable, e.g. --daemon-opt=--fuse-threads=1")
+    p.add_argument("--variant", action="append", default=[], metavar="OPTS",
+                   help="one more pmxcfs-java column with these options (space separated), repeatable, "
+                        "e.g. --variant='--fuse-threads=1'; ratios are printed for the first column only")
     p.add_argument("--out", help="also write the report to this file")
     p.add_argument("--keep", action="store_true", help="keep the data dirs and logs under /var/tmp")
     p.add_argument("--timeout", type=float, default=1800, help="overall time bound in seconds (default 1800)")
@@ -564,10 +581,10 @@ def main():
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, on_signal)
 
-    targets = [Ours(a.daemon_opt)]
+    targets = [Ours(a.daemon_opt)] + [Ours(a.daemon_opt + shlex.split(v), i + 1) for i, v in enumerate(a.variant)]
     if a.baseline_original:
         targets.append(Original(a.baseline_original))
-    targets.append(Bindfs())
+    targets += [Bindfs(b) for b in (("disk", "tmpfs") if a.bindfs_on == "both" else (a.bindfs_on,))]
     plist = phases(a)
     results = {}
     errors = []
