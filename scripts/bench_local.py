@@ -21,6 +21,7 @@ Standard library only.  Progress goes to stderr, the report to stdout and --out.
 import argparse
 import datetime
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -387,6 +388,40 @@ def phases(a):
     return out
 
 
+# kernel FUSE opcodes (include/uapi/linux/fuse.h) seen with this workload
+FUSE_OPCODES = {1: "LOOKUP", 2: "FORGET", 3: "GETATTR", 4: "SETATTR", 9: "MKDIR", 10: "UNLINK", 12: "RENAME",
+                14: "OPEN", 15: "READ", 16: "WRITE", 18: "RELEASE", 20: "FSYNC", 22: "GETXATTR", 25: "FLUSH",
+                35: "CREATE", 42: "BATCH_FORGET"}
+STRACE_READ = re.compile(r'(?:read\(\d+, |read resumed>\s*)"((?:\\x[0-9a-f]{2}){8})".*= (\d+)$')
+
+
+def count_requests(target, fn, r, workdir):
+    """Runs one phase with strace on the serving process and counts the FUSE requests it read from
+    /dev/fuse (a read whose first word, the request length, equals its return value), by opcode."""
+    out = os.path.join(workdir, "strace.%s" % target.key)
+    st = subprocess.Popen(["strace", "-f", "-qq", "-x", "-s", "8", "-e", "trace=read", "-e", "signal=none",
+                           "-p", str(target.pid), "-o", out], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.5)   # strace attaches to every thread before the first operation
+    s = fn(target, r)
+    time.sleep(0.5)   # requests still in flight (RELEASE and FORGET are asynchronous)
+    st.terminate()
+    st.wait(10)
+    counts = {}
+    for line in (read_text(out, "") or "").splitlines():
+        m = STRACE_READ.search(line)
+        if not m:
+            continue
+        head = bytes(int(h, 16) for h in m.group(1).split("\\x")[1:])
+        if int.from_bytes(head[:4], "little") != int(m.group(2)):
+            continue
+        op = int.from_bytes(head[4:8], "little")
+        name = FUSE_OPCODES.get(op, "op %d" % op)
+        counts[name] = counts.get(name, 0) + 1
+    os.unlink(out)
+    return {k: v / s.ops for k, v in counts.items()}
+
+
 # targets of issue 7: (phase key prefixes, baseline key, minimum ratio)
 TARGETS = [
     (("create-", "replace-", "delete-"), "orig", 1.5),
@@ -408,7 +443,8 @@ def fmt_ratio(x):
     return "%.2f" % x
 
 
-def build_report(a, targets, plist, results, cmdline, started, finished, load0, load1, ns_note, errors, busy):
+def build_report(a, targets, plist, results, requests, cmdline, started, finished, load0, load1, ns_note, errors,
+                 busy):
     out = ["# pmxcfs local benchmark, side by side", ""]
     out.append("- Date: %s UTC, %.0f s wall time" % (started.strftime("%Y-%m-%d %H:%M"),
                                                       (finished - started).total_seconds()))
@@ -475,6 +511,26 @@ def build_report(a, targets, plist, results, cmdline, started, finished, load0, 
                  "the files themselves and never syncs; the pmxcfs daemons commit to SQLite (WAL).",
                  lambda s: s.disk / s.ops if s.disk is not None else None, fmt_num)
 
+    if requests:
+        out.append("## FUSE requests per op (--count-requests)")
+        out.append("")
+        out.append("Requests the serving process read from /dev/fuse during one more round of every phase, under "
+                   "strace (not timed), per client operation, by kernel opcode. Every request is one round trip: "
+                   "the client's syscall waits for it, except RELEASE and FORGET.")
+        out.append("")
+        out.append("| workload | " + " | ".join(t.label for t in targets) + " |")
+        out.append("|---|" + "---:|" * len(targets))
+        for key, title, unit, _ in plist:
+            row = []
+            for t in targets:
+                c = requests.get((key, t.key))
+                if c is None:
+                    row.append("n/a")
+                    continue
+                big = sorted(((v, k) for k, v in c.items() if v >= 0.05), reverse=True)
+                row.append("**%.1f**: %s" % (sum(c.values()), ", ".join("%s %.1f" % (k, v) for v, k in big)))
+            out.append("| %s | %s |" % (title, " | ".join(row)))
+        out.append("")
     out.append("## Targets (issue 7)")
     out.append("")
     out.append("| target | workload | measured ratio (median of rounds) | met |")
@@ -539,6 +595,8 @@ def parse_args(argv):
     p.add_argument("--variant", action="append", default=[], metavar="OPTS",
                    help="one more pmxcfs-java column with these options (space separated), repeatable, "
                         "e.g. --variant='--fuse-threads=1'; ratios are printed for the first column only")
+    p.add_argument("--count-requests", action="store_true",
+                   help="after the measured rounds, one more round under strace counting the FUSE requests per op")
     p.add_argument("--out", help="also write the report to this file")
     p.add_argument("--keep", action="store_true", help="keep the data dirs and logs under /var/tmp")
     p.add_argument("--timeout", type=float, default=1800, help="overall time bound in seconds (default 1800)")
@@ -587,6 +645,7 @@ def main():
     targets += [Bindfs(b) for b in (("disk", "tmpfs") if a.bindfs_on == "both" else (a.bindfs_on,))]
     plist = phases(a)
     results = {}
+    requests = {}
     errors = []
     busy = 0
     stamp = jar_stamp()
@@ -611,6 +670,19 @@ def main():
                         results.setdefault((key, t.key), []).append(s)
                     line.append("%s %s" % (t.key, fmt_rate(s.rate)))
                 log("  %-12s %s" % (key, "  ".join(line)))
+        if a.count_requests:
+            if not shutil.which("strace"):
+                raise RuntimeError("--count-requests needs strace: apt-get install -y strace")
+            log("FUSE requests per op (strace, not timed)")
+            work = tempfile.mkdtemp(prefix="pmxcfs-bench-strace.", dir="/var/tmp")
+            try:
+                for key, title, unit, fn in plist:
+                    for t in targets:
+                        requests[(key, t.key)] = count_requests(t, fn, a.warmup_rounds + a.rounds, work)
+                    log("  %-12s %s" % (key, "  ".join("%s %.1f" % (t.key, sum(requests[(key, t.key)].values()))
+                                                       for t in targets)))
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
         if jar_stamp() != stamp:
             errors.append("the daemon's jars were rebuilt during the run: the figures of ours are suspect")
     except Interrupted as e:
@@ -632,8 +704,8 @@ def main():
     targets = [t for t in targets if t.pid is not None] or targets
     finished = datetime.datetime.now(datetime.timezone.utc)
     load1 = " ".join((read_text("/proc/loadavg", "? ? ?") or "").split()[:3])
-    report = build_report(a, targets, plist, results, cmdline, started, finished, load0, load1, ns_note, errors,
-                          busy)
+    report = build_report(a, targets, plist, results, requests, cmdline, started, finished, load0, load1, ns_note,
+                          errors, busy)
     sys.stdout.write(report)
     if a.out:
         with open(a.out, "w") as f:
