@@ -39,6 +39,7 @@ NODE = "bench"
 GUEST_DIR = "nodes/%s/qemu-server" % NODE
 PLAIN_DIR = "bench-plain"
 FIRST_VMID = 100
+ORIGINAL_STOP_TIMEOUT = 90.0
 
 # the original's start-up inside its namespaces: $1 = its base dir, $2 = the binary
 ORIGINAL_SETUP = r'''set -e
@@ -242,9 +243,17 @@ class Original(Target):
             except OSError:
                 pass
         if self.proc is not None:
+            t0 = time.monotonic()
+            wal = os.path.join(self.base, "db", "config.db-wal")
+            wal_size = os.path.getsize(wal) if os.path.exists(wal) else 0
             try:
-                self.proc.wait(STOP_TIMEOUT)
+                # closing the database checkpoints its WAL, which took over 20 s at load 5
+                self.proc.wait(ORIGINAL_STOP_TIMEOUT)
+                self.info.append("exited %.1f s after SIGTERM (WAL was %s bytes)"
+                                 % (time.monotonic() - t0, format(wal_size, ",")))
             except subprocess.TimeoutExpired:
+                self.errors.append("did not exit within %.0f s of SIGTERM (WAL %s bytes); log tail:\n%s"
+                                   % (ORIGINAL_STOP_TIMEOUT, format(wal_size, ","), log_tail(self.logpath, 5)))
                 stop(self.proc, "the original's unshare", self.errors)
         self.proc = None
         self.remove_base(keep)
