@@ -39,7 +39,7 @@ NODE = "bench"
 GUEST_DIR = "nodes/%s/qemu-server" % NODE
 PLAIN_DIR = "bench-plain"
 FIRST_VMID = 100
-ORIGINAL_STOP_TIMEOUT = 90.0
+ORIGINAL_STOP_TIMEOUT = 30.0
 
 # the original's start-up inside its namespaces: $1 = its base dir, $2 = the binary
 ORIGINAL_SETUP = r'''set -e
@@ -244,33 +244,22 @@ class Original(Target):
                 pass
         if self.proc is not None:
             t0 = time.monotonic()
-            wal = os.path.join(self.base, "db", "config.db-wal")
-            wal_size = os.path.getsize(wal) if os.path.exists(wal) else 0
             try:
-                self.wait_exit()
-                self.info.append("exited %.1f s after SIGTERM (WAL was %s bytes)"
-                                 % (time.monotonic() - t0, format(wal_size, ",")))
+                self.proc.wait(ORIGINAL_STOP_TIMEOUT)
+                self.info.append("exited %.1f s after SIGTERM" % (time.monotonic() - t0))
             except subprocess.TimeoutExpired:
-                self.errors.append("did not exit within %.0f s of SIGTERM (WAL %s bytes); log tail:\n%s"
-                                   % (ORIGINAL_STOP_TIMEOUT, format(wal_size, ","), log_tail(self.logpath, 5)))
+                # seen a few times after long runs: it logs "teardown filesystem" (its FUSE loop has
+                # ended) and then waits forever for its IPC server thread; the figures are complete
+                last = ((read_text(self.logpath, "") or "").strip().splitlines() or ["(empty log)"])[-1]
+                self.info.append("did not exit within %.0f s of SIGTERM and was killed; its log ends with `%s`"
+                                 % (ORIGINAL_STOP_TIMEOUT, last))
+                try:
+                    os.kill(self.pid, signal.SIGKILL)
+                except OSError:
+                    pass
                 stop(self.proc, "the original's unshare", self.errors)
         self.proc = None
         self.remove_base(keep)
-
-
-    def wait_exit(self):
-        """libfuse's signal handler only flags the exit: the original's loop notices it when a worker
-        wakes up, which takes a FUSE request (seen: no exit within 90 s, nothing in its log). So a
-        stat, in a separate bounded process, pokes the mount until the daemon is gone."""
-        deadline = time.monotonic() + ORIGINAL_STOP_TIMEOUT
-        while True:
-            try:
-                self.proc.wait(1.0)
-                return
-            except subprocess.TimeoutExpired:
-                if time.monotonic() > deadline:
-                    raise
-                run_out(["timeout", "5", "stat", "-c", "%s", os.path.join(self.root, ".version")], timeout=10)
 
 
 class Bindfs(Target):
