@@ -497,6 +497,22 @@ def build_report(a, targets, plist, results, requests, cmdline, started, finishe
         out.append("| %s | %s |" % (title, " | ".join(row)))
     out.append("")
 
+    variants = [t for t in targets if isinstance(t, Ours) and t is not ours]
+    if variants:
+        out.append("## Variants against the default pmxcfs-java, per round")
+        out.append("")
+        out.append("Ratio variant / default column, computed per round, median (min..max): a lever's own effect.")
+        out.append("")
+        out.append("| workload | " + " | ".join(v.label for v in variants) + " |")
+        out.append("|---|" + "---:|" * len(variants))
+        for key, title, unit, _ in plist:
+            row = []
+            for v in variants:
+                rs = [x.rate / d.rate for x, d in zip(results.get((key, v.key), []), results.get((key, ours.key), []))]
+                row.append(span(rs, fmt_ratio) if rs else "n/a")
+            out.append("| %s | %s |" % (title, " | ".join(row)))
+        out.append("")
+
     def per_op_table(title, note, value, fmt):
         out.append("## " + title)
         out.append("")
