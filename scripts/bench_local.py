@@ -4,7 +4,7 @@
 Every target is mounted for the whole run and measured by the same client (this process):
   - pmxcfs-java: scripts/pmxcfs -f -l, config.db in a fresh dir under /var/tmp;
   - bindfs (always): a trivial FUSE pass-through (libfuse 2, Debian's bindfs) over a fresh
-    directory under /var/tmp, i.e. the cost of FUSE itself on the same disk;
+    directory under /var/tmp (the same disk) and/or over a fresh tmpfs (FUSE alone), --bindfs-on;
   - the original pmxcfs (with --baseline-original PATH): `PATH -f -l` in its own private
     mount/uts/net namespaces, since it uses fixed paths: /etc/pve (an overlay on /etc gives it the
     mount point and an /etc/hosts line for its host name), /var/lib/pve-cluster (bind-mounted from
@@ -13,7 +13,9 @@ Every target is mounted for the whole run and measured by the same client (this 
 Rounds are interleaved: each phase runs on every target before the next phase starts, and the
 order of the targets rotates from round to round, so machine noise hits all of them alike.  The
 report gives medians with min..max over the rounds and, per round, the ratio of ours to each
-baseline (median and min..max of those paired ratios).
+baseline (median and min..max of those paired ratios).  --variant adds pmxcfs-java columns with
+other options (and their per-round ratio to the default column); --count-requests counts the FUSE
+requests per operation of every target under strace in one more, untimed, round.
 
 Standard library only.  Progress goes to stderr, the report to stdout and --out.
 """
