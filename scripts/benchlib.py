@@ -1,0 +1,383 @@
+"""Helpers shared by the benchmark runners (bench_local.py, bench.py): /proc counters, mounts,
+machine description, number formatting, the private mount namespace.  Standard library only."""
+
+import ctypes
+import datetime
+import errno
+import os
+import platform
+import shutil
+import subprocess
+import sys
+
+if sys.version_info < (3, 8):
+    sys.exit("scripts/bench: needs Python 3.8 or newer")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PMXCFS = os.path.join(ROOT, "scripts", "pmxcfs")
+NS_MARK = "PMXCFS_BENCH_IN_NS"
+
+KIB = 1024
+MIB = 1024 * 1024
+SMALL = 1 * KIB
+
+READY_TIMEOUT = 60.0          # daemon start-up (pid file) bound
+BUILD_READY_TIMEOUT = 900.0   # the same when scripts/pmxcfs has to build the project first
+STOP_TIMEOUT = 20.0           # SIGTERM -> exit bound, before SIGKILL
+
+
+class Interrupted(Exception):
+    pass
+
+
+class BenchTimeout(Exception):
+    pass
+
+
+def log(msg):
+    sys.stderr.write("[bench] %s\n" % msg)
+    sys.stderr.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# small system helpers
+
+def read_text(path, default=None):
+    try:
+        with open(path, "r", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+def run_out(cmd, timeout=30):
+    """stdout+stderr of a short command, or None."""
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                           timeout=timeout, universal_newlines=True)
+        return p.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def unescape_mountinfo(s):
+    return s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
+
+
+def mount_entry(path):
+    """(fstype, source) of the mount exactly at path in this namespace, or None."""
+    target = os.path.realpath(path)
+    found = None
+    for line in (read_text("/proc/self/mountinfo", "") or "").splitlines():
+        f = line.split(" ")
+        if len(f) > 4 and unescape_mountinfo(f[4]) == target:
+            try:
+                sep = f.index("-")
+                found = (f[sep + 1], f[sep + 2])
+            except (ValueError, IndexError):
+                found = ("?", "?")
+    return found   # the last one wins (topmost mount)
+
+
+def is_mounted(path):
+    return mount_entry(path) is not None
+
+
+def lazy_umount(path):
+    if is_mounted(path):
+        run_out(["umount", "-l", path], timeout=20)
+
+
+def proc_io(pid):
+    """dict of /proc/<pid>/io, or None."""
+    if pid is None:
+        return None
+    txt = read_text("/proc/%d/io" % pid)
+    if not txt:
+        return None
+    d = {}
+    for line in txt.splitlines():
+        k, _, v = line.partition(":")
+        try:
+            d[k.strip()] = int(v)
+        except ValueError:
+            pass
+    return d
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def proc_cpu_ns(pid):
+    """utime+stime of the whole process (all threads, also exited ones) in ns, or None."""
+    if pid is None:
+        return None
+    txt = read_text("/proc/%d/stat" % pid)
+    if not txt:
+        return None
+    rest = txt[txt.rindex(")") + 2:].split()
+    # fields after the comm: state(3) ppid(4) ... utime(14) stime(15) -> indexes 11, 12 here
+    return (int(rest[11]) + int(rest[12])) * 1000000000 // CLK_TCK
+
+
+def proc_task_cpu_ns(pid):
+    """{tid: ns on CPU} from /proc/<pid>/task/*/schedstat (ns precision, live threads only), or None."""
+    if pid is None:
+        return None
+    d = {}
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return None
+    for tid in tids:
+        txt = read_text("/proc/%d/task/%s/schedstat" % (pid, tid))
+        if txt:
+            try:
+                d[tid] = int(txt.split()[0])
+            except (ValueError, IndexError):
+                pass
+    return d or None
+
+
+def proc_status(pid, key):
+    for line in (read_text("/proc/%d/status" % pid, "") or "").splitlines():
+        if line.startswith(key + ":"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def ppid_of(pid):
+    txt = read_text("/proc/%d/stat" % pid)
+    if not txt:
+        return None
+    return int(txt[txt.rindex(")") + 2:].split()[1])
+
+
+def is_descendant(pid, ancestor):
+    seen = 0
+    while pid and pid > 1 and seen < 64:
+        if pid == ancestor:
+            return True
+        pid = ppid_of(pid)
+        seen += 1
+    return False
+
+
+def jar_stamp():
+    """(name, mtime) of the built daemon jars, to notice a rebuild during the run."""
+    out = []
+    for d in (os.path.join(ROOT, "pmxcfs", "target"), os.path.join(ROOT, "pmxcfs", "target", "lib")):
+        try:
+            for f in sorted(os.listdir(d)):
+                if f.endswith(".jar"):
+                    out.append((f, os.path.getmtime(os.path.join(d, f))))
+        except OSError:
+            pass
+    return out
+
+
+def busy_builds():
+    """pids of running maven builds (only looked at, never touched)."""
+    found = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        cmd = read_text("/proc/%s/cmdline" % d, "") or ""
+        if "org.codehaus.plexus.classworlds" in cmd:
+            found.append(int(d))
+    return found
+
+
+def block_dev_of(path):
+    """(name, /sys/dev/block/M:m path) of the block device holding path, or (None, None)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None, None
+    sysp = "/sys/dev/block/%d:%d" % (os.major(st.st_dev), os.minor(st.st_dev))
+    if not os.path.exists(sysp):
+        return None, None
+    name = os.path.basename(os.path.realpath(sysp))
+    return name, sysp
+
+
+def dev_sectors_written(sysp):
+    if not sysp:
+        return None
+    txt = read_text(os.path.join(sysp, "stat"))
+    if not txt:
+        return None
+    f = txt.split()
+    return int(f[6]) if len(f) > 6 else None
+
+
+# the client's file operations, shared by every runner
+
+def content(i, size=SMALL):
+    head = b"%010d\n" % i
+    return head + b"x" * (size - len(head) - 1) + b"\n"
+
+
+def write_new(path, data):
+    """open(O_WRONLY|O_CREAT|O_EXCL), one write(), close."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    try:
+        n = os.write(fd, data)
+        if n != len(data):
+            raise OSError(errno.EIO, "short write (%d of %d bytes)" % (n, len(data)), path)
+    finally:
+        os.close(fd)
+
+
+def replace(path, data, tag):
+    tmp = "%s.tmp.%s" % (path, tag)
+    write_new(tmp, data)
+    os.rename(tmp, path)
+
+
+def read_all(path, expect):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        total = 0
+        while True:
+            b = os.read(fd, 65536)
+            if not b:
+                break
+            total += len(b)
+    finally:
+        os.close(fd)
+    if total != expect:
+        raise OSError(errno.EIO, "read %d bytes, expected %d" % (total, expect), path)
+
+
+def pct(sorted_lat, p):
+    """nearest-rank percentile"""
+    if not sorted_lat:
+        return None
+    k = max(0, min(len(sorted_lat) - 1, -(-len(sorted_lat) * p // 100) - 1))
+    return sorted_lat[int(k)]
+
+
+try:
+    LIBC = ctypes.CDLL(None, use_errno=True)
+except OSError:
+    LIBC = None
+
+
+def fmt_num(x, digits=0):
+    if x is None:
+        return "n/a"
+    if digits == 0:
+        return format(int(round(x)), ",")
+    return format(x, ",.%df" % digits)
+
+
+def fmt_us(ns):
+    if ns is None:
+        return "n/a"
+    us = ns / 1000.0
+    if us < 10:
+        return "%.1f" % us
+    return format(int(round(us)), ",")
+
+
+def fmt_rate(r):
+    if r >= 100:
+        return fmt_num(r)
+    return fmt_num(r, 1)
+
+
+def machine_info(targets, show_jars=False):
+    lines = []
+    cpu = "?"
+    for line in (read_text("/proc/cpuinfo", "") or "").splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = "?"
+    for line in (read_text("/proc/meminfo", "") or "").splitlines():
+        if line.startswith("MemTotal:"):
+            mem = "%.1f GiB" % (int(line.split()[1]) / 1024 / 1024)
+    ncpu = os.cpu_count()
+    try:
+        aff = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        aff = ncpu
+    lines.append("- CPU: %s, %s logical CPUs (%s usable by this process)" % (cpu, ncpu, aff))
+    lines.append("- RAM: %s" % mem)
+    lines.append("- Kernel: %s %s (%s)" % (platform.system(), platform.release(), platform.version()))
+    seen = set()
+    for t in targets:
+        if t.disk_desc and t.disk_desc[1] not in seen:
+            seen.add(t.disk_desc[1])
+            lines.append("- Disk of the data dir (%s): %s" % t.disk_desc)
+    java = run_out(["java", "-version"])
+    lines.append("- Java: %s" % ("; ".join(java.splitlines()[:3]) if java else "java not found"))
+    if os.environ.get("PMXCFS_JAVA_OPTS"):
+        lines.append("- PMXCFS_JAVA_OPTS: `%s`" % os.environ["PMXCFS_JAVA_OPTS"])
+    lines.append("- Python: %s" % platform.python_version())
+    git = run_out(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
+    dirty = run_out(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"])
+    if git:
+        lines.append("- Checkout: %s%s" % (git, " + uncommitted changes" if dirty else ""))
+    jar_dir = os.path.join(ROOT, "pmxcfs", "target")
+    if show_jars and os.path.isdir(jar_dir):
+        for f in sorted(os.listdir(jar_dir)):
+            if f.startswith("pmxcfs-") and f.endswith(".jar"):
+                mt = datetime.datetime.fromtimestamp(os.path.getmtime(os.path.join(jar_dir, f)))
+                lines.append("- Jar: pmxcfs/target/%s (built %s)" % (f, mt.strftime("%Y-%m-%d %H:%M:%S")))
+    return lines
+
+
+def describe_disk(path):
+    src = run_out(["findmnt", "-no", "SOURCE,FSTYPE,OPTIONS", "-T", path]) or "?"
+    name, sysp = block_dev_of(path)
+    extra = []
+    if name:
+        disk = name
+        # a partition's parent disk holds the queue attributes
+        if sysp and os.path.exists(os.path.join(sysp, "partition")):
+            disk = os.path.basename(os.path.dirname(os.path.realpath(sysp)))
+        q = "/sys/block/%s" % disk
+        size = read_text(q + "/size")
+        if size:
+            extra.append("%.0f GiB" % (int(size) * 512 / 1024 ** 3))
+        model = (read_text(q + "/device/model") or "").strip()
+        if model:
+            extra.append("model %s" % model)
+        rot = (read_text(q + "/queue/rotational") or "").strip()
+        if rot:
+            extra.append("rotational=%s" % rot)
+        if disk.startswith("vd"):
+            extra.append("virtio")
+        sched = (read_text(q + "/queue/scheduler") or "").strip()
+        if "[" in sched:
+            sched = sched[sched.index("[") + 1:sched.index("]")] if "]" in sched else sched
+        if sched:
+            extra.append("scheduler %s" % sched)
+    return "%s%s" % (" ".join(src.split()), (" (" + ", ".join(extra) + ")") if extra else "")
+
+
+def maybe_unshare(script, argv):
+    """Re-exec script inside a private mount namespace so no mount outlives the run. Returns a note."""
+    if os.environ.get(NS_MARK) == "1":
+        return "Ran inside a private mount namespace (`unshare --mount --propagation private`)."
+    if shutil.which("unshare") is None:
+        return "Not in a private mount namespace: unshare(1) not found."
+    try:
+        probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=10)
+    except (OSError, subprocess.SubprocessError) as e:
+        return "Not in a private mount namespace: unshare failed (%s)." % e
+    if probe.returncode != 0:
+        return "Not in a private mount namespace: unshare failed (%s)." % (
+            probe.stdout.strip() or "rc %d" % probe.returncode)
+    env = dict(os.environ)
+    env[NS_MARK] = "1"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execvpe("unshare", ["unshare", "--mount", "--propagation", "private", "--",
+                           sys.executable, script] + argv, env)
+    return "unreachable"
+
+
