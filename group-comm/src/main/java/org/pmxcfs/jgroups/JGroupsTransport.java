@@ -495,7 +495,11 @@ public final class JGroupsTransport implements Transport {
         p.add(new NAKACK2().setXmitInterval(100).useMcastXmit(false));
         p.add(new UNICAST3().setXmitInterval(100));
         p.add(new STABLE().setDesiredAverageGossip(5000).setMaxBytes(4 << 20));
-        p.add(new GMS().setJoinTimeout(2000).setMaxJoinAttempts(3).printLocalAddress(false));
+        // a coordinator waits for every member's ack of a view before it handles the next change;
+        // with JGroups' 2 s, a coordinator cut off from both others spent 2 s in the view without
+        // the first of them before it could drop the second (and go read-only)
+        p.add(new GMS().setJoinTimeout(2000).setMaxJoinAttempts(3).setViewAckCollectionTimeout(2 * heartbeat)
+                .printLocalAddress(false));
         // no MFC: SEQUENCER + MFC deadlocks under load (java-stack-notes 3); UFC still pushes back
         p.add(new UFC());
         p.add(new SEQUENCER());
