@@ -28,7 +28,7 @@ import time
 import zipfile
 
 from benchlib import (BUILD_READY_TIMEOUT, CLK_TCK, KIB, MIB, NS_MARK, ROOT, SMALL, BenchTimeout, Interrupted,
-                      busy_builds, content, describe_disk, fmt_num, fmt_rate, fmt_us, is_mounted, jar_stamp,
+                      busy_builds, content, describe_disk, errors_section, fmt_num, fmt_rate, fmt_us, is_mounted, jar_stamp,
                       lazy_umount, log, machine_info, maybe_unshare, pct, proc_cpu_ns, proc_status, read_text,
                       replace, write_new)
 
@@ -1462,12 +1462,7 @@ def build_cluster_report(a, cl, wl, cmdline, started, finished, errors, warnings
         for w in warnings:
             out.append("- " + w)
         out.append("")
-    if errors:
-        out.append("## Errors")
-        out.append("")
-        for e in errors:
-            out.append("- " + e.replace("\n", "\n  "))
-        out.append("")
+    errors_section(out, errors)
     return "\n".join(out) + "\n"
 
 

@@ -33,7 +33,7 @@ import tempfile
 import time
 
 from benchlib import (BUILD_READY_TIMEOUT, KIB, LIBC, MIB, PMXCFS, READY_TIMEOUT, ROOT, STOP_TIMEOUT, Interrupted,
-                      busy_builds, describe_disk, fmt_num, fmt_rate, fmt_us, is_descendant, is_mounted, jar_stamp,
+                      busy_builds, describe_disk, errors_section, fmt_num, fmt_rate, fmt_us, is_descendant, is_mounted, jar_stamp,
                       lazy_umount, log, machine_info, maybe_unshare, proc_cpu_ns, proc_io,
                       proc_task_cpu_ns, read_all, read_text, replace, run_out, write_new)
 
@@ -592,12 +592,7 @@ def build_report(a, targets, plist, results, requests, cmdline, started, finishe
     out.append("- %d unmeasured warm-up round(s) of every phase on every target first (the JIT of ours). "
                "os.sync() before and after every phase, outside the timed region." % a.warmup_rounds)
     out.append("")
-    if errors:
-        out.append("## Errors")
-        out.append("")
-        for e in errors:
-            out.append("- " + e.replace("\n", "\n  "))
-        out.append("")
+    errors_section(out, errors)
     return "\n".join(out) + "\n"
 
 

@@ -381,3 +381,11 @@ def maybe_unshare(script, argv):
     return "unreachable"
 
 
+def errors_section(out, errors):
+    """Appends the report's "Errors" section (one item per error, continuation lines indented)."""
+    if errors:
+        out.append("## Errors")
+        out.append("")
+        for e in errors:
+            out.append("- " + e.replace("\n", "\n  "))
+        out.append("")
