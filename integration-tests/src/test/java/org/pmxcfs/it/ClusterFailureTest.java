@@ -183,8 +183,8 @@ class ClusterFailureTest extends ClusterTestBase {
         long killMs;
         try {
             Daemon.sleep(1_000);
-            killMs = ms(t0);
             c.node(1).kill9();
+            killMs = ms(t0); // kill9 returns once the process is gone: from here on node1 is dead
             Cluster.await("node1 offline on both survivors", 20_000,
                     () -> survivors.stream().allMatch(n -> n.quorate() && !n.onlineIds().contains(1)));
             Daemon.sleep(1_000);
