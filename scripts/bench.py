@@ -43,17 +43,8 @@ CL_STOP_TIMEOUT = 20.0       # SIGTERM -> exit of one daemon, before SIGKILL
 CL_CONVERGE_BOUND = 60.0     # unmeasured checks that the other nodes caught up
 CL_PROBE_BOUND = 15.0        # health probe: one create on node 1 must return within this
 
-# the original C pmxcfs + corosync 3, 3 nodes in network namespaces on a 2-core machine
-CL_REF = {
-    "create": 376.0,           # ops/s
-    "replace": 245.0,          # ops/s
-    "prop_p50_ms": 0.57,
-    "prop_p99_ms": 19.0,
-    "return_quorate_s": 4.1,
-}
+# absolute targets only: a ratio to the original needs it measured in the same run (not done here yet)
 CL_TARGET = {
-    "create": 3 * 376.0,
-    "replace": 3 * 245.0,
     "prop_p99_ms": 5.0,
     "failover_s": 2.0,
     "join_s": 3.0,
@@ -1234,11 +1225,11 @@ def build_cluster_report(a, cl, wl, cmdline, started, finished, errors, warnings
 
     out.append("## Results")
     out.append("")
-    out.append("| measurement | pmxcfs-java | C pmxcfs + corosync 3 (reference) | target | |")
-    out.append("|---|---:|---:|---:|---|")
+    out.append("| measurement | pmxcfs-java | target | |")
+    out.append("|---|---:|---:|---|")
 
-    def row(name, ours, ref="", target="", met=None):
-        out.append("| %s | %s | %s | %s | %s |" % (name, ours, ref, target, cl_met(met) if target else ""))
+    def row(name, ours, target="", met=None):
+        out.append("| %s | %s | %s | %s |" % (name, ours, target, cl_met(met) if target else ""))
 
     def lat_cell(x):
         return "%s / %s ms" % (fmt_num(pct(x["lat"], 50) / 1e6, 2), fmt_num(pct(x["lat"], 99) / 1e6, 2))
@@ -1247,26 +1238,20 @@ def build_cluster_report(a, cl, wl, cmdline, started, finished, errors, warnings
         for key, label in (("create", "create 1 KiB (O_EXCL + write + close)"),
                            ("replace", "replace 1 KiB (tmp + rename)"), ("delete", "delete")):
             x = r.get(key + sfx)
-            ref = CL_REF.get(key)
-            tgt = CL_TARGET.get(key)
             if x:
-                rate = x["ops"] / x["seconds"]
-                row("%s on %s, ops/s" % (label, where), fmt_rate(rate), fmt_num(ref) if ref else "",
-                    "≥ %s (3×)" % fmt_num(tgt) if tgt else "", (rate >= tgt) if tgt else None)
+                row("%s on %s, ops/s" % (label, where), fmt_rate(x["ops"] / x["seconds"]))
                 row("&nbsp;&nbsp;latency p50 / p99", lat_cell(x))
             else:
-                row("%s on %s, ops/s" % (label, where), "not run" if "writes" in wl.notrun else "FAILED",
-                    fmt_num(ref) if ref else "", "≥ %s (3×)" % fmt_num(tgt) if tgt else "")
+                row("%s on %s, ops/s" % (label, where), "not run" if "writes" in wl.notrun else "FAILED")
     for variant, what in (("create", "close()"), ("replace", "rename()")):
         x = r.get("prop_" + variant)
         label = ("propagation, %s: node1's %s returned → new content readable on node3, p50 / p99"
                  % (variant, what))
-        ref = "%s / %s ms" % (CL_REF["prop_p50_ms"], fmt_num(CL_REF["prop_p99_ms"])) if variant == "create" else ""
         if x:
-            row(label, "%s / %s" % (fmt_ms(pct(x["after"], 50)), fmt_ms(pct(x["after"], 99))), ref,
+            row(label, "%s / %s" % (fmt_ms(pct(x["after"], 50)), fmt_ms(pct(x["after"], 99))),
                 "p99 ≤ %s ms" % fmt_num(CL_TARGET["prop_p99_ms"]), pct(x["after"], 99) <= CL_TARGET["prop_p99_ms"] * 1e6)
         else:
-            row(label, "not run" if "propagation" in wl.notrun else "FAILED", ref,
+            row(label, "not run" if "propagation" in wl.notrun else "FAILED",
                 "p99 ≤ %s ms" % fmt_num(CL_TARGET["prop_p99_ms"]))
     fo = r.get("failover")
     fname = "node%d" % a.fail_node
@@ -1274,34 +1259,32 @@ def build_cluster_report(a, cl, wl, cmdline, started, finished, errors, warnings
     fdesc = fname + (", the JGroups coordinator" if a.fail_node == 1 else "")
     if fo:
         row("failover (kill -9 %s): longest time %s completed no write (creates tried every 10 ms)" % (fdesc, wname),
-            fmt_s(fo["outage"], 3), "", "≤ %s s to writable" % fmt_num(CL_TARGET["failover_s"]),
+            fmt_s(fo["outage"], 3), "≤ %s s to writable" % fmt_num(CL_TARGET["failover_s"]),
             fo["outage"] is not None and fo["outage"] <= CL_TARGET["failover_s"] * 1e9)
         row("&nbsp;&nbsp;kill → first create accepted on %s" % wname, fmt_s(fo["first_ok"], 3))
         row("&nbsp;&nbsp;kill → %s offline in %s's .members" % (fname, wname), fmt_s(fo["off"]))
         row("&nbsp;&nbsp;kill → first create completed after that", fmt_s(fo["after_off"]))
     else:
         row("failover (kill -9 %s): longest time %s completed no write" % (fdesc, wname),
-            "not run" if "failover" in wl.notrun else "FAILED", "", "≤ %s s" % fmt_num(CL_TARGET["failover_s"]))
+            "not run" if "failover" in wl.notrun else "FAILED", "≤ %s s" % fmt_num(CL_TARGET["failover_s"]))
     rt = r.get("return")
     if rt:
-        row("return (restart %s): start → quorate (its .members)" % fname, fmt_s(rt["quorate"]),
-            "%s s (quorate again after its peers returned)" % CL_REF["return_quorate_s"])
+        row("return (restart %s): start → quorate (its .members)" % fname, fmt_s(rt["quorate"]))
         row("&nbsp;&nbsp;start → a file written on %s just before is readable on %s" % (wname, fname),
             fmt_s(rt["synced"]))
     else:
-        row("return (restart %s): start → quorate" % fname, "not run" if "return" in wl.notrun else "FAILED",
-            "%s s" % CL_REF["return_quorate_s"])
+        row("return (restart %s): start → quorate" % fname, "not run" if "return" in wl.notrun else "FAILED")
     js = r.get("join")
     if js:
         label = ("join sync: node3 restarted with an empty data dir, cluster holding %s files / %s MiB: "
                  "start → all files there (count + sample checksum)" % (format(js["files"], ","),
                                                                         fmt_num(js["total"] / MIB, 1)))
-        row(label, fmt_s(js["synced"]), "", "≤ %s s" % fmt_num(CL_TARGET["join_s"]),
+        row(label, fmt_s(js["synced"]), "≤ %s s" % fmt_num(CL_TARGET["join_s"]),
             js["synced"] is not None and js["synced"] <= CL_TARGET["join_s"] * 1e9)
         row("&nbsp;&nbsp;start → node3 quorate", fmt_s(js["quorate"]))
     else:
         row("join sync of %s files to an empty node3" % format(a.join_files, ","),
-            "not run" if "join" in wl.notrun else "FAILED", "", "≤ %s s" % fmt_num(CL_TARGET["join_s"]))
+            "not run" if "join" in wl.notrun else "FAILED", "≤ %s s" % fmt_num(CL_TARGET["join_s"]))
     out.append("")
 
     out.append("## Details")
@@ -1435,8 +1418,7 @@ def build_cluster_report(a, cl, wl, cmdline, started, finished, errors, warnings
         "(`--fail-node 1`)." % (fname, wname, fname, CL_PHASE_BOUND, wname),
         "Return: `scripts/cluster start $DIR %d` (the same daemon command line as `up`) in the background; polled "
         "every 5 ms: its mount, `\"quorate\": 1` in its .members, and a file written on %s right before the start. "
-        "All times include the JVM start. The reference 4.1 s is the original's time to be quorate again after its "
-        "peers returned (corosync membership)." % (a.fail_node, wname),
+        "All times include the JVM start." % (a.fail_node, wname),
         "Join sync: everything the earlier phases left is deleted first (the 30 MiB cap on the sum of file sizes), "
         "then %s files of %s B go in through node1; node3 is stopped with SIGTERM, its data dir deleted, and started "
         "again: it starts from an empty database plus its local corosync.conf and gets everything from the others. "
@@ -1447,9 +1429,8 @@ def build_cluster_report(a, cl, wl, cmdline, started, finished, errors, warnings
         "on node1 readable on all of them. Unmeasured correctness checks: node3 holds the replaced content of all "
         "files and sees the deletes; the returned node holds the files created while it was down; the joined "
         "node's files are compared byte for byte.",
-        "Reference column: the original C pmxcfs with corosync 3, 3 nodes in network namespaces on a 2-core "
-        "machine of this kind. Targets: 3× its write rates, propagation p99 ≤ 5 ms, ≤ 2 s to writable after a "
-        "node dies, ≤ 3 s to sync 30 MiB to a joining node.",
+        "Targets (absolute; no ratio to the original: that needs it in the same run): propagation p99 ≤ 5 ms, "
+        "≤ 2 s to writable after a node dies, ≤ 3 s to sync 30 MiB to a joining node.",
         "This machine is shared (builds and tests of other people may run at the same time); the load average "
         "above and per phase says how busy it was. Expect run-to-run noise of tens of percent.",
     ]

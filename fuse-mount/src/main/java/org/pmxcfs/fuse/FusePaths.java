@@ -13,13 +13,12 @@ import org.pmxcfs.dbstore.MemDb;
  * The tree, its database and the cluster protocol carry names as UTF-8, so a name that is not
  * valid UTF-8 is refused with EINVAL instead of being "repaired": a lenient decoder turns every
  * malformed byte into U+FFFD, and {@code x\xff.cfg} and {@code x\xfe.cfg} would be one file.
- * A component longer than {@link #NAME_MAX} bytes is ENAMETOOLONG on every operation, lookups
+ * A component longer than {@link MemDb#MAX_NAME_BYTES} bytes is ENAMETOOLONG on every operation, lookups
  * included, as on any Linux filesystem (FUSE itself lets names of up to 1024 bytes through).
  */
 public final class FusePaths {
 
     /** Longest name in bytes: what statfs reports and what every operation enforces. */
-    public static final int NAME_MAX = MemDb.MAX_NAME_BYTES;
 
     private FusePaths() {}
 
@@ -34,15 +33,15 @@ public final class FusePaths {
     /**
      * {@code bytes} as a string.
      *
-     * @throws FsException ENAMETOOLONG if a component is longer than {@link #NAME_MAX} bytes,
+     * @throws FsException ENAMETOOLONG if a component is longer than {@link MemDb#MAX_NAME_BYTES} bytes,
      *         EINVAL if the bytes are not valid UTF-8
      */
-    public static String decode(byte[] bytes) {
+    static String decode(byte[] bytes) {
         boolean ascii = true;
         int component = 0;
         for (byte b : bytes) {
             component = b == '/' ? 0 : component + 1;
-            if (component > NAME_MAX) {
+            if (component > MemDb.MAX_NAME_BYTES) {
                 throw new FsException(Errno.ENAMETOOLONG);
             }
             ascii &= b >= 0;

@@ -36,19 +36,17 @@ public final class MountPoint {
      */
     public static Path prepare(Path dir) throws IOException {
         Path target = canonical(dir);
-        for (int i = 0; i < MAX_DETACH; i++) {
-            Optional<String> type = Mounts.fsType(target);
-            if (type.isEmpty()) {
-                break;
-            }
+        Optional<String> type = Mounts.fsType(target);
+        for (int i = 0; i < MAX_DETACH && type.isPresent(); i++) {
             if (!isFuse(type.get())) {
                 throw new IOException("mount point '" + target + "' already has a " + type.get()
                         + " filesystem mounted - unmount it or choose another --mountpoint");
             }
             log.info("force unmounting stale mount at '{}' ({})", target, type.get());
             Mounts.detach(target);
+            type = Mounts.fsType(target);
         }
-        if (Mounts.isMounted(target)) {
+        if (type.isPresent()) {
             throw new IOException("unable to detach the mounts at '" + target + "' - unmount them (umount -l "
                     + target + ") and start again");
         }
@@ -60,13 +58,12 @@ public final class MountPoint {
                     + " --mountpoint");
         }
         List<String> found = new ArrayList<>();
-        int count = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(target)) {
             for (Path p : entries) {
-                count++;
                 found.add(p.getFileName().toString());
             }
         }
+        int count = found.size();
         if (count > 0) {
             found.sort(null);
             String names = String.join(", ", found.subList(0, Math.min(NAMES_SHOWN, count)))

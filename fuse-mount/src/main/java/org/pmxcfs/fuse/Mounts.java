@@ -19,11 +19,6 @@ public final class Mounts {
 
     private Mounts() {}
 
-    /** True if something is mounted exactly at {@code dir} in this mount namespace. */
-    public static boolean isMounted(Path dir) throws IOException {
-        return fsType(dir).isPresent();
-    }
-
     /**
      * The filesystem type ("fuse.pmxcfs", "tmpfs", ...) of the topmost mount exactly at
      * {@code dir} in this mount namespace, or empty if nothing is mounted there.

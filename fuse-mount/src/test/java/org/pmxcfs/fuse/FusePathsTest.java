@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.Errno;
 import org.pmxcfs.dbstore.FsException;
 
@@ -43,7 +44,7 @@ class FusePathsTest {
 
     @Test
     void componentsLongerThanNameMaxBytesAreEnametoolong() {
-        String max = "n".repeat(FusePaths.NAME_MAX);
+        String max = "n".repeat(MemDb.MAX_NAME_BYTES);
         assertEquals("/" + max + "/" + max, FusePaths.decode(("/" + max + "/" + max).getBytes(StandardCharsets.US_ASCII)));
         assertEquals(Errno.ENAMETOOLONG, refused(("/" + max + "n/x").getBytes(StandardCharsets.US_ASCII)));
         assertEquals(Errno.ENAMETOOLONG, refused(("/" + "\u00e9".repeat(128)).getBytes(StandardCharsets.UTF_8)),

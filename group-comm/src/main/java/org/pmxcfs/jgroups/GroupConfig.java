@@ -2,6 +2,7 @@ package org.pmxcfs.jgroups;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,10 +21,18 @@ import java.util.List;
 public record GroupConfig(String group, int nodeId, InetSocketAddress bind, List<InetSocketAddress> peers,
                           byte[] authKey, Duration token, Links links) {
 
-    /** Link 0 only. */
+    /** Link 0 only, at the addresses and ports given. */
     public GroupConfig(String group, int nodeId, InetSocketAddress bind, List<InetSocketAddress> peers,
                        byte[] authKey, Duration token) {
         this(group, nodeId, bind, peers, authKey, token, null);
+    }
+
+    /** A group of a cluster: every node on {@code port} of each of its link addresses. */
+    public static GroupConfig of(String group, int nodeId, int port, Links links, byte[] authKey, Duration token) {
+        List<InetSocketAddress> peers = new ArrayList<>();
+        links.nodes().values().forEach(l -> peers.add(new InetSocketAddress(l.get(0), port)));
+        return new GroupConfig(group, nodeId, new InetSocketAddress(links.nodes().get(nodeId).get(0), port), peers,
+                authKey, token, links);
     }
 
     public GroupConfig {

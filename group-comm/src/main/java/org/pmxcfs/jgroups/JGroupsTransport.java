@@ -59,22 +59,14 @@ public final class JGroupsTransport implements Transport {
 
     private final GroupConfig config;
     private final MemberId self;
-    /** The bottom of the stack of the current join; null when not joined. */
+    /** The bottom of the stack of the current join; null before the first join and after leave. */
     private volatile SealedUdp udp;
-    /** A layer tests put above the transport to cut members off in-process; null in production. */
-    private final Protocol faults;
     /** The channel of the current join; null before the first join and after leave. */
     private volatile Connection connection;
 
     public JGroupsTransport(GroupConfig config, long incarnation) {
-        this(config, incarnation, null);
-    }
-
-    /** With {@code faults} right above the transport (the in-process tests of this package). */
-    JGroupsTransport(GroupConfig config, long incarnation, Protocol faults) {
         this.config = config;
         this.self = new MemberId(config.nodeId(), incarnation);
-        this.faults = faults;
     }
 
     @Override
@@ -128,6 +120,7 @@ public final class JGroupsTransport implements Transport {
     public synchronized void leave() {
         Connection c = connection;
         connection = null;
+        udp = null;
         if (c != null) {
             c.close();
         }
@@ -474,9 +467,6 @@ public final class JGroupsTransport implements Transport {
         // hand-off per message
         udp.setBundlerType("no-bundler");
         p.add(udp);
-        if (faults != null) {
-            p.add(faults);
-        }
         p.add(new TCPPING().setInitialHosts(config.peers()).setPortRange(0));
         // views are compared every 1.6 × max interval (1.2 s): a healed partition merges within about that
         p.add(new MERGE3().setMinInterval(250).setMaxInterval(750));

@@ -153,14 +153,16 @@ public final class SealedUdp extends UDP {
 
     /** Pings every peer on every link both have; links whose pings stopped go down. */
     private void pingAndExpire() {
+        // the same sealed ping for every peer and link (the link is the socket it arrives on)
+        byte[] self4 = ByteBuffer.allocate(4).putInt(self).array();
+        byte[] ping = seal.seal(DatagramSeal.PING, self4, 0, self4.length);
         for (int node : links.nodes().keySet()) {
             if (node == self) {
                 continue;
             }
             for (int link : links.linksOf(node)) {
                 if (links.nodes().get(self).containsKey(link)) {
-                    byte[] ping = ByteBuffer.allocate(5).putInt(self).put((byte) link).array();
-                    sendOn(link, node, seal.seal(DatagramSeal.PING, ping, 0, ping.length));
+                    sendOn(link, node, ping);
                 }
             }
         }
@@ -218,7 +220,7 @@ public final class SealedUdp extends UDP {
             return;
         }
         if (data[offset] == DatagramSeal.PING) {
-            if (table != null && n == 5) {
+            if (table != null && n == 4) {
                 LinkTable.Change c = table.heard(ByteBuffer.wrap(plain, 0, 4).getInt(), link, System.nanoTime());
                 if (c != null) {
                     logChange(c);

@@ -360,31 +360,13 @@ final class Cluster implements AutoCloseable {
             return dir;
         }
 
-        /** Runs {@code pvecm --run-dir <this node's run dir> args...}; its standard output (bounded: 30 s). */
+        /** Runs {@code pvecm --run-dir <this node's run dir> args...}; its standard output. */
         String pvecm(String... args) {
-            List<String> cmd = java(PvecmNodes.PVECM_MAIN);
-            cmd.addAll(List.of("--run-dir", run.toString()));
-            cmd.addAll(List.of(args));
-            try {
-                Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-                p.getOutputStream().close();
-                java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return p.getInputStream().readAllBytes();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-                if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    throw new AssertionError("pvecm " + List.of(args) + " did not finish within 30 s");
-                }
-                return new String(out.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (Exception e) {
-                throw new AssertionError("pvecm " + List.of(args) + ": " + e, e);
+            PvecmNodes.Result r = PvecmNodes.runPvecm(run, dir, null, p -> { }, args);
+            if (r.exit() != 0) {
+                throw new AssertionError("pvecm " + List.of(args) + " on " + name + ": " + r);
             }
+            return r.out();
         }
 
         /** The parsed .members, or null if it cannot be read (dead mount, not running). */

@@ -66,14 +66,7 @@ class ClusterSilentCutTest extends ClusterTestBase {
     void losingOneOfTwoLinksChangesNothingLosingBothIsAPartition() throws Exception {
         TestNetwork net = network(3, 2);
         Cluster c = cluster(3, net).startAll();
-        for (Cluster.Node n : c.nodes) {
-            Files.createDirectories(n.path("w" + n.id));
-        }
-        List<Writer> writers = new ArrayList<>();
-        for (Cluster.Node n : c.nodes) {
-            writers.add(new Writer(n));
-        }
-        writers.forEach(Thread::start);
+        List<Writer> writers = startWriters(c);
         try {
             Cluster.await("link pings on both links", 10_000,
                     () -> c.node(1).output().contains("link: host: 2 link: 1 is up"));
@@ -137,6 +130,17 @@ class ClusterSilentCutTest extends ClusterTestBase {
         }
     }
 
+    /** A writer on every node of {@code c}, started. */
+    private static List<Writer> startWriters(Cluster c) throws Exception {
+        List<Writer> writers = new ArrayList<>();
+        for (Cluster.Node n : c.nodes) {
+            Files.createDirectories(n.path("w" + n.id));
+            writers.add(new Writer(n));
+        }
+        writers.forEach(Thread::start);
+        return writers;
+    }
+
     /** How many dcdb membership changes the node has logged so far. */
     private static long views(Cluster.Node n) {
         return n.output().lines().filter(l -> l.contains("[dcdb] notice: members:")).count();
@@ -145,14 +149,7 @@ class ClusterSilentCutTest extends ClusterTestBase {
     private void scenario(String what, int victim, ObjIntConsumer<TestNetwork> cut) throws Exception {
         TestNetwork net = network(3);
         Cluster c = cluster(3, net).startAll();
-        List<Writer> writers = new ArrayList<>();
-        for (Cluster.Node n : c.nodes) {
-            Files.createDirectories(n.path("w" + n.id));
-        }
-        for (Cluster.Node n : c.nodes) {
-            writers.add(new Writer(n));
-        }
-        writers.forEach(Thread::start);
+        List<Writer> writers = startWriters(c);
         try {
             Daemon.sleep(2_000);
             long cutAt = System.nanoTime();

@@ -213,55 +213,18 @@ final class PvecmNodes implements AutoCloseable {
          * from the fixture's directory (outside every mount). Bounded by {@link #PVECM_TIMEOUT_MS}.
          */
         Result pvecm(String stdin, String... args) {
-            List<String> cmd = java(PVECM_MAIN);
-            cmd.add("--run-dir");
-            cmd.add(run.toString());
-            cmd.addAll(List.of(args));
             long t0 = System.nanoTime();
-            Process p;
-            try {
-                ProcessBuilder pb = new ProcessBuilder(cmd);
-                pb.directory(dir.toFile());
-                pb.environment().remove("PVECM_API_PORT");
-                pb.environment().remove("PMXCFS_RUN_DIR");
-                p = pb.start();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            synchronized (pvecms) {
-                pvecms.add(p);
-            }
-            CompletableFuture<String> out = drain(p.getInputStream());
-            CompletableFuture<String> err = drain(p.getErrorStream());
-            try (OutputStream in = p.getOutputStream()) {
-                if (stdin != null) {
-                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            Result r = runPvecm(run, dir, stdin, p -> {
+                synchronized (pvecms) {
+                    pvecms.add(p);
                 }
-            } catch (IOException e) {
-                // pvecm exited before reading everything: its output says why
-            }
-            boolean done;
-            try {
-                done = p.waitFor(PVECM_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                done = false;
-            }
-            if (!done) {
-                p.destroyForcibly();
-            }
-            Result r;
-            try {
-                r = new Result(done ? p.exitValue() : -1, out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
-            } catch (Exception e) {
-                throw new AssertionError("cannot read pvecm's output: " + e, e);
-            }
+            }, args);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             synchronized (transcript) {
                 transcript.append(java.time.LocalTime.now()).append(" ").append(name).append("$ pvecm ")
                         .append(String.join(" ", args)).append("   (").append(ms).append(" ms)\n").append(r).append('\n');
             }
-            if (!done) {
+            if (r.exit() < 0) {
                 throw new AssertionError("pvecm " + String.join(" ", args) + " on " + name + " did not finish within "
                         + PVECM_TIMEOUT_MS / 1000 + " s; so far:\n" + r);
             }
@@ -330,6 +293,54 @@ final class PvecmNodes implements AutoCloseable {
         @Override
         public String toString() {
             return name;
+        }
+    }
+
+    /**
+     * Runs {@code pvecm --run-dir <runDir> args...} from {@code workDir} (outside every mount)
+     * with {@code stdin} as its standard input (closed after it, so a prompt without an answer
+     * sees end of input), bounded by {@link #PVECM_TIMEOUT_MS}; exit -1 if it did not finish.
+     */
+    static Result runPvecm(Path runDir, Path workDir, String stdin, java.util.function.Consumer<Process> started,
+                           String... args) {
+        List<String> cmd = DaemonNode.java(PVECM_MAIN);
+        cmd.add("--run-dir");
+        cmd.add(runDir.toString());
+        cmd.addAll(List.of(args));
+        Process p;
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.directory(workDir.toFile());
+            pb.environment().remove("PVECM_API_PORT");
+            pb.environment().remove("PMXCFS_RUN_DIR");
+            p = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        started.accept(p);
+        CompletableFuture<String> out = drain(p.getInputStream());
+        CompletableFuture<String> err = drain(p.getErrorStream());
+        try (OutputStream in = p.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            // pvecm exited before reading everything: its output says why
+        }
+        boolean done;
+        try {
+            done = p.waitFor(PVECM_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done = false;
+        }
+        if (!done) {
+            p.destroyForcibly();
+        }
+        try {
+            return new Result(done ? p.exitValue() : -1, out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            throw new AssertionError("cannot read pvecm's output: " + e, e);
         }
     }
 

@@ -2,7 +2,6 @@ package org.pmxcfs.cluster;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,10 +9,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
-import java.util.SortedMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -107,15 +106,20 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         this.clock = clock;
         this.confSync = new CorosyncConfSync(settings.corosyncLocal());
         this.quorum = VoteQuorum.of(QuorumConfig.from(conf), List.of());
-        this.transport = new JGroupsTransport(groupConfig("-dcdb", settings.basePort()),
-                ProcessHandle.current().pid());
+        // both process groups run on the same nodes, links, key and timing, one port apart
+        Links links = links();
+        byte[] key = authKey();
+        Duration token = tokenTimeout();
+        int id = (int) self.nodeid();
+        this.transport = new JGroupsTransport(GroupConfig.of(conf.clusterName() + "-dcdb", id, settings.basePort(),
+                links, key, token), ProcessHandle.current().pid());
         this.dfsm = new Dfsm("dcdb", 1, transport, new Dcdb(db, (int) self.nodeid(), this), clock,
                 new Dfsm.Options(settings.verifyInterval(), Dfsm.Options.DEFAULT.restartDelay()));
         this.kv = kv;
         // the IP .members shows for this node, announced to the others after every status sync
         kv.set("nodeip", (self.ring0Addr() + "\0").getBytes(StandardCharsets.UTF_8));
-        JGroupsTransport statusTransport = new JGroupsTransport(groupConfig("-status", settings.basePort() + 1),
-                ProcessHandle.current().pid());
+        JGroupsTransport statusTransport = new JGroupsTransport(GroupConfig.of(conf.clusterName() + "-status", id,
+                settings.basePort() + 1, links, key, token), ProcessHandle.current().pid());
         StatusGroup status = new StatusGroup((int) self.nodeid(), this::nodeName, kv, clusterLog,
                 this::republishStatus, counters::bumpClinfo, this::applyExpected);
         this.statusDfsm = new Dfsm("status", 0, statusTransport, status, clock, STATUS_OPTIONS);
@@ -159,31 +163,31 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         return node;
     }
 
-    /** The process group {@code <cluster><suffix>} on every node's ring0 address and {@code port}. */
-    private GroupConfig groupConfig(String suffix, int port) throws IOException {
-        List<InetSocketAddress> peers = new ArrayList<>();
-        for (NodeEntry n : conf.nodes()) {
-            peers.add(new InetSocketAddress(address(n), port));
+    /** The authkey when secauth is on, else null. */
+    private byte[] authKey() throws IOException {
+        if (!conf.totem().secauthEnabled()) {
+            return null;
         }
-        byte[] key = null;
-        if (conf.totem().secauthEnabled()) {
-            if (!Files.isReadable(settings.authKey())) {
-                throw new IOException("secauth is on but the authkey '" + settings.authKey() + "' is missing - copy"
-                        + " it from a cluster node (mode 0400) or set --authkey");
-            }
-            key = Files.readAllBytes(settings.authKey());
+        if (!Files.isReadable(settings.authKey())) {
+            throw new IOException("secauth is on but the authkey '" + settings.authKey() + "' is missing - copy"
+                    + " it from a cluster node (mode 0400) or set --authkey");
         }
-        // corosync: the token timeout grows by token_coefficient for every node beyond two
-        long token = conf.totem().token().orElse(3000)
-                + Math.max(0, conf.nodes().size() - 2) * conf.totem().tokenCoefficient().orElse(650);
-        return new GroupConfig(conf.clusterName() + suffix, (int) self.nodeid(),
-                new InetSocketAddress(address(self), port), peers, key, Duration.ofMillis(token), links());
+        return Files.readAllBytes(settings.authKey());
+    }
+
+    /** corosync's token timeout: {@code token} grown by {@code token_coefficient} for every node beyond two. */
+    private Duration tokenTimeout() {
+        return Duration.ofMillis(conf.totem().token().orElse(3000)
+                + Math.max(0, conf.nodes().size() - 2) * conf.totem().tokenCoefficient().orElse(650));
     }
 
     /** Every node's ringX_addr, knet_link_priority of each totem interface, link_mode. */
     private Links links() throws IOException {
         Map<Integer, SortedMap<Integer, InetAddress>> nodes = new TreeMap<>();
         for (NodeEntry n : conf.nodes()) {
+            if (n.ringAddr(0).isEmpty()) {
+                throw new IOException("node '" + n.name() + "' has no ring0_addr");
+            }
             SortedMap<Integer, InetAddress> l = new TreeMap<>();
             for (Map.Entry<Integer, String> e : n.ringAddrs().entrySet()) {
                 l.put(e.getKey(), InetAddress.getByName(e.getValue()));
@@ -195,11 +199,6 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
             i.knetLinkPriority().ifPresent(p -> priority.put(i.linknumber(), p));
         }
         return new Links(nodes, priority, conf.totem().linkMode().map("active"::equals).orElse(false));
-    }
-
-    private static InetAddress address(NodeEntry n) throws IOException {
-        String a = n.ringAddr(0).orElseThrow(() -> new IOException("node '" + n.name() + "' has no ring0_addr"));
-        return InetAddress.getByName(a);
     }
 
     /** Every 100 ms: dfsm timers, quorum from the current view, remote writes made durable. */
@@ -243,11 +242,11 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
      */
     private void putLinks(ArrayNode out, NodeEntry n, boolean member, Map<Integer, Map<Integer, Boolean>> status) {
         boolean local = n.nodeid() == self.nodeid();
+        Map<Integer, Boolean> peer = status.get((int) n.nodeid());
         for (Map.Entry<Integer, String> e : n.ringAddrs().entrySet()) {
             ObjectNode l = out.addObject();
             l.put("link", e.getKey());
             l.put("address", e.getValue());
-            Map<Integer, Boolean> peer = status.get((int) n.nodeid());
             l.put("connected", local || (peer != null ? peer.getOrDefault(e.getKey(), false) : member));
         }
     }

@@ -149,7 +149,7 @@ final class Pmxcfs {
                 IpcServer.Config.DEFAULT);
         life.onStop(ipc::close);
         // reads its certificate from the mount and calls the IPC socket, so it starts after both
-        JoinApiService joinApi = JoinApiService.start(new JoinApiService.Settings(o.mountpoint, nodename, o.authKey,
+        JoinApiService joinApi = JoinApiService.start(new JoinApiService.Settings(mountPoint, nodename, o.authKey,
                 o.runDir, o.apiPort, o.apiBind, Duration.ofSeconds(1)));
         life.onStop(joinApi::close);
         PidFile.write(pidFile, pid);

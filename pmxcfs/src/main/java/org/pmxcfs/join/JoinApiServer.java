@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -181,8 +180,9 @@ public final class JoinApiServer implements AutoCloseable {
             } catch (RejectedExecutionException e) {
                 HttpMessages.error(ex, 503, "too many requests - try again later", Map.of());
             }
-        } catch (IOException e) {
-            // a client that went away, spoke no TLS, or missed a deadline: nothing to answer
+        } catch (IOException | RuntimeException e) {
+            // a client that went away, spoke no TLS, missed a deadline or sent what the JDK's
+            // header map refuses (a CR or LF in a name): nothing to answer
             log.debug("join API connection from {} ended: {}", c.remote(), e.toString());
             c.abort();
         }

@@ -20,7 +20,6 @@ import org.pmxcfs.dbstore.TreeEntry;
 import org.pmxcfs.fuse.FileAttr;
 import org.pmxcfs.fuse.FsCore;
 import org.pmxcfs.fuse.FsStat;
-import org.pmxcfs.fuse.FusePaths;
 import org.pmxcfs.lock.LockTable;
 import org.pmxcfs.status.StatusFiles;
 
@@ -325,7 +324,7 @@ public final class PveFs implements FsCore {
         long blocks = s.maxTotalBytes() / BLOCK_SIZE;
         long used = (s.totalBytes() + BLOCK_SIZE - 1) / BLOCK_SIZE;
         return new FsStat(BLOCK_SIZE, blocks, Math.max(0, blocks - used), MAX_INODES,
-                Math.max(0, MAX_INODES - s.entries()), FusePaths.NAME_MAX);
+                Math.max(0, MAX_INODES - s.entries()), MemDb.MAX_NAME_BYTES);
     }
 
     private void requireQuorum() {
