@@ -159,7 +159,15 @@ class ConcurrencyTest extends MountTestBase {
                         if (mustExist) {
                             vanished.incrementAndGet();
                         }
-                    } catch (IOException | RuntimeException e) {
+                    } catch (IOException e) {
+                        // the same race one step later: read(2) of a file opened just before it
+                        // was replaced (seen once in 5 CI runs; reported as a plain IOException)
+                        if ("No such file or directory".equals(e.getMessage())) {
+                            vanished.incrementAndGet();
+                        } else {
+                            errors.add("reader " + rr + ": " + name + ": " + e);
+                        }
+                    } catch (RuntimeException e) {
                         errors.add("reader " + rr + ": " + name + ": " + e);
                     }
                 }
