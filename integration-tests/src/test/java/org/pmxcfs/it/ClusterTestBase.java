@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Per-test clusters on a temp dir: every {@link Cluster} made through {@link #cluster} is torn
  * down after each test, pass or fail (SIGTERM, kill -9 after 10 s, umount -l), and a failing
  * test gets every node's output attached. Each test class has its own range of ten ports
- * ({@code 16000 + 10 * classIndex()}), each cluster the next two of it (dcdb and status group), so a leftover from
- * another test never answers on a port this one uses.
+ * ({@code 16000 + 200 * (classIndex() / 10) + 10 * (classIndex() % 10)}), each cluster the next two of it (dcdb
+ * and status group), so a leftover from another test never answers on a port this one uses; the FD_SOCK2 ports
+ * (base + 100) of one block of ten classes fall between the blocks.
  */
 abstract class ClusterTestBase {
 
@@ -30,7 +31,7 @@ abstract class ClusterTestBase {
     private final List<Cluster> clusters = new ArrayList<>();
     private final List<TestNetwork> networks = new ArrayList<>();
 
-    /** 0..9, unique per test class (the FD_SOCK2 ports, base + 100, must not meet another class's base). */
+    /** 0..29, unique per test class. */
     abstract int classIndex();
 
     /** A new cluster of {@code size} nodes (not started) on the next port of this class's range. */
@@ -41,7 +42,8 @@ abstract class ClusterTestBase {
     /** As {@link #cluster(int, String...)}, node k in namespace k of {@code net} (see {@link #network}). */
     Cluster cluster(int size, TestNetwork net, String... totem) {
         int n = PORTS_USED.computeIfAbsent(getClass(), c -> new AtomicInteger()).getAndIncrement() % 5;
-        int port = 16000 + 10 * classIndex() + 2 * n; // port: dcdb group, port + 1: status group
+        int i = classIndex();
+        int port = 16000 + 200 * (i / 10) + 10 * (i % 10) + 2 * n; // port: dcdb group, port + 1: status group
         Cluster c = new Cluster(tmp.resolve("c" + clusters.size()), size, port, net, totem);
         clusters.add(c);
         return c;
