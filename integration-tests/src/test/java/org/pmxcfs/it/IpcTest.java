@@ -12,7 +12,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.pmxcfs.ipc.IpcClient;
+import org.pmxcfs.ipc.client.IpcClient;
 
 /** The local IPC socket of a real daemon: access, and the same data as the mount shows. */
 class IpcTest extends MountTestBase {

@@ -20,7 +20,7 @@ import org.pmxcfs.corosync.CorosyncConf;
 import org.pmxcfs.corosync.CorosyncConfSync;
 import org.pmxcfs.corosync.NodeEntry;
 import org.pmxcfs.corosync.TotemInterface;
-import org.pmxcfs.daemon.FailStopScheduler;
+import org.pmxcfs.concurrent.FailStopScheduler;
 import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.TreeEntry;
 import org.pmxcfs.dcdb.Dcdb;

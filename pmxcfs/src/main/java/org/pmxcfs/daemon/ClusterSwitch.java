@@ -1,5 +1,8 @@
 package org.pmxcfs.daemon;
 
+import org.pmxcfs.ipc.IpcError;
+import org.pmxcfs.concurrent.FailStopScheduler;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,7 +26,6 @@ import org.pmxcfs.dbstore.Result;
 import org.pmxcfs.dbstore.SyncCommitException;
 import org.pmxcfs.dbstore.TreeEntry;
 import org.pmxcfs.ipc.DaemonControl;
-import org.pmxcfs.ipc.IpcError;
 import org.pmxcfs.ipc.IpcService;
 import org.pmxcfs.ipc.KvStore;
 import org.pmxcfs.ipc.QuorumControl;

@@ -1,5 +1,7 @@
 package org.pmxcfs.daemon;
 
+import org.pmxcfs.concurrent.FailStopScheduler;
+
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;

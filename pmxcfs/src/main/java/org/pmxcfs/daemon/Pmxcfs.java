@@ -1,5 +1,6 @@
 package org.pmxcfs.daemon;
 
+import org.pmxcfs.ipc.client.IpcClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import org.pmxcfs.fuse.MountPoint;
 import org.pmxcfs.ipc.IpcServer;
 import org.pmxcfs.ipc.IpcService;
 import org.pmxcfs.ipc.KvStore;
-import org.pmxcfs.join.JoinApiService;
+import org.pmxcfs.joinapi.JoinApiService;
 import org.pmxcfs.lock.LockTable;
 import org.pmxcfs.plug.PveFs;
 import org.pmxcfs.status.ClusterLog;
@@ -143,7 +144,7 @@ final class Pmxcfs {
         Path mountPoint = MountPoint.prepare(o.mountpoint);
         FuseLoop fuse = FuseLoop.mount(fs, mountPoint, o.fuseThreads, FUSE_OPTIONS);
         life.onStop(() -> fuse.unmount(UNMOUNT_WAIT_MILLIS));
-        IpcServer ipc = IpcServer.start(IpcServer.socketPath(o.runDir),
+        IpcServer ipc = IpcServer.start(IpcClient.socketPath(o.runDir),
                 new IpcService(db, status, clusterLog, kv, () -> clock.millis() / 1000, mode, mode, mode),
                 wwwData,
                 IpcServer.Config.DEFAULT);

@@ -1,5 +1,6 @@
 package org.pmxcfs.ipc;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** What pvecm needs to steer the daemon itself. */

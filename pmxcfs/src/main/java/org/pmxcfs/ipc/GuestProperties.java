@@ -1,5 +1,6 @@
 package org.pmxcfs.ipc;
 
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
-import org.pmxcfs.daemon.FailStopScheduler;
+import org.pmxcfs.concurrent.FailStopScheduler;
 import org.pmxcfs.dbstore.Errno;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,9 +47,6 @@ import org.slf4j.LoggerFactory;
  * usable.
  */
 public final class IpcServer implements AutoCloseable {
-
-    /** Name of the socket in the run directory. */
-    public static final String SOCKET_NAME = "pmxcfs.sock";
     /** Longest request line (without its newline). */
     public static final int MAX_REQUEST_BYTES = 2 << 20;
 
@@ -91,11 +88,6 @@ public final class IpcServer implements AutoCloseable {
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean closed;
-
-    /** {@code <runDir>/pmxcfs.sock}. */
-    public static Path socketPath(Path runDir) {
-        return runDir.resolve(SOCKET_NAME);
-    }
 
     /**
      * Binds {@code socket} (replacing a stale socket file), sets mode 0660 and group

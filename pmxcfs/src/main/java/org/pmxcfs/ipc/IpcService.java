@@ -1,5 +1,7 @@
 package org.pmxcfs.ipc;
 
+import org.pmxcfs.ipc.client.Json;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

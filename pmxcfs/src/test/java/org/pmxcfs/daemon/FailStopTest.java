@@ -1,5 +1,7 @@
 package org.pmxcfs.daemon;
 
+import org.pmxcfs.concurrent.FailStopScheduler;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

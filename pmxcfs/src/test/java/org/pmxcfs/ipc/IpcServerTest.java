@@ -1,5 +1,9 @@
 package org.pmxcfs.ipc;
 
+import org.pmxcfs.ipc.client.IpcClient;
+import org.pmxcfs.ipc.client.IpcException;
+import org.pmxcfs.ipc.client.Json;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -71,11 +75,11 @@ class IpcServerTest {
     }
 
     private IpcServer start(IpcServer.Config config) throws IOException {
-        return closeLater(IpcServer.start(IpcServer.socketPath(runDir), f.service, www, config));
+        return closeLater(IpcServer.start(IpcClient.socketPath(runDir), f.service, www, config));
     }
 
     private IpcServer startAs(Peer peer, IpcServer.Config config) throws IOException {
-        return closeLater(IpcServer.start(IpcServer.socketPath(runDir), f.service, www, config, ch -> peer));
+        return closeLater(IpcServer.start(IpcClient.socketPath(runDir), f.service, www, config, ch -> peer));
     }
 
     private IpcClient client() throws IOException {
@@ -83,7 +87,7 @@ class IpcServerTest {
     }
 
     private Raw raw() throws IOException {
-        return closeLater(new Raw(IpcServer.socketPath(runDir)));
+        return closeLater(new Raw(IpcClient.socketPath(runDir)));
     }
 
     // ---------------------------------------------------------------- socket file
@@ -112,7 +116,7 @@ class IpcServerTest {
 
     @Test
     void staleSocketFileIsReplaced() throws Exception {
-        Path sock = IpcServer.socketPath(runDir);
+        Path sock = IpcClient.socketPath(runDir);
         try (ServerSocketChannel old = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             old.bind(UnixDomainSocketAddress.of(sock));
         }
@@ -123,7 +127,7 @@ class IpcServerTest {
 
     @Test
     void directoryInTheWayIsAClearError() throws Exception {
-        Files.createDirectory(IpcServer.socketPath(runDir));
+        Files.createDirectory(IpcClient.socketPath(runDir));
         IOException e = assertThrows(IOException.class, () -> start(IpcServer.Config.DEFAULT));
         assertTrue(e.getMessage().contains("cannot create IPC socket"), e.getMessage());
     }
@@ -398,7 +402,7 @@ class IpcServerTest {
                 + ") - start it with 'pmxcfs --run-dir " + runDir + "'"), e.getMessage());
 
         try (ServerSocketChannel old = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            old.bind(UnixDomainSocketAddress.of(IpcServer.socketPath(runDir)));
+            old.bind(UnixDomainSocketAddress.of(IpcClient.socketPath(runDir)));
         }
         e = assertThrows(IpcClient.NotRunningException.class, () -> IpcClient.connect(runDir, TIMEOUT));
         assertTrue(e.getMessage().contains("stale socket"), e.getMessage());
@@ -416,7 +420,7 @@ class IpcServerTest {
     @Test
     void clientTimesOutOnASilentServer() throws Exception {
         try (ServerSocketChannel silent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            silent.bind(UnixDomainSocketAddress.of(IpcServer.socketPath(runDir)));
+            silent.bind(UnixDomainSocketAddress.of(IpcClient.socketPath(runDir)));
             try (IpcClient c = IpcClient.connect(runDir, Duration.ofMillis(300))) {
                 long t0 = System.nanoTime();
                 SocketTimeoutException e = assertThrows(SocketTimeoutException.class, c::getFsVersion);
@@ -467,7 +471,7 @@ class IpcServerTest {
         start(IpcServer.Config.DEFAULT);
         f.write("priv/authkey.key", "secret");
         f.write("storage.cfg", "s");
-        Path sock = IpcServer.socketPath(runDir);
+        Path sock = IpcClient.socketPath(runDir);
 
         List<String> out = runAs(java, src, sock, 33, www,
                 "{\"id\":1,\"op\":\"get_fs_version\"}",

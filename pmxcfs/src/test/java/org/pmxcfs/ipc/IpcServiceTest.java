@@ -1,5 +1,7 @@
 package org.pmxcfs.ipc;
 
+import org.pmxcfs.ipc.client.Json;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

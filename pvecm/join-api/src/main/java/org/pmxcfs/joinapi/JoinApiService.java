@@ -1,0 +1,190 @@
+package org.pmxcfs.joinapi;
+
+import org.pmxcfs.join.AddNode;
+import org.pmxcfs.join.ClusterAccess;
+import org.pmxcfs.join.ClusterConfigFile;
+import org.pmxcfs.join.Fingerprint;
+import org.pmxcfs.join.LockRetry;
+import org.pmxcfs.join.MountClusterAccess;
+import org.pmxcfs.join.NodeKeyManager;
+import org.pmxcfs.join.Pem;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.pmxcfs.corosync.CorosyncConf;
+import org.pmxcfs.concurrent.FailStopScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The join API in the daemon. Every few seconds it looks at this node's certificate
+ * ({@code <mnt>/nodes/<node>/pve-ssl.pem} + {@code pve-ssl.key}) and the address to listen on,
+ * and (re)starts the HTTPS server to match: no certificate yet (before {@code pvecm create} or
+ * {@code add}) means no API, with one log line saying why; a new certificate is used from the
+ * next handshake on; a new address (the node joined or created a cluster) means a new listener.
+ * The address is {@code --api-bind} if given, else this node's {@code ring0_addr} from the
+ * cluster's corosync.conf, else 127.0.0.1.
+ */
+public final class JoinApiService implements AutoCloseable {
+
+    /**
+     * @param port    {@code --api-port} (8006)
+     * @param bind    {@code --api-bind}, or null for the automatic choice
+     * @param recheck how often the certificate and address are looked at
+     */
+    public record Settings(Path mountpoint, String nodename, Path authKey, Path runDir, int port, String bind,
+                           Duration recheck) {}
+
+    private static final Logger log = LoggerFactory.getLogger("join");
+    static final String FALLBACK_BIND = "127.0.0.1";
+
+    private final Settings settings;
+    private final ScheduledExecutorService timer;
+    private final NodeKeyManager keys = new NodeKeyManager();
+    private final ApiHandler handler;
+    private JoinApiServer server;
+    private InetAddress boundTo;
+    private byte[] loaded = new byte[0];
+    private String lastProblem;
+
+    private JoinApiService(Settings settings) {
+        this.settings = settings;
+        // two threads: the periodic check, and delayed login answers and password checks
+        this.timer = new FailStopScheduler(2, "join-timer");
+        ClusterAccess access = new MountClusterAccess(settings.mountpoint(), settings.nodename(), settings.authKey(),
+                settings.runDir(), "pmxcfs");
+        this.handler = new ApiHandler(access,
+                AddNode.of(access, m -> log.info("{}", m), new LockRetry(timer, System::currentTimeMillis)),
+                new LoginThrottle(System::currentTimeMillis), new Tickets(System::currentTimeMillis),
+                (millis, task) -> timer.schedule(task, millis, TimeUnit.MILLISECONDS), System::currentTimeMillis);
+    }
+
+    /** Starts watching; the first check runs at once (in the background). */
+    public static JoinApiService start(Settings settings) {
+        JoinApiService s = new JoinApiService(settings);
+        s.timer.scheduleWithFixedDelay(s::reconcile, 0, settings.recheck().toMillis(), TimeUnit.MILLISECONDS);
+        return s;
+    }
+
+    /** Where the API listens now, or null. */
+    public synchronized InetSocketAddress address() {
+        return server == null ? null : server.address();
+    }
+
+    synchronized void reconcile() {
+        try {
+            if (!loadCertificate()) {
+                stopServer();
+                return;
+            }
+            InetAddress want = bindAddress();
+            if (server != null && want.equals(boundTo)) {
+                return;
+            }
+            stopServer();
+            server = JoinApiServer.start(new InetSocketAddress(want, settings.port()), keys, handler);
+            boundTo = want;
+            lastProblem = null;
+            log.info("join API listening on https://{}:{}", want.getHostAddress(), server.address().getPort());
+        } catch (IOException | RuntimeException e) {
+            problem(true, "unable to serve the join API on port " + settings.port() + ": " + e.getMessage());
+        }
+    }
+
+    /** Loads a new or changed node certificate; false if there is none to serve with. */
+    private boolean loadCertificate() {
+        Path dir = settings.mountpoint().resolve("nodes").resolve(settings.nodename());
+        Path pem = dir.resolve("pve-ssl.pem");
+        Path key = dir.resolve("pve-ssl.key");
+        byte[] certBytes;
+        byte[] keyBytes;
+        try {
+            certBytes = Files.readAllBytes(pem);
+            keyBytes = Files.readAllBytes(key);
+        } catch (IOException e) {
+            // the normal state of a node before 'pvecm create' or 'add': worth a notice, not a warning
+            problem(false, "not serving the join API: no node certificate '" + pem + "' and key yet (written by"
+                    + " 'pvecm create', 'pvecm add' or 'pvecm updatecerts')");
+            return false;
+        }
+        byte[] both = concat(certBytes, keyBytes);
+        if (Arrays.equals(both, loaded)) {
+            return true;
+        }
+        try {
+            X509Certificate[] chain = Pem.certificates(new String(certBytes, StandardCharsets.UTF_8))
+                    .toArray(new X509Certificate[0]);
+            PrivateKey k = Pem.privateKey(new String(keyBytes, StandardCharsets.UTF_8));
+            keys.set(k, chain);
+            loaded = both;
+            log.info("join API uses the node certificate '{}' (fingerprint {})", pem, Fingerprint.of(chain[0]));
+            return true;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            problem(true, "unable to load the node certificate '" + pem + "': " + e.getMessage());
+            return keys.ready();
+        }
+    }
+
+    private InetAddress bindAddress() throws IOException {
+        if (settings.bind() != null && !settings.bind().isEmpty()) {
+            return InetAddress.getByName(settings.bind());
+        }
+        Path conf = settings.mountpoint().resolve(ClusterConfigFile.NAME);
+        if (Files.isRegularFile(conf)) {
+            try {
+                String ring0 = CorosyncConf.parse(Files.readAllBytes(conf)).node(settings.nodename())
+                        .map(n -> n.ring0Addr()).orElse(null);
+                if (ring0 != null) {
+                    return InetAddress.getByName(ring0);
+                }
+            } catch (Exception e) {
+                // an unreadable config is reported by the cluster code; listen locally meanwhile
+            }
+        }
+        return InetAddress.getByName(FALLBACK_BIND);
+    }
+
+    /** Logs a reason for not serving once, not at every check. */
+    private void problem(boolean warning, String message) {
+        if (!message.equals(lastProblem)) {
+            if (warning) {
+                log.warn("{}", message);
+            } else {
+                log.info("{}", message);
+            }
+            lastProblem = message;
+        }
+    }
+
+    private void stopServer() {
+        if (server != null) {
+            server.close();
+            server = null;
+            boundTo = null;
+            log.info("join API stopped");
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length + 1);
+        System.arraycopy(b, 0, out, a.length + 1, b.length);
+        return out;
+    }
+
+    @Override
+    public synchronized void close() {
+        timer.shutdownNow();
+        stopServer();
+    }
+}
