@@ -1,53 +1,40 @@
 package org.pmxcfs.cluster;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.pmxcfs.concurrent.FailStopScheduler;
 import org.pmxcfs.corosync.CorosyncConf;
 import org.pmxcfs.corosync.CorosyncConfSync;
 import org.pmxcfs.corosync.NodeEntry;
-import org.pmxcfs.corosync.TotemInterface;
-import org.pmxcfs.concurrent.FailStopScheduler;
 import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.TreeEntry;
 import org.pmxcfs.dcdb.Dcdb;
 import org.pmxcfs.dcdb.DcdbHost;
 import org.pmxcfs.dfsm.Dfsm;
-import org.pmxcfs.dfsm.MemberId;
 import org.pmxcfs.ipc.IpcService;
 import org.pmxcfs.ipc.KvStore;
+import org.pmxcfs.ipc.QuorumControl;
 import org.pmxcfs.jgroups.GroupConfig;
 import org.pmxcfs.jgroups.JGroupsTransport;
 import org.pmxcfs.jgroups.Links;
 import org.pmxcfs.lock.LockTable;
 import org.pmxcfs.quorum.QuorumConfig;
-import org.pmxcfs.quorum.QuorumStatus;
-import org.pmxcfs.quorum.SetExpectedResult;
-import org.pmxcfs.quorum.VoteQuorum;
-import org.pmxcfs.ipc.QuorumControl;
-import org.pmxcfs.status.cluster.StatusMessages;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.pmxcfs.status.ClusterLog;
 import org.pmxcfs.status.ClusterLogEntry;
 import org.pmxcfs.status.ClusterMembers;
 import org.pmxcfs.status.VersionCounters;
 import org.pmxcfs.status.cluster.StatusGroup;
+import org.pmxcfs.status.cluster.StatusMessages;
 import org.pmxcfs.status.cluster.StatusPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +49,6 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
 
     private static final Logger log = LoggerFactory.getLogger("main");
     private static final Logger dcdbLog = LoggerFactory.getLogger("dcdb");
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     /** Status data differs between nodes by design, so its group never verifies checksums. */
     private static final Dfsm.Options STATUS_OPTIONS = new Dfsm.Options(Duration.ofDays(36500), Duration.ofSeconds(5));
 
@@ -87,12 +73,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     private final KvStore kv;
     private final Dfsm statusDfsm;
     private final StatusPublisher statusPublisher;
-    private volatile VoteQuorum quorum;
-    private volatile boolean expelled;
-    /** The dfsm view {@link #quorum} was computed for. */
-    private volatile List<MemberId> quorumView;
-    private volatile boolean lastQuorate;
-    private volatile List<MemberId> lastView = List.of();
+    private final ClusterQuorum quorum;
 
     private ClusterNode(Settings settings, MemDb db, CorosyncConf conf, NodeEntry self, LockTable locks,
                         ClusterLog clusterLog, VersionCounters counters, KvStore kv, Clock clock) throws IOException {
@@ -105,23 +86,24 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         this.counters = counters;
         this.clock = clock;
         this.confSync = new CorosyncConfSync(settings.corosyncLocal());
-        this.quorum = VoteQuorum.of(QuorumConfig.from(conf), List.of());
         // both process groups run on the same nodes, links, key and timing, one port apart
-        Links links = links();
-        byte[] key = authKey();
-        Duration token = tokenTimeout();
+        TotemSettings totem = TotemSettings.of(conf, settings.authKey());
+        Links links = totem.links();
+        byte[] key = totem.key();
+        Duration token = totem.token();
         int id = (int) self.nodeid();
         this.transport = new JGroupsTransport(GroupConfig.of(conf.clusterName() + "-dcdb", id, settings.basePort(),
                 links, key, token), ProcessHandle.current().pid());
         this.dfsm = new Dfsm("dcdb", 1, transport, new Dcdb(db, (int) self.nodeid(), this), clock,
                 new Dfsm.Options(settings.verifyInterval(), Dfsm.Options.DEFAULT.restartDelay()));
+        this.quorum = new ClusterQuorum(conf, dfsm::members);
         this.kv = kv;
         // the IP .members shows for this node, announced to the others after every status sync
         kv.set("nodeip", (self.ring0Addr() + "\0").getBytes(StandardCharsets.UTF_8));
         JGroupsTransport statusTransport = new JGroupsTransport(GroupConfig.of(conf.clusterName() + "-status", id,
                 settings.basePort() + 1, links, key, token), ProcessHandle.current().pid());
         StatusGroup status = new StatusGroup((int) self.nodeid(), this::nodeName, kv, clusterLog,
-                this::republishStatus, counters::bumpClinfo, this::applyExpected);
+                this::republishStatus, counters::bumpClinfo, quorum::expectedFromPeer);
         this.statusDfsm = new Dfsm("status", 0, statusTransport, status, clock, STATUS_OPTIONS);
         this.statusPublisher = StatusPublisher.start(kv, statusDfsm::post); // nobody waits for status messages
         this.applier = new ClusterApplier(dfsm, settings.writeTimeout());
@@ -163,58 +145,13 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         return node;
     }
 
-    /** The authkey when secauth is on, else null. */
-    private byte[] authKey() throws IOException {
-        if (!conf.totem().secauthEnabled()) {
-            return null;
-        }
-        if (!Files.isReadable(settings.authKey())) {
-            throw new IOException("secauth is on but the authkey '" + settings.authKey() + "' is missing - copy"
-                    + " it from a cluster node (mode 0400) or set --authkey");
-        }
-        return Files.readAllBytes(settings.authKey());
-    }
-
-    /** corosync's token timeout: {@code token} grown by {@code token_coefficient} for every node beyond two. */
-    private Duration tokenTimeout() {
-        return Duration.ofMillis(conf.totem().token().orElse(3000)
-                + Math.max(0, conf.nodes().size() - 2) * conf.totem().tokenCoefficient().orElse(650));
-    }
-
-    /** Every node's ringX_addr, knet_link_priority of each totem interface, link_mode. */
-    private Links links() throws IOException {
-        Map<Integer, SortedMap<Integer, InetAddress>> nodes = new TreeMap<>();
-        for (NodeEntry n : conf.nodes()) {
-            if (n.ringAddr(0).isEmpty()) {
-                throw new IOException("node '" + n.name() + "' has no ring0_addr");
-            }
-            SortedMap<Integer, InetAddress> l = new TreeMap<>();
-            for (Map.Entry<Integer, String> e : n.ringAddrs().entrySet()) {
-                l.put(e.getKey(), InetAddress.getByName(e.getValue()));
-            }
-            nodes.put((int) n.nodeid(), l);
-        }
-        Map<Integer, Integer> priority = new TreeMap<>();
-        for (TotemInterface i : conf.totem().interfaces()) {
-            i.knetLinkPriority().ifPresent(p -> priority.put(i.linknumber(), p));
-        }
-        return new Links(nodes, priority, conf.totem().linkMode().map("active"::equals).orElse(false));
-    }
-
     /** Every 100 ms: dfsm timers, quorum from the current view, remote writes made durable. */
     private void tick() {
         try {
             dfsm.tick();
             statusDfsm.tick();
-            List<MemberId> view = dfsm.members();
-            if (!view.equals(lastView)) {
-                boolean was = lastQuorate;
-                lastView = view;
-                lastQuorate = quorate();
+            if (quorum.poll()) {
                 counters.bumpClinfo();
-                if (was != lastQuorate) {
-                    LoggerFactory.getLogger("quorum").info("node has {}quorum", lastQuorate ? "" : "lost ");
-                }
             }
             db.flush();
         } catch (RuntimeException e) {
@@ -224,115 +161,23 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
 
     /** {@code pvecm expected}: validated by votequorum's rules, applied here, then sent to the others. */
     @Override
-    public synchronized String setExpected(long votes) {
-        SetExpectedResult r = quorum.setExpected(votes);
-        if (r instanceof SetExpectedResult.Rejected rej) {
-            return rej.message() + " (" + rej.reason() + ")";
+    public String setExpected(long votes) {
+        String refused = quorum.setExpected(votes);
+        if (refused == null) {
+            statusDfsm.post(StatusMessages.EXPECTED, StatusMessages.encodeExpected(votes));
         }
-        quorum = ((SetExpectedResult.Accepted) r).quorum();
-        LoggerFactory.getLogger("quorum").info("expected votes set to {} - node {}quorate", votes,
-                quorate() ? "" : "not ");
-        statusDfsm.post(StatusMessages.EXPECTED, StatusMessages.encodeExpected(votes));
-        return null;
-    }
-
-    /**
-     * A member's links as corosync-cfgtool shows them: its address on each link, and whether this
-     * node hears it there (the link pings; with one link, whether it is a member).
-     */
-    private void putLinks(ArrayNode out, NodeEntry n, boolean member, Map<Integer, Map<Integer, Boolean>> status) {
-        boolean local = n.nodeid() == self.nodeid();
-        Map<Integer, Boolean> peer = status.get((int) n.nodeid());
-        for (Map.Entry<Integer, String> e : n.ringAddrs().entrySet()) {
-            ObjectNode l = out.addObject();
-            l.put("link", e.getKey());
-            l.put("address", e.getValue());
-            l.put("connected", local || (peer != null ? peer.getOrDefault(e.getKey(), false) : member));
-        }
-    }
-
-    /** Another member set the expected votes; refused here only if our own view says so. */
-    private synchronized void applyExpected(long votes) {
-        SetExpectedResult r = quorum.setExpected(votes);
-        if (r instanceof SetExpectedResult.Accepted a) {
-            quorum = a.quorum();
-            LoggerFactory.getLogger("quorum").info("expected votes set to {} by another node", votes);
-        } else {
-            LoggerFactory.getLogger("quorum").warn("ignoring expected votes {} from another node: {}", votes,
-                    ((SetExpectedResult.Rejected) r).reason());
-        }
+        return refused;
     }
 
     @Override
     public JsonNode quorumStatus() {
-        VoteQuorum q = quorum;
-        QuorumStatus st = q.status();
-        ObjectNode o = JSON.objectNode();
-        CorosyncConf c = conf;
-        o.put("cluster_name", c.clusterName());
-        o.put("config_version", c.configVersion().orElse(0));
-        o.put("node_id", self.nodeid());
-        o.put("node_name", self.name());
-        o.put("secauth", c.totem().secauthEnabled());
-        o.put("quorate", quorate());
-        o.put("expected_votes", st.expectedVotes());
-        o.put("highest_expected", st.highestExpected());
-        o.put("total_votes", st.totalVotes());
-        o.put("quorum", st.quorum());
-        o.put("flags", st.flagsText().trim());
-        // corosync's "<representative nodeid>.<ring sequence>", both hex
-        o.put("ring_id", lastView.isEmpty() ? ""
-                : Integer.toHexString(lastView.get(0).nodeId()) + "." + Long.toHexString(transport.viewNumber()));
-        Map<Integer, Map<Integer, Boolean>> linkStatus = transport.linkStatus();
-        ArrayNode members = o.putArray("members");
-        Set<Integer> online = new TreeSet<>();
-        lastView.forEach(m -> online.add(m.nodeId()));
-        for (NodeEntry n : c.nodes()) {
-            ObjectNode m = members.addObject();
-            m.put("nodeid", n.nodeid());
-            m.put("name", n.name());
-            m.put("votes", n.quorumVotes());
-            m.put("ip", n.ringAddr(0).orElse(""));
-            m.put("online", online.contains((int) n.nodeid()));
-            m.put("local", n.nodeid() == self.nodeid());
-            putLinks(m.putArray("links"), n, online.contains((int) n.nodeid()), linkStatus);
-        }
-        return o;
+        return QuorumStatusJson.render(conf, self, quorum.quorate(), quorum.status(), quorum.view(),
+                transport.viewNumber(), transport.linkStatus());
     }
 
-    /**
-     * Quorum of the dfsm's current view. Evaluated from the view itself, not by the tick: the
-     * dfsm asks before it applies each message, and a message of a new view must already see
-     * that view's quorum (a node cut off must not apply writes in its singleton view).
-     */
+    /** Quorate in the dfsm's installed view (see {@link ClusterQuorum}). */
     public boolean quorate() {
-        if (expelled) {
-            return false;
-        }
-        List<MemberId> view = dfsm.members();
-        if (view != quorumView) {
-            refreshQuorum(view);
-        }
-        return quorum.status().quorate();
-    }
-
-    private synchronized void refreshQuorum(List<MemberId> view) {
-        if (view == quorumView) {
-            return;
-        }
-        Set<Long> online = new TreeSet<>();
-        view.forEach(m -> online.add((long) m.nodeId()));
-        Set<Long> members = inNodelist(conf, online);
-        VoteQuorum q = quorum.withOnline(members);
-        // wait_for_all: quorate only once every node was seen together (since start-up or
-        // since quorum was lost); with the flag off this input is ignored
-        if (members.size() == conf.nodes().size()) {
-            q = q.withWaitForAllSatisfied(true);
-        } else if (!q.status().quorate()) {
-            q = q.withWaitForAllSatisfied(false);
-        }
-        quorum = q;
-        quorumView = view;
+        return quorum.quorate();
     }
 
     /**
@@ -421,14 +266,6 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         confSync.sync(copy, reloadCorosync); // logs its decision itself
     }
 
-    /** Votes only count for nodes in the nodelist: a removed node stays in the view until it leaves. */
-    private static Set<Long> inNodelist(CorosyncConf c, Set<Long> online) {
-        Set<Long> ids = new TreeSet<>();
-        c.nodes().forEach(n -> ids.add(n.nodeid()));
-        ids.retainAll(online);
-        return ids;
-    }
-
     /**
      * A new corosync.conf is applied live: the quorum follows the new nodelist, and a node that
      * is no longer in it leaves the group (it is expelled: read-only from then on).
@@ -450,13 +287,12 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
             return;
         }
         conf = next;
-        quorum = VoteQuorum.of(nextQuorum, inNodelist(next, quorum.online()));
-        quorumView = null; // recompute for the current view with the new votes
+        quorum.nodelist(next, nextQuorum);
         counters.bumpClinfo();
         if (next.node(settings.nodename()).isEmpty()) {
             log.error("this node ('{}') was removed from the cluster's nodelist - leaving the cluster;"
                     + " rejoin with 'pvecm add'", settings.nodename());
-            expelled = true;
+            quorum.expel();
             ticker.execute(dfsm::stop);
         }
     }

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.pmxcfs.cluster.Backups;
@@ -48,6 +49,10 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
         AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("main");
+    /** corosync.conf's writes settle this long before cluster mode is tried. */
+    private static final Duration SETTLE = Duration.ofMillis(200);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(60);
 
     private final Options o;
     private final String nodename;
@@ -58,9 +63,17 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
     private final KvStore kv;
     private final Clock clock;
     private final LocalApplier local;
+    /** Where cluster mode is started when corosync.conf appears, and retried. */
     private final ScheduledExecutorService watcher;
     private volatile ClusterNode node;
     private String lastFailure;
+    /**
+     * Guards the pending try and its delay. Not {@code this}: {@link #changed} runs under the
+     * memdb's lock, and {@link #startCluster} holds {@code this} while it reads the memdb.
+     */
+    private final Object tries = new Object();
+    private ScheduledFuture<?> pendingTry;
+    private Duration retryDelay = FIRST_RETRY;
 
     ClusterSwitch(Options o, String nodename, MemDb db, LockTable locks, ClusterLog clusterLog,
                   VersionCounters counters, KvStore kv, Clock clock) {
@@ -77,8 +90,9 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
     }
 
     /**
-     * Cluster mode now if the tree has corosync.conf (and -l was not given); otherwise watch for
-     * it to appear. Fails only if a configured cluster cannot be started at all.
+     * Cluster mode now if the tree has corosync.conf (and -l was not given); otherwise it starts
+     * when corosync.conf appears ({@link #changed}). Fails only if a configured cluster cannot be
+     * started at all.
      */
     void start() throws IOException {
         if (o.local) {
@@ -90,8 +104,6 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
         Optional<byte[]> conf = corosyncConf();
         if (conf.isPresent()) {
             startCluster(conf.get());
-        } else {
-            watcher.scheduleWithFixedDelay(this::watch, 500, 500, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -99,23 +111,55 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
         return db.lookup("corosync.conf").filter(e -> !e.isDir()).map(TreeEntry::data);
     }
 
-    /** Local mode, every 500 ms: has corosync.conf appeared? */
-    private void watch() {
-        if (node != null) {
+    /**
+     * A path of the tree changed (a local write or a replicated one; called under the memdb's
+     * lock, so the work is handed to the watcher thread). When corosync.conf changes in local
+     * mode, cluster mode is tried once the writes have settled: a file written in several
+     * pieces is read whole.
+     */
+    void changed(String path) {
+        if (o.local || node != null || !path.equals("corosync.conf")) {
             return;
         }
+        synchronized (tries) {
+            retryDelay = FIRST_RETRY;
+            scheduleTry(SETTLE);
+        }
+    }
+
+    private void scheduleTry(Duration delay) {
+        assert Thread.holdsLock(tries);
+        if (pendingTry != null) {
+            pendingTry.cancel(false);
+        }
+        if (!watcher.isShutdown()) {
+            pendingTry = watcher.schedule(this::tryCluster, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Starts cluster mode from the tree's corosync.conf. If it cannot start yet (a missing authkey,
+     * an address not on this host), says why once and tries again later, less and less often.
+     */
+    private void tryCluster() {
         Optional<byte[]> conf = corosyncConf();
-        if (conf.isEmpty()) {
+        if (node != null || conf.isEmpty() || conf.get().length == 0) {
             return;
         }
         try {
             startCluster(conf.get());
         } catch (IOException | RuntimeException e) {
-            // a RuntimeException would end this periodic check for good: the node would stay local
             String why = e instanceof IOException ? e.getMessage() : e.toString();
+            Duration next;
+            synchronized (tries) {
+                next = retryDelay;
+                retryDelay = retryDelay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retryDelay.multipliedBy(2);
+                scheduleTry(next);
+            }
             if (!why.equals(lastFailure)) {
                 lastFailure = why;
-                log.error("corosync.conf appeared but cluster mode cannot start yet: {}", why);
+                log.error("corosync.conf appeared but cluster mode cannot start yet: {} (trying again in {} s, then"
+                        + " less often)", why, next.toSeconds());
             }
         }
     }

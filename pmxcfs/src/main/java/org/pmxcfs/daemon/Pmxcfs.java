@@ -115,11 +115,14 @@ final class Pmxcfs {
         }
         life.onStop(db::close);
         LockTable locks = new LockTable(o.lockLifetimeSeconds * 1000);
+        KvStore kv = new KvStore(nodename, () -> clock.millis() / 1000);
+        ClusterSwitch mode = new ClusterSwitch(o, nodename, db, locks, clusterLog, counters, kv, clock);
         db.setListener(new MemDb.ChangeListener() { // every change and reload, local or replicated
             @Override
             public void changed(String path) {
                 counters.changed(path);
                 locks.changed(path);
+                mode.changed(path);
             }
 
             @Override
@@ -133,8 +136,6 @@ final class Pmxcfs {
         }
         counters.reloaded();
 
-        KvStore kv = new KvStore(nodename, () -> clock.millis() / 1000);
-        ClusterSwitch mode = new ClusterSwitch(o, nodename, db, locks, clusterLog, counters, kv, clock);
         mode.start();
         life.onStop(mode::close);
         StatusFiles status = new StatusFiles(nodename, start, db::vmList, counters, clusterLog, logging::enabled,
