@@ -1,5 +1,6 @@
 package org.pmxcfs.daemon;
 
+import org.pmxcfs.files.AtomicFiles;
 import org.pmxcfs.ipc.IpcError;
 import org.pmxcfs.concurrent.FailStopScheduler;
 
@@ -9,8 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -275,10 +274,7 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
 
     private static void writeFile(Path file, byte[] bytes, String mode) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp." + ProcessHandle.current().pid());
-        Files.write(tmp, bytes);
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(mode));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(file, bytes, mode);
     }
 
     @Override

@@ -1,11 +1,10 @@
 package org.pmxcfs.daemon;
 
+import org.pmxcfs.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /** The pid file, written atomically (temp file + rename, mode 0644) once the mount is ready. */
 public final class PidFile {
@@ -13,10 +12,7 @@ public final class PidFile {
 
     public static void write(Path file, long pid) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp." + pid);
-        Files.writeString(tmp, pid + "\n", StandardCharsets.US_ASCII);
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(file, (pid + "\n").getBytes(StandardCharsets.US_ASCII), "rw-r--r--");
     }
 
     /** The pid in {@code file}, or -1 if it is missing or unreadable. */

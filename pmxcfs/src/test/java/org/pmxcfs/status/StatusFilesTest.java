@@ -52,9 +52,11 @@ class StatusFilesTest {
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes)).toString();
-            return StrictJson.parse(text);
+            return org.pmxcfs.ipc.client.Json.MAPPER.readValue(text, Object.class);
         } catch (CharacterCodingException e) {
             throw new AssertionError("not UTF-8", e);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not strict JSON: " + e.getMessage(), e);
         }
     }
 

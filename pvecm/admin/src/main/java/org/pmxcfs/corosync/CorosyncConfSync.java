@@ -1,5 +1,7 @@
 package org.pmxcfs.corosync;
 
+import org.pmxcfs.files.AtomicFiles;
+import org.pmxcfs.files.IoErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -98,11 +100,11 @@ public final class CorosyncConfSync {
         boolean written = false;
         if (decision.action() == SyncDecision.Action.COPY) {
             try {
-                AtomicFileWriter.write(localPath, memdbCopy, "rw-r--r--");
+                AtomicFiles.write(localPath, memdbCopy, "rw-r--r--");
                 written = true;
                 log.add(LogLine.notice(LOG_DOMAIN, "wrote new corosync config '" + localPath + "' (version = "
                         + Long.toUnsignedString(decision.newVersion()) + ")"));
-            } catch (AtomicFileWriter.WriteFailure e) {
+            } catch (AtomicFiles.WriteFailure e) {
                 log.add(LogLine.crit(WRITE_LOG_DOMAIN, e.getMessage()));
             }
         }
@@ -117,7 +119,7 @@ public final class CorosyncConfSync {
         } catch (NoSuchFileException e) {
             return new LocalConf.Missing();
         } catch (IOException e) {
-            return new LocalConf.Unreadable(AtomicFileWriter.describe(e));
+            return new LocalConf.Unreadable(IoErrors.reason(e));
         }
     }
 }

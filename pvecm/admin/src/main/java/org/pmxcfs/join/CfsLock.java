@@ -1,5 +1,6 @@
 package org.pmxcfs.join;
 
+import org.pmxcfs.files.IoErrors;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;

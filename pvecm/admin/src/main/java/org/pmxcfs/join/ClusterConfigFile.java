@@ -1,5 +1,7 @@
 package org.pmxcfs.join;
 
+import org.pmxcfs.files.AtomicFiles;
+import org.pmxcfs.files.IoErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -69,13 +71,10 @@ public final class ClusterConfigFile {
             throw new JoinException(e.getMessage());
         }
         Path next = mountpoint.resolve(NAME + ".new");
-        Path tmp = mountpoint.resolve(NAME + ".new.tmp." + ProcessHandle.current().pid());
         try {
-            Files.write(tmp, bumped.bytes());
-            Files.move(tmp, next, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw new JoinException("unable to write '" + next + "' - " + IoErrors.reason(e));
+            AtomicFiles.write(next, bumped.bytes(), null);
+        } catch (AtomicFiles.WriteFailure e) {
+            throw new JoinException("unable to write '" + next + "' - " + e.getMessage());
         }
         try {
             Files.move(next, path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -1,48 +1,44 @@
 package org.pmxcfs.join;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.RSAPublicKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.pkcs.RSAPrivateKey;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.openssl.jcajce.JcaMiscPEMGenerator;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemObjectGenerator;
+import org.bouncycastle.util.io.pem.PemReader;
 
 /**
- * PEM files with the JDK alone (the daemon has no BouncyCastle): certificate chains, and private
- * keys as PKCS#8 ({@code BEGIN PRIVATE KEY}, RSA/EC/Ed25519) or PKCS#1 ({@code BEGIN RSA PRIVATE
- * KEY}, what openssl and BouncyCastle write for RSA keys, as in {@code pve-ssl.key}). Encrypted
- * keys and SEC1 EC keys are refused with a message saying so.
+ * PEM files, read and written with BouncyCastle for the daemon's join API and for pvecm alike:
+ * certificate chains, and private keys as PKCS#8 ({@code BEGIN PRIVATE KEY}, what OpenSSL 3 and
+ * pvecm write) or PKCS#1 ({@code BEGIN RSA PRIVATE KEY}, as older {@code pve-ssl.key} files are).
+ * Encrypted keys and SEC1 EC keys are refused with a message saying so.
  */
 public final class Pem {
 
-    private static final Pattern BLOCK = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
-    /** AlgorithmIdentifier of rsaEncryption (1.2.840.113549.1.1.1) with NULL parameters. */
-    private static final byte[] RSA_ALGORITHM = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86,
-            (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
-
     private Pem() {}
-
-    /** One PEM block: its label and decoded bytes. */
-    public record Block(String label, byte[] der) {}
-
-    /** Every PEM block in {@code text}, in order. */
-    public static List<Block> blocks(String text) {
-        List<Block> out = new ArrayList<>();
-        Matcher m = BLOCK.matcher(text);
-        while (m.find()) {
-            out.add(new Block(m.group(1), Base64.getMimeDecoder().decode(m.group(2))));
-        }
-        return out;
-    }
 
     /**
      * The certificates of a PEM file, leaf first.
@@ -52,9 +48,9 @@ public final class Pem {
     public static List<X509Certificate> certificates(String text) throws CertificateException {
         CertificateFactory cf = CertificateFactory.getInstance("X.509");
         List<X509Certificate> certs = new ArrayList<>();
-        for (Block b : blocks(text)) {
-            if (b.label().equals("CERTIFICATE")) {
-                certs.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(b.der())));
+        for (PemObject o : objects(text)) {
+            if (o.getType().equals("CERTIFICATE")) {
+                certs.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(o.getContent())));
             }
         }
         if (certs.isEmpty()) {
@@ -69,66 +65,94 @@ public final class Pem {
      * @throws GeneralSecurityException if there is none, or it is encrypted or of an unsupported kind
      */
     public static PrivateKey privateKey(String text) throws GeneralSecurityException {
-        for (Block b : blocks(text)) {
-            switch (b.label()) {
-                case "PRIVATE KEY":
-                    return pkcs8(b.der());
-                case "RSA PRIVATE KEY":
-                    return pkcs8(wrapPkcs1(b.der()));
-                case "ENCRYPTED PRIVATE KEY":
-                    throw new GeneralSecurityException("encrypted private keys are not supported");
-                case "EC PRIVATE KEY":
-                    throw new GeneralSecurityException("SEC1 EC keys are not supported - convert with 'openssl pkcs8 -topk8 -nocrypt'");
-                default:
-                    // certificates and parameters may share the file
+        for (PemObject o : objects(text)) {
+            PrivateKeyInfo info;
+            try {
+                switch (o.getType()) {
+                    case "PRIVATE KEY" -> info = PrivateKeyInfo.getInstance(o.getContent());
+                    case "RSA PRIVATE KEY" -> info = new PrivateKeyInfo(
+                            new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE),
+                            RSAPrivateKey.getInstance(o.getContent()));
+                    case "ENCRYPTED PRIVATE KEY" ->
+                            throw new GeneralSecurityException("encrypted private keys are not supported");
+                    case "EC PRIVATE KEY" -> throw new GeneralSecurityException(
+                            "SEC1 EC keys are not supported - convert with 'openssl pkcs8 -topk8 -nocrypt'");
+                    default -> {
+                        continue; // certificates and parameters may share the file
+                    }
+                }
+                return new JcaPEMKeyConverter().getPrivateKey(info);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new GeneralSecurityException("invalid private key: " + e.getMessage(), e);
             }
         }
         throw new GeneralSecurityException("no private key found");
     }
 
-    /** A PEM block with 64-character lines. */
+    /** The key pair of a PEM RSA private key (the public part is derived from it). */
+    public static KeyPair keyPair(String text) throws GeneralSecurityException {
+        PrivateKey priv = privateKey(text);
+        if (!(priv instanceof RSAPrivateCrtKey rsa)) {
+            throw new GeneralSecurityException("only RSA private keys are supported");
+        }
+        PublicKey pub = KeyFactory.getInstance("RSA").generatePublic(
+                new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+        return new KeyPair(pub, priv);
+    }
+
+    /** PKCS#8 PEM ({@code -----BEGIN PRIVATE KEY-----}). */
+    public static String of(PrivateKey key) {
+        return write(() -> new JcaPKCS8Generator(key, null));
+    }
+
+    /** SubjectPublicKeyInfo PEM ({@code -----BEGIN PUBLIC KEY-----}, like {@code openssl rsa -pubout}). */
+    public static String of(PublicKey key) {
+        return write(() -> new JcaMiscPEMGenerator(key));
+    }
+
+    /** {@code -----BEGIN CERTIFICATE-----}. */
+    public static String of(X509Certificate cert) {
+        return write(() -> new JcaMiscPEMGenerator(cert));
+    }
+
+    /** A PEM block of any label, 64-character lines. */
     public static String encode(String label, byte[] der) {
-        return "-----BEGIN " + label + "-----\n"
-                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + label + "-----\n";
+        return write(() -> new PemObject(label, der));
     }
 
-    private static PrivateKey pkcs8(byte[] der) throws GeneralSecurityException {
-        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
-        GeneralSecurityException last = null;
-        for (String alg : new String[] {"RSA", "EC", "Ed25519", "RSASSA-PSS"}) {
-            try {
-                return KeyFactory.getInstance(alg).generatePrivate(spec);
-            } catch (GeneralSecurityException e) {
-                last = e;
-            }
+    private interface Generator {
+        PemObjectGenerator get() throws IOException;
+    }
+
+    /** Keys and certificates of the JDK's providers always encode: an IOException here is a bug. */
+    private static String write(Generator g) {
+        StringWriter sw = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
+            w.writeObject(g.get());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        throw new GeneralSecurityException("unsupported private key: " + last.getMessage(), last);
+        return sw.toString();
     }
 
-    /** PKCS#1 RSAPrivateKey wrapped into PKCS#8: SEQUENCE { 0, rsaEncryption, OCTET STRING pkcs1 }. */
-    static byte[] wrapPkcs1(byte[] pkcs1) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(new byte[] {0x02, 0x01, 0x00});
-        body.writeBytes(RSA_ALGORITHM);
-        body.writeBytes(tlv(0x04, pkcs1));
-        return tlv(0x30, body.toByteArray());
-    }
-
-    private static byte[] tlv(int tag, byte[] value) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(tag);
-        int n = value.length;
-        if (n < 0x80) {
-            out.write(n);
-        } else {
-            int bytes = n > 0xffffff ? 4 : n > 0xffff ? 3 : n > 0xff ? 2 : 1;
-            out.write(0x80 | bytes);
-            for (int i = bytes - 1; i >= 0; i--) {
-                out.write(n >>> (8 * i));
+    private static List<PemObject> objects(String text) {
+        List<PemObject> out = new ArrayList<>();
+        try (PemReader r = new PemReader(new StringReader(text))) {
+            for (int i = 0; i < 64; i++) { // a chain, a key and parameters; never more than a few
+                PemObject o;
+                try {
+                    o = r.readPemObject();
+                } catch (IOException malformed) {
+                    break; // what was read before stands, as with openssl
+                }
+                if (o == null) {
+                    break;
+                }
+                out.add(o);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        out.writeBytes(value);
-        return out.toByteArray();
+        return out;
     }
 }

@@ -1,9 +1,5 @@
 package org.pmxcfs.pvecm;
 
-import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -23,7 +19,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -40,12 +35,6 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaMiscPEMGenerator;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -271,111 +260,6 @@ public final class Certificates {
             return new JcaX509CertificateConverter().getCertificate(holder);
         } catch (OperatorCreationException | CertificateException e) {
             throw new IllegalStateException("cannot sign the certificate: " + e.getMessage(), e);
-        }
-    }
-
-    // ------------------------------------------------------------------ PEM
-
-    /** PKCS#8 PEM ({@code -----BEGIN PRIVATE KEY-----}). */
-    public static String toPem(PrivateKey key) {
-        try {
-            return pem(new JcaPKCS8Generator(key, null).generate());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** SubjectPublicKeyInfo PEM ({@code -----BEGIN PUBLIC KEY-----}, like {@code openssl rsa -pubout}). */
-    public static String toPem(PublicKey key) {
-        try {
-            return pem(new JcaMiscPEMGenerator(key).generate());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** {@code -----BEGIN CERTIFICATE-----}. */
-    public static String toPem(X509Certificate cert) {
-        try {
-            return pem(new JcaMiscPEMGenerator(cert).generate());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String pem(org.bouncycastle.util.io.pem.PemObject o) throws IOException {
-        StringWriter sw = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
-            w.writeObject(o);
-        }
-        return sw.toString();
-    }
-
-    /**
-     * The private key of a PEM text: PKCS#8 ({@code BEGIN PRIVATE KEY}) or PKCS#1
-     * ({@code BEGIN RSA PRIVATE KEY}); unencrypted only.
-     *
-     * @throws IOException if the text holds no such key
-     */
-    public static PrivateKey parsePrivateKey(String pem) throws IOException {
-        Object o = readPem(pem);
-        JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
-        if (o instanceof PEMKeyPair kp) {
-            return conv.getPrivateKey(kp.getPrivateKeyInfo());
-        }
-        if (o instanceof PrivateKeyInfo info) {
-            return conv.getPrivateKey(info);
-        }
-        throw new IOException("no unencrypted private key found in PEM data");
-    }
-
-    /** The key pair of a PEM private key (the public part is derived from it). */
-    public static KeyPair parseKeyPair(String pem) throws IOException {
-        Object o = readPem(pem);
-        JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
-        if (o instanceof PEMKeyPair kp) {
-            return conv.getKeyPair(kp);
-        }
-        if (o instanceof PrivateKeyInfo info) {
-            PrivateKey priv = conv.getPrivateKey(info);
-            if (priv instanceof java.security.interfaces.RSAPrivateCrtKey rsa) {
-                try {
-                    PublicKey pub = java.security.KeyFactory.getInstance("RSA").generatePublic(
-                            new java.security.spec.RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
-                    return new KeyPair(pub, priv);
-                } catch (GeneralSecurityException e) {
-                    throw new IOException("cannot derive the public key: " + e.getMessage(), e);
-                }
-            }
-            throw new IOException("only RSA private keys are supported");
-        }
-        throw new IOException("no unencrypted private key found in PEM data");
-    }
-
-    /**
-     * The first certificate of a PEM text.
-     *
-     * @throws IOException if the text holds no certificate
-     */
-    public static X509Certificate parseCertificate(String pem) throws IOException {
-        Object o = readPem(pem);
-        if (!(o instanceof X509CertificateHolder h)) {
-            throw new IOException("no certificate found in PEM data");
-        }
-        try {
-            return new JcaX509CertificateConverter().getCertificate(h);
-        } catch (CertificateException e) {
-            throw new IOException("invalid certificate: " + e.getMessage(), e);
-        }
-    }
-
-    private static Object readPem(String pem) throws IOException {
-        try (PEMParser p = new PEMParser(new StringReader(pem))) {
-            Object o = p.readObject();
-            if (o == null) {
-                throw new IOException("no PEM data found");
-            }
-            return o;
         }
     }
 }

@@ -1,13 +1,15 @@
 package org.pmxcfs.pvecm;
 
+import java.security.cert.CertificateException;
+import java.security.GeneralSecurityException;
+import org.pmxcfs.join.Pem;
+import org.pmxcfs.files.AtomicFiles;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -139,8 +141,8 @@ public final class NodeFiles {
         checkMounted();
         KeyPair kp = Certificates.generateRsaKeyPair(Certificates.NODE_KEY_BITS);
         try {
-            writeFile(priv, Certificates.toPem(kp.getPrivate()));
-            writeFile(mountpoint.resolve("authkey.pub"), Certificates.toPem(kp.getPublic()));
+            writeFile(priv, Pem.of(kp.getPrivate()));
+            writeFile(mountpoint.resolve("authkey.pub"), Pem.of(kp.getPublic()));
         } catch (IOException e) {
             throw new PvecmException("unable to generate authentication key: " + reason(e));
         }
@@ -153,7 +155,7 @@ public final class NodeFiles {
             return;
         }
         try {
-            writeFile(f, Certificates.toPem(Certificates.generateRsaKeyPair(Certificates.NODE_KEY_BITS).getPrivate()));
+            writeFile(f, Pem.of(Certificates.generateRsaKeyPair(Certificates.NODE_KEY_BITS).getPrivate()));
         } catch (IOException e) {
             throw new PvecmException("unable to generate pve www key:\n" + reason(e));
         }
@@ -166,7 +168,7 @@ public final class NodeFiles {
             return;
         }
         try {
-            writeFile(f, Certificates.toPem(Certificates.generateRsaKeyPair(Certificates.NODE_KEY_BITS).getPrivate()));
+            writeFile(f, Pem.of(Certificates.generateRsaKeyPair(Certificates.NODE_KEY_BITS).getPrivate()));
         } catch (IOException e) {
             throw new PvecmException("unable to generate pve ssl key for node '" + nodeName + "':\n" + reason(e));
         }
@@ -185,16 +187,16 @@ public final class NodeFiles {
         KeyPair ca;
         try {
             if (Files.isRegularFile(caKeyFile())) {
-                ca = Certificates.parseKeyPair(Files.readString(caKeyFile(), StandardCharsets.US_ASCII));
+                ca = readKeyPair(caKeyFile());
             } else {
                 ca = Certificates.generateRsaKeyPair(caKeyBits);
-                writeFile(caKeyFile(), Certificates.toPem(ca.getPrivate()));
+                writeFile(caKeyFile(), Pem.of(ca.getPrivate()));
             }
         } catch (IOException e) {
             throw new PvecmException("unable to generate pve ca key:\n" + reason(e));
         }
         try {
-            writeFile(caCertFile(), Certificates.toPem(Certificates.createCaCertificate(ca, clock.instant())));
+            writeFile(caCertFile(), Pem.of(Certificates.createCaCertificate(ca, clock.instant())));
         } catch (IOException e) {
             throw new PvecmException("generating pve root certificate failed:\n" + reason(e));
         }
@@ -217,9 +219,9 @@ public final class NodeFiles {
         PrivateKey caKey;
         KeyPair node;
         try {
-            ca = Certificates.parseCertificate(Files.readString(caCertFile(), StandardCharsets.US_ASCII));
-            caKey = Certificates.parsePrivateKey(Files.readString(caKeyFile(), StandardCharsets.US_ASCII));
-            node = Certificates.parseKeyPair(Files.readString(sslKeyFile(), StandardCharsets.US_ASCII));
+            ca = readCertificate(caCertFile());
+            caKey = readKeyPair(caKeyFile()).getPrivate();
+            node = readKeyPair(sslKeyFile());
         } catch (IOException e) {
             throw new PvecmException("unable to generate pve certificate request:\n" + reason(e));
         }
@@ -231,7 +233,7 @@ public final class NodeFiles {
             BigInteger serial = nextSerial();
             X509Certificate cert = Certificates.signNodeCertificate(ca, caKey, node.getPublic(), id, serial,
                     clock.instant());
-            writeFile(sslCertFile(), Certificates.toPem(cert));
+            writeFile(sslCertFile(), Pem.of(cert));
         } catch (Certificates.CaExpiresSoonException e) {
             throw new PvecmException(e.getMessage());
         } catch (IOException e) {
@@ -263,6 +265,24 @@ public final class NodeFiles {
         }
     }
 
+    /** The key pair of a PEM key file; an unusable key is an IOException naming the file. */
+    private static KeyPair readKeyPair(Path file) throws IOException {
+        try {
+            return Pem.keyPair(Files.readString(file, StandardCharsets.US_ASCII));
+        } catch (GeneralSecurityException e) {
+            throw new IOException(e.getMessage() + " (" + file + ")", e);
+        }
+    }
+
+    /** The first certificate of a PEM file; none is an IOException naming the file. */
+    private static X509Certificate readCertificate(Path file) throws IOException {
+        try {
+            return Pem.certificates(Files.readString(file, StandardCharsets.US_ASCII)).get(0);
+        } catch (CertificateException e) {
+            throw new IOException(e.getMessage() + " (" + file + ")", e);
+        }
+    }
+
     /** Writes a file of the tree like {@code PVE::Tools::file_set_contents}: a temporary file, then rename. */
     public static void writeFile(Path target, String text) throws IOException {
         writeFile(target, text.getBytes(StandardCharsets.UTF_8));
@@ -270,19 +290,7 @@ public final class NodeFiles {
 
     /** Writes a file of the tree like {@code PVE::Tools::file_set_contents}: a temporary file, then rename. */
     public static void writeFile(Path target, byte[] data) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp." + ProcessHandle.current().pid());
-        try {
-            Files.write(tmp, data, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the original error matters
-            }
-            throw e;
-        }
+        AtomicFiles.write(target, data, null);
     }
 
     /** An I/O error as the C library words it ({@code Permission denied}), with the file if useful. */

@@ -1,5 +1,6 @@
 package org.pmxcfs.pvecm;
 
+import org.pmxcfs.join.Pem;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -115,21 +116,21 @@ class CertificatesTest {
         assertTrue(Fingerprint.matches(fp, fp.toLowerCase()));
         assertFalse(Fingerprint.matches(fp, null));
         // stable across a PEM round trip
-        assertEquals(fp, Fingerprint.of(Certificates.parseCertificate(Certificates.toPem(ca))));
+        assertEquals(fp, Fingerprint.of(Pem.certificates(Pem.of(ca)).get(0)));
     }
 
     @Test
     void pemRoundTrips() throws Exception {
-        String keyPem = Certificates.toPem(nodeKey.getPrivate());
+        String keyPem = Pem.of(nodeKey.getPrivate());
         assertTrue(keyPem.startsWith("-----BEGIN PRIVATE KEY-----\n"), keyPem);
-        assertEquals(nodeKey.getPrivate(), Certificates.parsePrivateKey(keyPem));
-        KeyPair back = Certificates.parseKeyPair(keyPem);
+        assertEquals(nodeKey.getPrivate(), Pem.privateKey(keyPem));
+        KeyPair back = Pem.keyPair(keyPem);
         assertEquals(nodeKey.getPublic(), back.getPublic());
-        String pubPem = Certificates.toPem(nodeKey.getPublic());
+        String pubPem = Pem.of(nodeKey.getPublic());
         assertTrue(pubPem.startsWith("-----BEGIN PUBLIC KEY-----\n"), pubPem);
-        String certPem = Certificates.toPem(ca);
+        String certPem = Pem.of(ca);
         assertTrue(certPem.startsWith("-----BEGIN CERTIFICATE-----\n") && certPem.endsWith("-----END CERTIFICATE-----\n"));
-        assertEquals(ca, Certificates.parseCertificate(certPem));
+        assertEquals(ca, Pem.certificates(certPem).get(0));
     }
 
     @Test
@@ -138,14 +139,14 @@ class CertificatesTest {
                 .toASN1Primitive().getEncoded();
         String pem = "-----BEGIN RSA PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pkcs1)
                 + "\n-----END RSA PRIVATE KEY-----\n";
-        assertEquals(nodeKey.getPrivate(), Certificates.parsePrivateKey(pem));
-        assertEquals(nodeKey.getPublic(), Certificates.parseKeyPair(pem).getPublic());
+        assertEquals(nodeKey.getPrivate(), Pem.privateKey(pem));
+        assertEquals(nodeKey.getPublic(), Pem.keyPair(pem).getPublic());
     }
 
     @Test
     void refusesGarbage() {
-        assertThrows(java.io.IOException.class, () -> Certificates.parseCertificate("nothing here"));
-        assertThrows(java.io.IOException.class, () -> Certificates.parsePrivateKey(Certificates.toPem(ca)));
+        assertThrows(java.security.cert.CertificateException.class, () -> Pem.certificates("nothing here"));
+        assertThrows(java.security.GeneralSecurityException.class, () -> Pem.privateKey(Pem.of(ca)));
         assertThrows(IllegalArgumentException.class, () -> Certificates.NodeIdentity.of("", "1.2.3.4"));
         assertThrows(IllegalArgumentException.class, () -> Certificates.NodeIdentity.of("n", ""));
     }

@@ -1,5 +1,6 @@
 package org.pmxcfs.pvecm;
 
+import org.pmxcfs.join.Pem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,7 +51,7 @@ class NodeFilesTest {
         X509Certificate node = cert("nodes/node1/pve-ssl.pem");
         node.verify(ca.getPublicKey());
         assertEquals(BigInteger.ONE, node.getSerialNumber());
-        assertEquals(Certificates.parseKeyPair(Files.readString(mnt.resolve("nodes/node1/pve-ssl.key"))).getPublic(),
+        assertEquals(Pem.keyPair(Files.readString(mnt.resolve("nodes/node1/pve-ssl.key"))).getPublic(),
                 node.getPublicKey());
         try (var s = Files.list(mnt.resolve("nodes/node1"))) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp.")), "no temporary files left");
@@ -113,6 +114,6 @@ class NodeFilesTest {
     }
 
     private X509Certificate cert(String f) throws Exception {
-        return Certificates.parseCertificate(Files.readString(mnt.resolve(f)));
+        return Pem.certificates(Files.readString(mnt.resolve(f))).get(0);
     }
 }

@@ -1,4 +1,4 @@
-package org.pmxcfs.join;
+package org.pmxcfs.files;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -7,11 +7,12 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 
 /** I/O errors worded as the C library does ({@code Permission denied}), as the original's {@code $!}. */
-final class IoErrors {
+public final class IoErrors {
 
     private IoErrors() {}
 
-    static String reason(IOException e) {
+    /** The C library's text for {@code e} ({@code g_strerror}), else its message. */
+    public static String reason(IOException e) {
         if (e instanceof FileSystemException f && f.getReason() != null) {
             return f.getReason();
         }
