@@ -107,10 +107,7 @@ public record Index(long version, long lastInode, int writer, long mtime, List<E
      * in order, so an unsorted index would give wrong answers silently).
      */
     public static Index decode(byte[] bytes) throws WireFormatException {
-        WireReader r = new WireReader(bytes, "memdb index");
-        if (bytes.length < HEADER_BYTES) {
-            throw r.error("length " + bytes.length + " is shorter than the " + HEADER_BYTES + "-byte header");
-        }
+        WireReader r = WireReader.withHeader(bytes, "memdb index", HEADER_BYTES);
         long version = r.u64("version");
         long lastInode = r.u64("last_inode");
         int writer = r.i32("writer");

@@ -76,10 +76,7 @@ public final class InodeUpdate {
      * with an inner NUL or invalid UTF-8, a directory with a non-zero size.
      */
     public static TreeEntry decode(byte[] bytes) throws WireFormatException {
-        WireReader r = new WireReader(bytes, "inode update");
-        if (bytes.length < FIXED_BYTES) {
-            throw r.error("length " + bytes.length + " is shorter than the " + FIXED_BYTES + "-byte header");
-        }
+        WireReader r = WireReader.withHeader(bytes, "inode update", FIXED_BYTES);
         long parent = r.u64("parent");
         long inode = r.u64("inode");
         long version = r.u64("version");

@@ -23,6 +23,15 @@ public final class WireReader {
         this.what = what;
     }
 
+    /** A reader of a message that starts with a fixed header of {@code headerBytes}; shorter is refused. */
+    public static WireReader withHeader(byte[] bytes, String what, int headerBytes) throws WireFormatException {
+        WireReader r = new WireReader(bytes, what);
+        if (bytes.length < headerBytes) {
+            throw r.error("length " + bytes.length + " is shorter than the " + headerBytes + "-byte header");
+        }
+        return r;
+    }
+
     public int remaining() {
         return buf.remaining();
     }

@@ -1,5 +1,6 @@
 package org.pmxcfs.cluster;
 
+import org.pmxcfs.status.StatusListener;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ import org.pmxcfs.dcdb.Dcdb;
 import org.pmxcfs.dcdb.DcdbHost;
 import org.pmxcfs.dfsm.Dfsm;
 import org.pmxcfs.ipc.IpcService;
-import org.pmxcfs.ipc.KvStore;
+import org.pmxcfs.status.KvStore;
 import org.pmxcfs.ipc.QuorumControl;
 import org.pmxcfs.jgroups.GroupConfig;
 import org.pmxcfs.jgroups.JGroupsTransport;
@@ -200,7 +201,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     }
 
     /** Sends {@code set_status} and {@code log_cluster_msg} to the other nodes, without waiting. */
-    public IpcService.Listener statusListener() {
+    public StatusListener statusListener() {
         return statusPublisher;
     }
 

@@ -1,5 +1,6 @@
 package org.pmxcfs.daemon;
 
+import org.pmxcfs.status.StatusListener;
 import org.pmxcfs.files.AtomicFiles;
 import org.pmxcfs.ipc.IpcError;
 import org.pmxcfs.concurrent.FailStopScheduler;
@@ -27,7 +28,7 @@ import org.pmxcfs.dbstore.SyncCommitException;
 import org.pmxcfs.dbstore.TreeEntry;
 import org.pmxcfs.ipc.DaemonControl;
 import org.pmxcfs.ipc.IpcService;
-import org.pmxcfs.ipc.KvStore;
+import org.pmxcfs.status.KvStore;
 import org.pmxcfs.ipc.QuorumControl;
 import org.pmxcfs.lock.LockTable;
 import org.pmxcfs.plug.Applier;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * requested ({@code pvecm add}), the node starts its cluster membership and from then on every
  * mutation goes through the cluster. The filesystem, IPC and status files see this object only.
  */
-final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, DaemonControl, IpcService.Listener,
+final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, DaemonControl, StatusListener,
         AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("main");

@@ -19,7 +19,7 @@ import org.pmxcfs.fuse.FuseLoop;
 import org.pmxcfs.fuse.MountPoint;
 import org.pmxcfs.ipc.IpcServer;
 import org.pmxcfs.ipc.IpcService;
-import org.pmxcfs.ipc.KvStore;
+import org.pmxcfs.status.KvStore;
 import org.pmxcfs.joinapi.JoinApiService;
 import org.pmxcfs.lock.LockTable;
 import org.pmxcfs.plug.PveFs;

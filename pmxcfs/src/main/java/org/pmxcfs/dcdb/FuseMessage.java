@@ -44,10 +44,7 @@ record FuseMessage(long offset, long flags, String path, String to, byte[] data)
      * UTF-8 (the original would cut it at the NUL; no sender produces either).
      */
     static FuseMessage decode(byte[] bytes, String what) throws WireFormatException {
-        WireReader r = new WireReader(bytes, what);
-        if (bytes.length < HEADER_BYTES) {
-            throw r.error("length " + bytes.length + " is shorter than the " + HEADER_BYTES + "-byte header");
-        }
+        WireReader r = WireReader.withHeader(bytes, what, HEADER_BYTES);
         long size = r.u32("size");
         long offset = r.u32("offset");
         long pathlen = r.u32("pathlen");

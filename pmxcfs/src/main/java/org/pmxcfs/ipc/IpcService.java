@@ -1,5 +1,8 @@
 package org.pmxcfs.ipc;
 
+import org.pmxcfs.status.StatusListener;
+import org.pmxcfs.dbstore.FsException;
+import org.pmxcfs.status.KvStore;
 import org.pmxcfs.ipc.client.Json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -38,15 +41,6 @@ public final class IpcService {
     private static final Logger log = LoggerFactory.getLogger("ipcs");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    /** Told about successful local changes, e.g. to send them to the other nodes in cluster mode. */
-    public interface Listener {
-        /** After {@code set_status} stored (or, with an empty value, deleted) {@code key}. */
-        default void statusSet(String key, byte[] value) {}
-
-        /** After {@code log_cluster_msg} stored {@code entry} in the local cluster log. */
-        default void clusterLogged(ClusterLogEntry entry) {}
-    }
-
     private interface Handler {
         JsonNode handle(Peer peer, Args args);
     }
@@ -59,7 +53,7 @@ public final class IpcService {
     private final ClusterLog clusterLog;
     private final KvStore kv;
     private final LongSupplier nowSeconds;
-    private final Listener listener;
+    private final StatusListener listener;
     private final Map<String, Op> ops = new LinkedHashMap<>();
 
     /**
@@ -67,7 +61,7 @@ public final class IpcService {
      * @param listener   told about local changes; may be null
      */
     public IpcService(MemDb db, StatusFiles status, ClusterLog clusterLog, KvStore kv, LongSupplier nowSeconds,
-            Listener listener) {
+            StatusListener listener) {
         this(db, status, clusterLog, kv, nowSeconds, listener, null, null);
     }
 
@@ -76,13 +70,13 @@ public final class IpcService {
      * get_paths and join_cluster; either may be null (then those ops fail with EINVAL).
      */
     public IpcService(MemDb db, StatusFiles status, ClusterLog clusterLog, KvStore kv, LongSupplier nowSeconds,
-            Listener listener, QuorumControl quorum, DaemonControl daemon) {
+            StatusListener listener, QuorumControl quorum, DaemonControl daemon) {
         this.db = Objects.requireNonNull(db, "db");
         this.status = Objects.requireNonNull(status, "status");
         this.clusterLog = Objects.requireNonNull(clusterLog, "clusterLog");
         this.kv = Objects.requireNonNull(kv, "kv");
         this.nowSeconds = Objects.requireNonNull(nowSeconds, "nowSeconds");
-        this.listener = listener == null ? new Listener() {} : listener;
+        this.listener = listener == null ? new StatusListener() {} : listener;
 
         ops.put("get_fs_version", new Op(Set.of(), false, (p, a) -> statusText(".version")));
         ops.put("get_cluster_info", new Op(Set.of(), false, (p, a) -> statusText(".members")));
@@ -160,6 +154,9 @@ public final class IpcService {
         } catch (IpcError e) {
             log.debug("request {} from {} failed: {} {}", request.path("op").asText(), peer, e.errno(), e.getMessage());
             return error(id, e);
+        } catch (FsException e) {
+            log.debug("request {} from {} failed: {} {}", request.path("op").asText(), peer, e.errno(), e.getMessage());
+            return error(id, new IpcError(e.errno(), e.getMessage()));
         } catch (RuntimeException e) {
             log.error("request {} from {} failed: {}", request.path("op").asText(), peer, e.toString(), e);
             return error(id, new IpcError(Errno.EIO, "internal error: " + e));

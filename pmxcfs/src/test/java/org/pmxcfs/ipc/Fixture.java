@@ -1,5 +1,6 @@
 package org.pmxcfs.ipc;
 
+import org.pmxcfs.status.KvStore;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package org.pmxcfs.ipc;
 
+import org.pmxcfs.status.StatusListener;
 import org.pmxcfs.ipc.client.Json;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -181,7 +182,7 @@ class IpcServiceTest {
     @Test
     void logAndReadTheClusterLog() throws Exception {
         List<ClusterLogEntry> seen = new CopyOnWriteArrayList<>();
-        IpcService s = new IpcService(f.db, f.status, f.clusterLog, f.kv, f.now::get, new IpcService.Listener() {
+        IpcService s = new IpcService(f.db, f.status, f.clusterLog, f.kv, f.now::get, new StatusListener() {
             @Override
             public void clusterLogged(ClusterLogEntry entry) {
                 seen.add(entry);

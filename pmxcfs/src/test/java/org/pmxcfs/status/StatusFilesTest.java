@@ -1,5 +1,6 @@
 package org.pmxcfs.status;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,7 +53,9 @@ class StatusFilesTest {
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes)).toString();
-            return org.pmxcfs.ipc.client.Json.MAPPER.readValue(text, Object.class);
+            // integers as Long, as the checks compare them
+            return org.pmxcfs.ipc.client.Json.MAPPER.reader().with(DeserializationFeature.USE_LONG_FOR_INTS)
+                    .readValue(text, Object.class);
         } catch (CharacterCodingException e) {
             throw new AssertionError("not UTF-8", e);
         } catch (java.io.IOException e) {

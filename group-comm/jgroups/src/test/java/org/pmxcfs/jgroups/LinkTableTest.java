@@ -41,7 +41,10 @@ class LinkTableTest {
         assertEquals(List.of(new LinkTable.Change(2, 1, false)), t.expire(600 * MS));
         assertEquals(List.of(0), t.route(2), "failed over to link 0");
         t.heard(2, 1, 700 * MS);
-        assertEquals(List.of(1), t.route(2), "and back");
+        t.heard(2, 1, 800 * MS);
+        assertEquals(List.of(0), t.route(2), "two pings in a row are not enough to come back");
+        assertEquals(new LinkTable.Change(2, 1, true), t.heard(2, 1, 900 * MS));
+        assertEquals(List.of(1), t.route(2), "and back after three");
         assertEquals(List.of(0, 1), t.route(3), "only the links both nodes have");
     }
 
@@ -62,5 +65,38 @@ class LinkTableTest {
         t.heard(2, 2, 0);
         t.heard(2, 1, 0);
         assertEquals(List.of(1), t.route(2));
+    }
+
+    @Test
+    void aFlappingLinkNeverTakesTheTrafficBack() throws Exception {
+        LinkTable t = new LinkTable(links(Map.of(1, 20, 0, 10), false), 1, 400 * MS);
+        long now = 0;
+        t.heard(2, 1, now);
+        for (int flap = 0; flap < 10; flap++) {
+            for (int i = 0; i < 6; i++) { // link 0 steady: a ping every 100 ms
+                now += 100 * MS;
+                t.heard(2, 0, now);
+            }
+            t.expire(now); // link 1 silent for 600 ms: down
+            assertEquals(List.of(0), t.route(2), "flap " + flap);
+            now += 100 * MS;
+            t.heard(2, 0, now);
+            assertNull(t.heard(2, 1, now), "one ping after an outage does not bring it back");
+            now += 100 * MS;
+            t.heard(2, 0, now);
+            assertNull(t.heard(2, 1, now), "nor two");
+            assertEquals(List.of(0), t.route(2));
+        }
+    }
+
+    @Test
+    void pingsFurtherApartThanHalfTheTimeoutDoNotCountAsInARow() throws Exception {
+        LinkTable t = new LinkTable(links(Map.of(), false), 1, 400 * MS);
+        t.heard(2, 0, 0);
+        t.expire(500 * MS);
+        assertNull(t.heard(2, 0, 600 * MS));
+        assertNull(t.heard(2, 0, 900 * MS), "300 ms gap: the streak starts again");
+        assertNull(t.heard(2, 0, 1000 * MS));
+        assertEquals(new LinkTable.Change(2, 0, true), t.heard(2, 0, 1100 * MS));
     }
 }

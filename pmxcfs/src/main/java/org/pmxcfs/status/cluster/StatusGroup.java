@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.function.IntFunction;
 import org.pmxcfs.dfsm.DfsmCallbacks;
 import org.pmxcfs.dfsm.MemberId;
-import org.pmxcfs.ipc.KvStore;
+import org.pmxcfs.status.KvStore;
 import org.pmxcfs.status.ClusterLog;
 import org.pmxcfs.status.ClusterLogEntry;
 import org.slf4j.Logger;

@@ -1,7 +1,8 @@
 package org.pmxcfs.status.cluster;
 
+import org.pmxcfs.status.StatusListener;
 import org.pmxcfs.ipc.IpcService;
-import org.pmxcfs.ipc.KvStore;
+import org.pmxcfs.status.KvStore;
 import org.pmxcfs.status.ClusterLogEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * queued. That keeps the other nodes' copy equal to the local one when two writers race on a key
  * (each stores, then queues) or a re-broadcast overlaps an update.
  */
-public final class StatusPublisher implements IpcService.Listener, AutoCloseable {
+public final class StatusPublisher implements StatusListener, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("status");
     /** Cluster log entries that may wait for the network; more are left to the next log merge. */

@@ -16,7 +16,7 @@ import org.pmxcfs.dfsm.DfsmMode;
 import org.pmxcfs.dfsm.MemberId;
 import org.pmxcfs.dfsm.sim.SimClock;
 import org.pmxcfs.dfsm.sim.SimNetwork;
-import org.pmxcfs.ipc.KvStore;
+import org.pmxcfs.status.KvStore;
 import org.pmxcfs.status.ClusterLog;
 import org.pmxcfs.status.ClusterLogEntry;
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.pmxcfs.dfsm.DfsmCallbacks.MemberState;
 import org.pmxcfs.dfsm.DfsmCallbacks.SyncRound;
 import org.pmxcfs.dfsm.MemberId;
-import org.pmxcfs.ipc.KvStore;
+import org.pmxcfs.status.KvStore;
 import org.pmxcfs.status.ClusterLog;
 import org.pmxcfs.status.ClusterLogEntry;
 

@@ -1,4 +1,4 @@
-package org.pmxcfs.ipc;
+package org.pmxcfs.status;
 
 
 import java.nio.charset.StandardCharsets;
@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import org.pmxcfs.dbstore.Errno;
+import org.pmxcfs.dbstore.FsException;
 
 /**
  * The node status store behind IPC {@code set_status} / {@code get_status} (reference §3.8):
@@ -70,14 +71,14 @@ public final class KvStore {
     /**
      * Sets (or, with an empty value, deletes) a key of the local node.
      *
-     * @throws IpcError ENAMETOOLONG / EINVAL for a bad key, EFBIG for a value over 32 KiB (or an RRD
+     * @throws FsException ENAMETOOLONG / EINVAL for a bad key, EFBIG for a value over 32 KiB (or an RRD
      *                  update over 4 KiB)
      */
     public void set(String key, byte[] value) {
         checkKey(key);
         Objects.requireNonNull(value, "value");
         if (value.length > MAX_VALUE_BYTES) {
-            throw new IpcError(Errno.EFBIG, "status value of " + value.length + " bytes is larger than "
+            throw new FsException(Errno.EFBIG, "status value of " + value.length + " bytes is larger than "
                     + MAX_VALUE_BYTES + " bytes");
         }
         if (key.startsWith("rrd/")) {
@@ -149,10 +150,10 @@ public final class KvStore {
 
     private void setRrd(String rrdKey, byte[] value) {
         if (rrdKey.isEmpty()) {
-            throw new IpcError(Errno.EINVAL, "empty RRD key");
+            throw new FsException(Errno.EINVAL, "empty RRD key");
         }
         if (value.length > MAX_RRD_BYTES) {
-            throw new IpcError(Errno.EFBIG, "RRD update of " + value.length + " bytes is larger than "
+            throw new FsException(Errno.EFBIG, "RRD update of " + value.length + " bytes is larger than "
                     + MAX_RRD_BYTES + " bytes");
         }
         synchronized (this) {
@@ -211,16 +212,16 @@ public final class KvStore {
     }
 
     /** Key rules shared by set and get: non-empty, at most 255 UTF-8 bytes, no NUL. */
-    static void checkKey(String key) {
+    public static void checkKey(String key) {
         if (key == null || key.isEmpty()) {
-            throw new IpcError(Errno.EINVAL, "empty status name");
+            throw new FsException(Errno.EINVAL, "empty status name");
         }
         if (key.indexOf('\0') >= 0) {
-            throw new IpcError(Errno.EINVAL, "status name contains a NUL character");
+            throw new FsException(Errno.EINVAL, "status name contains a NUL character");
         }
         int bytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_KEY_BYTES) {
-            throw new IpcError(Errno.ENAMETOOLONG, "status name of " + bytes + " bytes is longer than "
+            throw new FsException(Errno.ENAMETOOLONG, "status name of " + bytes + " bytes is longer than "
                     + MAX_KEY_BYTES + " bytes");
         }
     }

@@ -1,5 +1,6 @@
-package org.pmxcfs.ipc;
+package org.pmxcfs.status;
 
+import org.pmxcfs.dbstore.FsException;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,14 +66,14 @@ class KvStoreTest {
     @Test
     void limits() {
         kv.set("k", new byte[KvStore.MAX_VALUE_BYTES]);
-        IpcError e = assertThrows(IpcError.class, () -> kv.set("k", new byte[KvStore.MAX_VALUE_BYTES + 1]));
-        assertEquals("EFBIG", e.errno());
+        FsException e = assertThrows(FsException.class, () -> kv.set("k", new byte[KvStore.MAX_VALUE_BYTES + 1]));
+        assertEquals("EFBIG", e.errno().name());
         kv.set("n".repeat(255), b("v"));
-        assertEquals("ENAMETOOLONG", assertThrows(IpcError.class, () -> kv.set("n".repeat(256), b("v"))).errno());
+        assertEquals("ENAMETOOLONG", assertThrows(FsException.class, () -> kv.set("n".repeat(256), b("v"))).errno().name());
         // the limit is in bytes: 128 two-byte characters are 256 bytes
-        assertEquals("ENAMETOOLONG", assertThrows(IpcError.class, () -> kv.set("é".repeat(128), b("v"))).errno());
-        assertEquals("EINVAL", assertThrows(IpcError.class, () -> kv.set("", b("v"))).errno());
-        assertEquals("EINVAL", assertThrows(IpcError.class, () -> kv.set("a\0b", b("v"))).errno());
+        assertEquals("ENAMETOOLONG", assertThrows(FsException.class, () -> kv.set("é".repeat(128), b("v"))).errno().name());
+        assertEquals("EINVAL", assertThrows(FsException.class, () -> kv.set("", b("v"))).errno().name());
+        assertEquals("EINVAL", assertThrows(FsException.class, () -> kv.set("a\0b", b("v"))).errno().name());
     }
 
     @Test
@@ -92,9 +93,9 @@ class KvStoreTest {
         assertEquals("", kv.rrdDump());
 
         kv.set("rrd/x", new byte[KvStore.MAX_RRD_BYTES]);
-        assertEquals("EFBIG", assertThrows(IpcError.class, () -> kv.set("rrd/x", new byte[KvStore.MAX_RRD_BYTES + 1]))
-                .errno());
-        assertEquals("EINVAL", assertThrows(IpcError.class, () -> kv.set("rrd/", b("1"))).errno());
+        assertEquals("EFBIG", assertThrows(FsException.class, () -> kv.set("rrd/x", new byte[KvStore.MAX_RRD_BYTES + 1]))
+                .errno().name());
+        assertEquals("EINVAL", assertThrows(FsException.class, () -> kv.set("rrd/", b("1"))).errno().name());
     }
 
     @Test
