@@ -47,7 +47,8 @@ final class Pmxcfs {
 
     /** Runs until SIGTERM/SIGINT; returns a non-zero exit code if start-up failed. */
     static int run(Options o, boolean daemonChild) {
-        Logging logging = Logging.configure(o.debug, daemonChild);
+        Logging logging = Logging.configure(o.debug, JournalStream.isStderr() ? Logging.Target.JOURNAL
+                : daemonChild ? Logging.Target.LOG_FILE : Logging.Target.PLAIN);
         Lifecycle life = Lifecycle.install();
         int rc = 255;
         try {
