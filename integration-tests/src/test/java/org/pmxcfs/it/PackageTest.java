@@ -76,6 +76,7 @@ class PackageTest {
         }
         assertEquals("-rwxr-xr-x", entries.get("./usr/bin/pmxcfs"), "pmxcfs on PATH");
         assertEquals("-rwxr-xr-x", entries.get("./usr/bin/pvecm"), "pvecm on PATH");
+        assertEquals("-rwxr-xr-x", entries.get("./usr/bin/pmxcfs-ctl"), "pmxcfs-ctl on PATH");
         assertEquals("-rw-r--r--", entries.get("." + UNIT));
         assertEquals("-rw-r--r--", entries.get("./usr/share/pmxcfs-java/pmxcfs.classpath"));
         assertTrue(entries.keySet().stream().anyMatch(p -> p.matches("\\./usr/share/pmxcfs-java/lib/pmxcfs-.*\\.jar")),
@@ -111,6 +112,9 @@ class PackageTest {
         ok("echo 'keep: 1' > /etc/pve/keep.cfg");
         ThrowawayRoot.Result pvecm = root.run("pvecm status");
         assertTrue(pvecm.out().contains("is this node part of a cluster?"), "pvecm runs through its launcher:\n" + pvecm.out());
+        ok("mkdir -p /etc/pve/priv/lock/pkg-test");
+        ThrowawayRoot.Result locks = root.run("pmxcfs-ctl locks");
+        assertTrue(locks.out().contains("pkg-test"), "pmxcfs-ctl runs through its launcher:\n" + locks.out());
         stop();
         String journal = Files.readString(root.path("/tmp/journal"));
         assertTrue(journal.contains("<5>[main] notice: mounted '/etc/pve'"), "journal lines with priority:\n" + journal);
