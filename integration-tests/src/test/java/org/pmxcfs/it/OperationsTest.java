@@ -41,21 +41,34 @@ class OperationsTest extends MountTestBase {
     record Ctl(int code, String out, String err) {}
 
     static Ctl ctl(Daemon d, String... args) {
+        return ctl(d.run, args);
+    }
+
+    /** pmxcfs-ctl against the daemon of run directory {@code run}. */
+    static Ctl ctl(java.nio.file.Path run, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         String[] all = new String[args.length + 2];
         all[0] = "--run-dir";
-        all[1] = d.run.toString();
+        all[1] = run.toString();
         System.arraycopy(args, 0, all, 2, args.length);
         int rc = new PmxcfsCtl(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8)).execute(all);
         return new Ctl(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    static String scrape(int port) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    static String scrape(int port) {
+        HttpResponse<String> r;
+        try {
+            r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
         return r.body();
