@@ -108,7 +108,7 @@ class OperationsTest extends MountTestBase {
     void metricsAreOffByDefault() throws Exception {
         Daemon d = started();
         put(d.path("a.cfg"), "x");
-        ExecResult ss = ExecResult.of(List.of("ss", "-Htlnp"));
+        Command.Result ss = Command.run(List.of("ss", "-Htlnp"), 30_000);
         assertFalse(ss.out().contains("pid=" + d.daemonPid() + ","),
                 "the daemon listens on no TCP port without --metrics-port:\n" + ss.out());
         assertFalse(d.allOutput().contains("metrics on"), d.allOutput());
@@ -187,15 +187,5 @@ class OperationsTest extends MountTestBase {
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("(ENOENT)"), missing.err());
         assertTrue(ctl(d, "unlock", "../x").err().contains("(EINVAL)"));
-    }
-
-    /** Output and exit code of a short command. */
-    record ExecResult(int code, String out) {
-        static ExecResult of(List<String> cmd) throws Exception {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), cmd + " finished");
-            return new ExecResult(p.exitValue(), out);
-        }
     }
 }

@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +38,7 @@ class PackageTest {
     @BeforeAll
     static void buildPackage() throws Exception {
         Path script = Path.of(System.getProperty("repo.root"), "scripts", "package").toAbsolutePath().normalize();
-        ThrowawayRoot.Result r = exec(List.of(script.toString(), "--no-build", "--out", build.toString()));
+        Command.Result r = exec(List.of(script.toString(), "--no-build", "--out", build.toString()));
         assertEquals(0, r.code(), "scripts/package:\n" + r.out());
         String[] lines = r.out().strip().split("\n");
         deb = Path.of(lines[lines.length - 1]);
@@ -102,7 +100,7 @@ class PackageTest {
         ok("rm -f /etc/corosync/corosync.conf && dpkg -i /tmp/pmxcfs-java.deb");
         assertTrue(Files.isSymbolicLink(root.path("/etc/systemd/system/multi-user.target.wants/pve-cluster.service")),
                 "the install enables the service");
-        ThrowawayRoot.Result verify = root.run("systemd-analyze verify " + UNIT);
+        Command.Result verify = root.run("systemd-analyze verify " + UNIT);
         assertEquals(0, verify.code(), verify.out());
         assertFalse(verify.out().contains("pve-cluster.service"), "systemd finds nothing to say about the unit:\n" + verify.out());
 
@@ -110,10 +108,10 @@ class PackageTest {
         assertEquals("forking", unit.get("Type"));
         start(unit);
         ok("echo 'keep: 1' > /etc/pve/keep.cfg");
-        ThrowawayRoot.Result pvecm = root.run("pvecm status");
+        Command.Result pvecm = root.run("pvecm status");
         assertTrue(pvecm.out().contains("is this node part of a cluster?"), "pvecm runs through its launcher:\n" + pvecm.out());
         ok("mkdir -p /etc/pve/priv/lock/pkg-test");
-        ThrowawayRoot.Result locks = root.run("pmxcfs-ctl locks");
+        Command.Result locks = root.run("pmxcfs-ctl locks");
         assertTrue(locks.out().contains("pkg-test"), "pmxcfs-ctl runs through its launcher:\n" + locks.out());
         stop();
         String journal = Files.readString(root.path("/tmp/journal"));
@@ -140,7 +138,7 @@ class PackageTest {
 
     /** ExecStart as systemd would: stdout and stderr are the journal stream, named by JOURNAL_STREAM. */
     private void start(Map<String, String> unit) throws Exception {
-        ThrowawayRoot.Result r = root.run("exec >>/tmp/journal 2>&1; JOURNAL_STREAM=$(stat -c %d:%i /tmp/journal);"
+        Command.Result r = root.run("exec >>/tmp/journal 2>&1; JOURNAL_STREAM=$(stat -c %d:%i /tmp/journal);"
                 + " export JOURNAL_STREAM; exec " + unit.get("ExecStart"));
         assertEquals(0, r.code(), "ExecStart failed: " + Files.readString(root.path("/tmp/journal")));
         // Type=forking: once ExecStart returns, the mount is up and PIDFile names the daemon
@@ -177,18 +175,11 @@ class PackageTest {
     }
 
     private void ok(String script) throws Exception {
-        ThrowawayRoot.Result r = root.run(script);
+        Command.Result r = root.run(script);
         assertEquals(0, r.code(), script + ":\n" + r.out());
     }
 
-    static ThrowawayRoot.Result exec(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(ThrowawayRoot.COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(cmd + " did not finish in time");
-        }
-        return new ThrowawayRoot.Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    static Command.Result exec(List<String> cmd) throws Exception {
+        return Command.run(cmd, ThrowawayRoot.COMMAND_TIMEOUT_MS);
     }
 }

@@ -6,7 +6,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -19,9 +18,6 @@ import java.util.concurrent.TimeUnit;
 final class ThrowawayRoot implements AutoCloseable {
 
     static final long COMMAND_TIMEOUT_MS = 120_000;
-
-    /** The output and exit code of one command. */
-    record Result(int code, String out) {}
 
     private final Path dir;
     private final Process holder;
@@ -69,26 +65,9 @@ final class ThrowawayRoot implements AutoCloseable {
     }
 
     /** Runs {@code sh -c script} chrooted into the root; output and error together. */
-    Result run(String script) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("nsenter", "-t", Long.toString(nsPid), "-m", "--",
-                "chroot", dir.resolve("root").toString(), "sh", "-c", script));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        StringBuilder out = new StringBuilder();
-        Thread pump = new Thread(() -> {
-            try {
-                out.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException ignored) {
-                // the command is gone
-            }
-        });
-        pump.start();
-        if (!p.waitFor(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("'" + script + "' did not finish within " + COMMAND_TIMEOUT_MS / 1000 + " s");
-        }
-        pump.join(5000);
-        return new Result(p.exitValue(), out.toString());
+    Command.Result run(String script) throws IOException, InterruptedException {
+        return Command.run(List.of("nsenter", "-t", Long.toString(nsPid), "-m", "--", "chroot",
+                dir.resolve("root").toString(), "sh", "-c", script), COMMAND_TIMEOUT_MS);
     }
 
     /** Whether a mount point of the root (inside path) is mounted, in the root's namespace. */

@@ -1,6 +1,8 @@
 package org.pmxcfs.ctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -43,14 +45,14 @@ public final class PmxcfsCtl implements Runnable {
     }
 
     public static void main(String[] args) {
-        if (System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "pvecm-logback.xml");
-        }
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
-                StandardCharsets.UTF_8);
-        PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true,
-                StandardCharsets.UTF_8);
-        System.exit(new PmxcfsCtl(out, err).execute(args));
+        // pvecm's logging configuration: library messages only from warnings on, to stderr
+        System.setProperty("logback.configurationFile", System.getProperty("logback.configurationFile",
+                "pvecm-logback.xml"));
+        System.exit(new PmxcfsCtl(utf8(FileDescriptor.out), utf8(FileDescriptor.err)).execute(args));
+    }
+
+    private static PrintStream utf8(FileDescriptor fd) {
+        return new PrintStream(new FileOutputStream(fd), true, StandardCharsets.UTF_8);
     }
 
     /** Runs one command line and returns the exit code. */
