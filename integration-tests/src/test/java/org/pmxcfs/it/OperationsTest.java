@@ -115,6 +115,20 @@ class OperationsTest extends MountTestBase {
     }
 
     @Test
+    void aBadOrBusyMetricsPortStopsTheStartWithAClearError() throws Exception {
+        Daemon.Exit bad = daemon().startExpectingExit("--metrics-port", "70000");
+        assertEquals(255, bad.code());
+        assertTrue(bad.output().contains("--metrics-port must be a TCP port (1-65535), or 0 for no metrics, not 70000"),
+                bad.output());
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(METRICS_PORT + 1, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            Daemon.Exit taken = daemon().startExpectingExit("--metrics-port", Integer.toString(METRICS_PORT + 1));
+            assertEquals(255, taken.code());
+            assertTrue(taken.output().contains("cannot serve metrics on 127.0.0.1:" + (METRICS_PORT + 1)), taken.output());
+        }
+    }
+
+    @Test
     void watchPrintsOneLineForEachChangeUnderThePath() throws Exception {
         Daemon d = started();
         mkdirs(d.mnt, "watched");

@@ -38,6 +38,10 @@ final class OperatorFeatures {
         if (o.metricsPort == 0) {
             return null;
         }
+        if (o.metricsPort < 0 || o.metricsPort > 65535) {
+            throw new IOException("--metrics-port must be a TCP port (1-65535), or 0 for no metrics, not "
+                    + o.metricsPort);
+        }
         NodeMetrics metrics = new NodeMetrics(db, writes, () -> quorumStatus(mode), mode::syncRounds,
                 o.dataDir.resolve("backup"));
         return MetricsServer.start(o.metricsPort, metrics::render);
