@@ -35,8 +35,8 @@ public final class WriteMetrics {
     }
 
     void render(PromText out) {
-        out.family("pmxcfs_writes_total", "counter", "Mutations of the tree (writes, creates, deletes, renames, mkdir,"
-                + " unlock) by result: ok or the errno returned to the caller.");
+        out.family("pmxcfs_writes_total", "counter", "Mutations of the tree (write, create, truncate, delete, rename,"
+                + " mkdir, mtime, unlock) by result: ok or the errno returned to the caller.");
         Map<String, Long> results = new TreeMap<>();
         byResult.forEach((k, v) -> results.put(k, v.sum()));
         results.putIfAbsent("ok", 0L);
