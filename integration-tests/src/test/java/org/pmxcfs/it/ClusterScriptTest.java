@@ -41,22 +41,9 @@ class ClusterScriptTest {
     static int cluster(List<String> args, StringBuilder out) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(script().toString()));
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        Thread pump = new Thread(() -> {
-            try {
-                out.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException ignored) {
-                // the script is gone
-            }
-        });
-        pump.start();
-        if (!p.waitFor(SCRIPT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("scripts/cluster " + args + " did not finish within 120 s");
-        }
-        pump.join(5000);
-        return p.exitValue();
+        Command.Result r = Command.run(cmd, SCRIPT_TIMEOUT_MS);
+        out.append(r.out());
+        return r.code();
     }
 
     Path node(int k) {

@@ -196,6 +196,11 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         return new ClusterMembers(conf.clusterName(), conf.configVersion().orElse(0), quorate(), nodes);
     }
 
+    /** The file tree group's synchronisation rounds (metrics). */
+    public org.pmxcfs.dfsm.SyncRounds.Snapshot syncRounds() {
+        return dfsm.syncRounds();
+    }
+
     public ClusterApplier applier() {
         return applier;
     }

@@ -180,6 +180,12 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
         return n == null ? null : n.members();
     }
 
+    /** The file tree group's synchronisation rounds; null in local mode. */
+    org.pmxcfs.dfsm.SyncRounds.Snapshot syncRounds() {
+        ClusterNode n = node;
+        return n == null ? null : n.syncRounds();
+    }
+
     // ------------------------------------------------------------------ Applier, quorum
 
     @Override

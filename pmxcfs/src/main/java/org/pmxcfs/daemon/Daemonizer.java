@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Daemon mode without fork(2): start the same JVM command again in the foreground, in a new
  * session (setsid), stdin from /dev/null and output appended to the log file; return once the
- * child has mounted (its pid file names it) or report why it died.
+ * child has mounted (its pid file names it) or report why it died. Started by systemd
+ * ({@code Type=forking}), the child keeps the journal as its output instead of the log file.
  */
 final class Daemonizer {
 
@@ -21,9 +22,13 @@ final class Daemonizer {
     private Daemonizer() {}
 
     static int spawn(Options o, String[] args) {
+        boolean journal = JournalStream.isStderr();
         try {
-            Files.createDirectories(o.logFile.toAbsolutePath().getParent());
-            long logStart = Files.exists(o.logFile) ? Files.size(o.logFile) : 0;
+            long logStart = 0;
+            if (!journal) {
+                Files.createDirectories(o.logFile.toAbsolutePath().getParent());
+                logStart = Files.exists(o.logFile) ? Files.size(o.logFile) : 0;
+            }
             List<String> cmd = new ArrayList<>();
             if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
                 cmd.add("/usr/bin/setsid");
@@ -38,15 +43,25 @@ final class Daemonizer {
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().put(CHILD_ENV, "1");
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(o.logFile.toFile()));
-            pb.redirectErrorStream(true);
+            if (journal) {
+                pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
+                pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+            } else {
+                pb.redirectOutput(ProcessBuilder.Redirect.appendTo(o.logFile.toFile()));
+                pb.redirectErrorStream(true);
+            }
             Process child = pb.start();
             Path pidFile = o.pidFile();
             long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
             while (System.currentTimeMillis() < deadline) {
                 if (!child.isAlive()) {
-                    System.err.println("pmxcfs failed to start (exit code " + child.exitValue() + "):");
-                    System.err.print(tail(o.logFile, logStart));
+                    if (journal) {
+                        System.err.println("pmxcfs failed to start (exit code " + child.exitValue()
+                                + ") - its messages are above (journalctl -u pve-cluster)");
+                    } else {
+                        System.err.println("pmxcfs failed to start (exit code " + child.exitValue() + "):");
+                        System.err.print(tail(o.logFile, logStart));
+                    }
                     return 255;
                 }
                 if (PidFile.read(pidFile) == child.pid()) {
@@ -54,7 +69,8 @@ final class Daemonizer {
                 }
                 Thread.sleep(20);
             }
-            System.err.println("pmxcfs did not become ready within " + START_TIMEOUT_MILLIS / 1000 + " s - see " + o.logFile);
+            System.err.println("pmxcfs did not become ready within " + START_TIMEOUT_MILLIS / 1000 + " s - see "
+                    + (journal ? "journalctl -u pve-cluster" : o.logFile));
             child.destroy();
             return 255;
         } catch (IOException e) {

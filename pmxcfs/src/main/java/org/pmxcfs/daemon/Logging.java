@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Log output in the original's shape, {@code [domain] level: message}, on stderr; the logger
  * name is the domain (main, database, status, ...). A daemonised pmxcfs writes stderr to its log
- * file, and then each line starts with a time stamp, as syslog would add.
+ * file, and then each line starts with a time stamp, as syslog would add. Under systemd, stderr
+ * is the journal: each line then starts with its syslog priority ({@code <2>} for crit), which
+ * the journal stores as the entry's priority, as the original's syslog calls do.
  */
 public final class Logging implements DebugSwitch {
 
@@ -35,6 +37,29 @@ public final class Logging implements DebugSwitch {
         }
     }
 
+    /** Where the lines go, and so what each line starts with. */
+    public enum Target {
+        /** A terminal (foreground): the bare line. */
+        PLAIN,
+        /** The log file of a daemonised pmxcfs: time stamp and pid first. */
+        LOG_FILE,
+        /** The systemd journal: the syslog priority as {@code <N>} first. */
+        JOURNAL
+    }
+
+    /** The syslog priority number of a line (sd-daemon(3) prefix), matching {@link SyslogLevel}. */
+    public static final class SyslogPriority extends ClassicConverter {
+        @Override
+        public String convert(ILoggingEvent event) {
+            return switch (new SyslogLevel().convert(event)) {
+                case "crit" -> "2";
+                case "warning" -> "4";
+                case "notice" -> "5";
+                default -> "7";
+            };
+        }
+    }
+
     private final Logger root;
 
     private Logging(Logger root) {
@@ -42,14 +67,14 @@ public final class Logging implements DebugSwitch {
     }
 
     /** Replaces any configuration with ours. */
-    public static Logging configure(boolean debug, boolean timestamps) {
+    public static Logging configure(boolean debug, Target target) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
         PatternLayout.DEFAULT_CONVERTER_SUPPLIER_MAP.put("syslevel", SyslogLevel::new);
+        PatternLayout.DEFAULT_CONVERTER_SUPPLIER_MAP.put("syslogpri", SyslogPriority::new);
         PatternLayoutEncoder enc = new PatternLayoutEncoder();
         enc.setContext(ctx);
-        enc.setPattern((timestamps ? "%d{yyyy-MM-dd HH:mm:ss} pmxcfs[" + ProcessHandle.current().pid() + "]: " : "")
-                + "[%logger] %syslevel: %msg%n");
+        enc.setPattern(pattern(target));
         enc.start();
         ConsoleAppender<ILoggingEvent> out = new ConsoleAppender<>();
         out.setContext(ctx);
@@ -65,6 +90,15 @@ public final class Logging implements DebugSwitch {
         // per connection; the connection is dropped, and that is all it deserves
         ctx.getLogger("org.jgroups.blocks.cs").setLevel(Level.ERROR);
         return logging;
+    }
+
+    static String pattern(Target target) {
+        String line = "[%logger] %syslevel: %msg%n";
+        return switch (target) {
+            case PLAIN -> line;
+            case LOG_FILE -> "%d{yyyy-MM-dd HH:mm:ss} pmxcfs[" + ProcessHandle.current().pid() + "]: " + line;
+            case JOURNAL -> "<%syslogpri>" + line;
+        };
     }
 
     @Override

@@ -87,6 +87,10 @@ public final class Options {
             description = "FUSE worker threads (default ${DEFAULT-VALUE}; see docs/BENCHMARKS.md)")
     int fuseThreads;
 
+    @Option(names = "--metrics-port", defaultValue = "${env:PMXCFS_METRICS_PORT:-0}",
+            description = "Serve Prometheus metrics on 127.0.0.1:PORT/metrics (env PMXCFS_METRICS_PORT, default 0 = off)")
+    int metricsPort;
+
     @Option(names = "--lock-lifetime", defaultValue = "120", hidden = true,
             description = "Seconds after which an unchanged priv/lock directory may be expired")
     long lockLifetimeSeconds;

@@ -22,10 +22,15 @@ import org.pmxcfs.ipc.IpcService;
 import org.pmxcfs.status.KvStore;
 import org.pmxcfs.joinapi.JoinApiService;
 import org.pmxcfs.lock.LockTable;
+import org.pmxcfs.metrics.MeteredApplier;
+import org.pmxcfs.metrics.MetricsServer;
+import org.pmxcfs.metrics.WriteMetrics;
+import org.pmxcfs.plug.Applier;
 import org.pmxcfs.plug.PveFs;
 import org.pmxcfs.status.ClusterLog;
 import org.pmxcfs.status.StatusFiles;
 import org.pmxcfs.status.VersionCounters;
+import org.pmxcfs.watch.ChangeFeed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +53,8 @@ final class Pmxcfs {
 
     /** Runs until SIGTERM/SIGINT; returns a non-zero exit code if start-up failed. */
     static int run(Options o, boolean daemonChild) {
-        Logging logging = Logging.configure(o.debug, daemonChild);
+        Logging logging = Logging.configure(o.debug, JournalStream.isStderr() ? Logging.Target.JOURNAL
+                : daemonChild ? Logging.Target.LOG_FILE : Logging.Target.PLAIN);
         Lifecycle life = Lifecycle.install();
         int rc = 255;
         try {
@@ -117,18 +123,21 @@ final class Pmxcfs {
         LockTable locks = new LockTable(o.lockLifetimeSeconds * 1000);
         KvStore kv = new KvStore(nodename, () -> clock.millis() / 1000);
         ClusterSwitch mode = new ClusterSwitch(o, nodename, db, locks, clusterLog, counters, kv, clock);
+        ChangeFeed feed = new ChangeFeed(ChangeFeed.DEFAULT_CAPACITY, clock::millis);
         db.setListener(new MemDb.ChangeListener() { // every change and reload, local or replicated
             @Override
             public void changed(String path) {
                 counters.changed(path);
                 locks.changed(path);
                 mode.changed(path);
+                feed.changed(path);
             }
 
             @Override
             public void reloaded() {
                 counters.reloaded();
                 locks.reloaded();
+                feed.reloaded();
             }
         });
         if (newDb && !o.local) {
@@ -140,16 +149,22 @@ final class Pmxcfs {
         life.onStop(mode::close);
         StatusFiles status = new StatusFiles(nodename, start, db::vmList, counters, clusterLog, logging::enabled,
                 mode::members, kv::versions, kv::rrdDump);
-        PveFs fs = new PveFs(nodename, db, mode, status, locks, logging, mode, clock, wwwData);
+        WriteMetrics writes = new WriteMetrics();
+        Applier applier = new MeteredApplier(mode, writes);
+        PveFs fs = new PveFs(nodename, db, applier, status, locks, logging, mode, clock, wwwData);
 
         Path mountPoint = MountPoint.prepare(o.mountpoint);
         FuseLoop fuse = FuseLoop.mount(fs, mountPoint, o.fuseThreads, FUSE_OPTIONS);
         life.onStop(() -> fuse.unmount(UNMOUNT_WAIT_MILLIS));
-        IpcServer ipc = IpcServer.start(IpcClient.socketPath(o.runDir),
-                new IpcService(db, status, clusterLog, kv, () -> clock.millis() / 1000, mode, mode, mode),
-                wwwData,
-                IpcServer.Config.DEFAULT);
+        IpcService ipcService = new IpcService(db, status, clusterLog, kv, () -> clock.millis() / 1000, mode, mode,
+                mode);
+        OperatorFeatures.registerIpcOps(ipcService, feed, db, locks, applier, mode, nodename, clock);
+        IpcServer ipc = IpcServer.start(IpcClient.socketPath(o.runDir), ipcService, wwwData, IpcServer.Config.DEFAULT);
         life.onStop(ipc::close);
+        MetricsServer metrics = OperatorFeatures.startMetrics(o, db, writes, mode);
+        if (metrics != null) {
+            life.onStop(metrics::close);
+        }
         // reads its certificate from the mount and calls the IPC socket, so it starts after both
         JoinApiService joinApi = JoinApiService.start(new JoinApiService.Settings(mountPoint, nodename, o.authKey,
                 o.runDir, o.apiPort, o.apiBind, Duration.ofSeconds(1)));

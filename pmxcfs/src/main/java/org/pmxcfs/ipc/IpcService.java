@@ -41,7 +41,8 @@ public final class IpcService {
     private static final Logger log = LoggerFactory.getLogger("ipcs");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private interface Handler {
+    /** One operation's code: the result (null for none), or an {@link IpcError}. */
+    public interface Handler {
         JsonNode handle(Peer peer, Args args);
     }
 
@@ -116,6 +117,19 @@ public final class IpcService {
             throw new IpcError(Errno.EINVAL, "this node is not part of a cluster (local mode)");
         }
         return quorum;
+    }
+
+    /**
+     * Adds an operation offered by another part of the daemon (watch, locks), with the same
+     * argument checks and access rule as the built-in ones. Call before the server starts.
+     *
+     * @param fields the arguments it takes
+     * @param write  true if only read-write (root) clients may use it
+     */
+    public void register(String name, Set<String> fields, boolean write, Handler handler) {
+        if (ops.putIfAbsent(name, new Op(Set.copyOf(fields), write, handler)) != null) {
+            throw new IllegalArgumentException("IPC op '" + name + "' is already registered");
+        }
     }
 
     /** The names of all operations, in documentation order. */
@@ -287,7 +301,7 @@ public final class IpcService {
     }
 
     /** {@code priv}, {@code priv/...}, {@code nodes/<node>/priv}, {@code nodes/<node>/priv/...}. */
-    static boolean isPrivate(List<String> parts) {
+    public static boolean isPrivate(List<String> parts) {
         if (!parts.isEmpty() && parts.get(0).equals("priv")) {
             return true;
         }
@@ -301,9 +315,10 @@ public final class IpcService {
     }
 
     /** Typed access to the arguments of one request; type errors are EINVAL. */
-    private record Args(String op, ObjectNode request) {
+    public record Args(String op, ObjectNode request) {
 
-        String string(String field, boolean required) {
+        /** The string argument; null if absent and not required. */
+        public String string(String field, boolean required) {
             String s = stringWithNul(field, required);
             if (s != null && s.indexOf('\0') >= 0) {
                 throw new IpcError(Errno.EINVAL, "'" + field + "' must not contain NUL characters");
@@ -329,7 +344,8 @@ public final class IpcService {
             return n.asText();
         }
 
-        long integer(String field, boolean required, long dflt) {
+        /** The integer argument; {@code dflt} if absent and not required. */
+        public long integer(String field, boolean required, long dflt) {
             JsonNode n = request.get(field);
             if (n == null || n.isNull()) {
                 if (required) {

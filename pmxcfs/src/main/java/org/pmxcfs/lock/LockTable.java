@@ -36,8 +36,18 @@ public final class LockTable implements MemDb.ChangeListener {
 
     /** True if the lock has been unchanged for longer than the lifetime; starts its timer otherwise. */
     public synchronized boolean expired(String path, TreeEntry lock, long nowMillis) {
+        return unchangedMillis(path, lock, nowMillis) > lifetimeMillis;
+    }
+
+    /** How long this node has seen the lock unchanged (0 for one seen for the first time now). */
+    public synchronized long unchangedMillis(String path, TreeEntry lock, long nowMillis) {
         observe(path, lock, nowMillis);
-        return nowMillis - seen.get(path).sinceMillis() > lifetimeMillis;
+        return nowMillis - seen.get(path).sinceMillis();
+    }
+
+    /** After how long unchanged a lock may be expired. */
+    public long lifetimeMillis() {
+        return lifetimeMillis;
     }
 
     /** A changed or removed path, on this node or by another: forget it (a lock still there is seen afresh). */

@@ -23,4 +23,14 @@ class LoggingTest {
         assertEquals("notice", level("main", Level.INFO));
         assertEquals("debug", level("main", Level.DEBUG));
     }
+
+    @Test
+    void journalLinesCarryTheSyslogPriority() {
+        LoggerContext ctx = new LoggerContext();
+        assertEquals("2", new Logging.SyslogPriority().convert(
+                new LoggingEvent("x", ctx.getLogger("database"), Level.ERROR, "m", null, null)));
+        assertEquals("5", new Logging.SyslogPriority().convert(
+                new LoggingEvent("x", ctx.getLogger("main"), Level.INFO, "m", null, null)));
+        assertEquals("<%syslogpri>[%logger] %syslevel: %msg%n", Logging.pattern(Logging.Target.JOURNAL));
+    }
 }

@@ -112,6 +112,7 @@ public final class Dfsm {
      */
     private final Object sendLock = new Object();
     private final PendingSends pending = new PendingSends();
+    private final SyncRounds syncRounds = new SyncRounds();
 
     private volatile DfsmMode mode = DfsmMode.START;
     private volatile boolean joined;
@@ -287,6 +288,11 @@ public final class Dfsm {
     /** The current mode. */
     public DfsmMode mode() {
         return mode;
+    }
+
+    /** The synchronisation rounds so far (for metrics). */
+    public SyncRounds.Snapshot syncRounds() {
+        return syncRounds.snapshot();
     }
 
     /** Whether the service may be started again (not in ERROR or VERSION_ERROR); {@code dfsm_restartable}. */
@@ -809,6 +815,13 @@ public final class Dfsm {
         }
         synchronized (sendLock) {
             mode = next;
+        }
+        if (next == DfsmMode.START_SYNC) {
+            syncRounds.started(System.nanoTime());
+        } else if (next == DfsmMode.SYNCED) {
+            syncRounds.completed(System.nanoTime());
+        } else if (next.isError()) {
+            syncRounds.abandoned();
         }
         switch (next) {
             case START -> log.info("start cluster connection");
