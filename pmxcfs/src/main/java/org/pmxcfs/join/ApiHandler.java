@@ -6,8 +6,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The join API's requests, under {@code /api2/json} as in the original:
  * <ul>
- * <li>{@code POST /access/ticket} ({@code username=root@pam}, {@code password=<join password>}):
+ * <li>{@code POST /access/ticket} ({@code username=root@pam}, {@code password=<root password or join password>} ({@link Credentials})):
  *     a ticket and CSRF token; a wrong password answers 401 after {@link LoginThrottle}'s delay
  *     and logs {@code authentication failure; rhost=<ip> user=<user>};</li>
  * <li>{@code GET /cluster/config/join[?node=]} ({@link JoinInfo});</li>
@@ -36,20 +34,21 @@ public final class ApiHandler implements HttpHandler {
     /** The join API version ({@code pvecm apiver}). */
     public static final int API_VERSION = 1;
     static final String PREFIX = "/api2/json";
-    static final String USER = "root@pam";
 
     private static final Logger log = LoggerFactory.getLogger("join");
 
     private final ClusterAccess access;
+    private final Credentials credentials;
     private final AddNode addNode;
     private final LoginThrottle throttle;
     private final Tickets tickets;
     private final Delayer delayer;
     private final LongSupplier clockMillis;
 
-    public ApiHandler(ClusterAccess access, AddNode addNode, LoginThrottle throttle, Tickets tickets, Delayer delayer,
+    public ApiHandler(ClusterAccess access, Credentials credentials, AddNode addNode, LoginThrottle throttle, Tickets tickets, Delayer delayer,
                       LongSupplier clockMillis) {
         this.access = access;
+        this.credentials = credentials;
         this.addNode = addNode;
         this.throttle = throttle;
         this.tickets = tickets;
@@ -148,7 +147,7 @@ public final class ApiHandler implements HttpHandler {
     private void checkLogin(HttpExchange ex, String ip, String user, String password) {
         boolean ok = false;
         try {
-            ok = user.equals(USER) && password != null && passwordMatches(password);
+            ok = credentials.check(user, password);
         } catch (RuntimeException e) {
             log.error("password check failed: {}", e.toString());
         }
@@ -173,26 +172,6 @@ public final class ApiHandler implements HttpHandler {
                 throttle.answered(ip);
             }
         });
-    }
-
-    private boolean passwordMatches(String password) {
-        String stored;
-        try {
-            stored = Files.readString(access.mountpoint().resolve(JoinPassword.FILE), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            log.warn("no join password set - set one with 'pvecm joinpassword' on a cluster node");
-            return false;
-        } catch (IOException e) {
-            log.error("unable to read the join password: {}", e.getMessage());
-            return false;
-        }
-        try {
-            return JoinPassword.verify(stored, password.toCharArray());
-        } catch (IllegalArgumentException e) {
-            log.error("invalid join password file '{}': {} - set it again with 'pvecm joinpassword'",
-                    JoinPassword.FILE, e.getMessage());
-            return false;
-        }
     }
 
     private static void notImplemented(HttpExchange ex, String method, String route) {

@@ -32,10 +32,11 @@ public final class JoinApiService implements AutoCloseable {
     /**
      * @param port    {@code --api-port} (8006)
      * @param bind    {@code --api-bind}, or null for the automatic choice
+     * @param shadowFile {@code --shadow-file}: where root's password is checked ({@code /etc/shadow})
      * @param recheck how often the certificate and address are looked at
      */
     public record Settings(Path mountpoint, String nodename, Path authKey, Path runDir, int port, String bind,
-                           Duration recheck) {}
+                           Path shadowFile, Duration recheck) {}
 
     private static final Logger log = LoggerFactory.getLogger("join");
     static final String FALLBACK_BIND = "127.0.0.1";
@@ -56,6 +57,7 @@ public final class JoinApiService implements AutoCloseable {
         ClusterAccess access = new MountClusterAccess(settings.mountpoint(), settings.nodename(), settings.authKey(),
                 settings.runDir(), "pmxcfs");
         this.handler = new ApiHandler(access,
+                new Credentials(new SystemPassword(settings.shadowFile()), settings.mountpoint()),
                 AddNode.of(access, m -> log.info("{}", m), new LockRetry(timer, System::currentTimeMillis)),
                 new LoginThrottle(System::currentTimeMillis), new Tickets(System::currentTimeMillis),
                 (millis, task) -> timer.schedule(task, millis, TimeUnit.MILLISECONDS), System::currentTimeMillis);
