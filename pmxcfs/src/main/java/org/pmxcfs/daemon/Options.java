@@ -76,6 +76,11 @@ public final class Options {
                     + " default ${DEFAULT-VALUE})")
     Path shadowFile;
 
+    @Option(names = "--pvecm", defaultValue = "${env:PMXCFS_PVECM:-pvecm}",
+            description = "The pvecm command the web page's create and join tasks run (env PMXCFS_PVECM,"
+                    + " default ${DEFAULT-VALUE})")
+    String pvecm;
+
     @Option(names = "--write-timeout", defaultValue = "${env:PMXCFS_WRITE_TIMEOUT:-30}",
             description = "Seconds a write waits for the cluster before it fails with ETIMEDOUT (default ${DEFAULT-VALUE})")
     long writeTimeoutSeconds;

@@ -150,7 +150,7 @@ final class Pmxcfs {
         life.onStop(ipc::close);
         // reads its certificate from the mount and calls the IPC socket, so it starts after both
         JoinApiService joinApi = JoinApiService.start(new JoinApiService.Settings(mountPoint, nodename, o.authKey,
-                o.runDir, o.apiPort, o.apiBind, o.shadowFile, Duration.ofSeconds(1)));
+                o.runDir, o.apiPort, o.apiBind, o.shadowFile, o.pvecm, Duration.ofSeconds(1)));
         life.onStop(joinApi::close);
         PidFile.write(pidFile, pid);
         log.info("mounted '{}' (node '{}', data '{}', {} FUSE threads)", mountPoint, nodename, dbFile,

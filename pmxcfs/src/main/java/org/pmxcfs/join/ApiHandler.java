@@ -39,16 +39,19 @@ public final class ApiHandler implements HttpHandler {
 
     private final ClusterAccess access;
     private final Credentials credentials;
+    private final ApiRoutes more;
     private final AddNode addNode;
     private final LoginThrottle throttle;
     private final Tickets tickets;
     private final Delayer delayer;
     private final LongSupplier clockMillis;
 
-    public ApiHandler(ClusterAccess access, Credentials credentials, AddNode addNode, LoginThrottle throttle, Tickets tickets, Delayer delayer,
+    public ApiHandler(ClusterAccess access, Credentials credentials, ApiRoutes more, AddNode addNode,
+                      LoginThrottle throttle, Tickets tickets, Delayer delayer,
                       LongSupplier clockMillis) {
         this.access = access;
         this.credentials = credentials;
+        this.more = more;
         this.addNode = addNode;
         this.throttle = throttle;
         this.tickets = tickets;
@@ -69,7 +72,8 @@ public final class ApiHandler implements HttpHandler {
             }
             boolean known = route.equals("/cluster/config/join") || route.equals("/cluster/config/apiversion")
                     || route.startsWith("/cluster/config/nodes/");
-            if (!known || !(method.equals("GET") || method.equals("POST"))) {
+            boolean extra = more.serves(method, route);
+            if (!extra && (!known || !(method.equals("GET") || method.equals("POST")))) {
                 notImplemented(ex, method, route);
                 return;
             }
@@ -83,7 +87,11 @@ public final class ApiHandler implements HttpHandler {
                 HttpMessages.error(ex, 401, "Permission denied - invalid csrf token", Map.of());
                 return;
             }
-            dispatch(ex, method, route, params);
+            if (extra) {
+                more.handle(ex, method, route, params, ticket.get().user());
+            } else {
+                dispatch(ex, method, route, params);
+            }
         } catch (HttpMessages.BadRequest e) {
             HttpMessages.error(ex, e.status, e.getMessage(), Map.of());
         } catch (JoinException e) {

@@ -67,7 +67,7 @@ class ApiServerTest {
         NodeKeyManager keys = new NodeKeyManager();
         keys.set(Pem.privateKey(certs.pkcs1Pem()), new java.security.cert.X509Certificate[] {certs.cert});
         // the delayer runs at once and notes the delay, so no test sleeps
-        ApiHandler handler = new ApiHandler(cluster, new Credentials(new SystemPassword(shadow), cluster.mount),
+        ApiHandler handler = new ApiHandler(cluster, new Credentials(new SystemPassword(shadow), cluster.mount), ApiRoutes.NONE,
                 new AddNode(cluster, cluster.lock(new CopyOnWriteArrayList<>()),
                 h -> java.util.Optional.empty()), new LoginThrottle(now::get), new Tickets(now::get),
                 (ms, task) -> {

@@ -16,6 +16,7 @@ import org.pmxcfs.join.CfsLock;
 import org.pmxcfs.join.ClusterAccess;
 import org.pmxcfs.join.Fingerprint;
 import org.pmxcfs.join.JoinApiServer;
+import org.pmxcfs.join.ApiRoutes;
 import org.pmxcfs.join.Credentials;
 import org.pmxcfs.join.JoinPassword;
 import org.pmxcfs.join.SystemPassword;
@@ -79,7 +80,8 @@ final class TestMember implements ClusterAccess, AutoCloseable {
         NodeKeyManager keys = new NodeKeyManager();
         keys.set(key().getPrivate(), new X509Certificate[] {cert});
         long[] now = {0};
-        HttpHandler h = handler != null ? handler : new ApiHandler(this, new Credentials(new SystemPassword(dir.resolve("shadow")), mount),
+        HttpHandler h = handler != null ? handler : new ApiHandler(this,
+                new Credentials(new SystemPassword(dir.resolve("shadow")), mount), ApiRoutes.NONE,
                 new AddNode(this, new CfsLock(mount, this::quorate, () -> now[0], ms -> now[0] += ms, m -> { },
                         CfsLock.DEFAULT_TIMEOUT), x -> Optional.empty()),
                 new LoginThrottle(System::currentTimeMillis), new Tickets(System::currentTimeMillis),
