@@ -61,7 +61,8 @@ public final class JoinRequester {
             api.login(USER, password);
         } catch (ApiException e) {
             throw new PvecmException(e.status() + " " + e.getMessage()
-                    + (e.status() == 401 ? " - wrong join password? (set with 'pvecm joinpassword' on a cluster node)" : ""));
+                    + (e.status() == 401 ? " - wrong password? (the root password of '" + t.host()
+                            + "', or the cluster's join password)" : ""));
         }
         out.print("Login succeeded.\n");
 
