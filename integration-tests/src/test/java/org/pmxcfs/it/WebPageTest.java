@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -29,7 +30,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The cluster web page in a real browser (Debian's chromium, headless, through chromium-driver):
  * on a three-node {@code scripts/cluster} cluster log in (a wrong password first) and see three
  * nodes online; then on a fresh node create a cluster, copy its join information, join a second
- * fresh node through its page (a wrong password first) and see it appear. Every step leaves a
+ * fresh node through its page (an unreachable node, a wrong fingerprint and a wrong password
+ * first, each shown at its field) and see it appear. Every step leaves a
  * screenshot in {@code target/web-screenshots/}.
  */
 class WebPageTest {
@@ -66,7 +68,9 @@ class WebPageTest {
         }
     }
 
+    /** Two clusters, five daemons, a create and four joins: more than the default 120 s. */
     @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void formAClusterFromTheBrowser() throws Exception {
         fresh = new PvecmNodes(tmp.resolve("fresh"), FRESH_CLUSTER_PORT, WEB_PORT);
         Path shadow = fresh.dir.resolve("shadow");
@@ -129,16 +133,30 @@ class WebPageTest {
             assertTrue(json.contains("\"ipAddress\":\"127.0.0.4\"") && json.contains("\"peerLinks\":{\"0\":\"127.0.0.4\"}")
                     && json.contains("\"ring_addr\":[\"127.0.0.4\"]") && json.contains("\"cluster_name\":\"webtry\""), json);
             assertTrue(json.contains("\"fingerprint\":\"" + PvecmNodes.fingerprint(fresh.node(4).cert()) + "\""), json);
+            assertTrue(json.contains("\"totem\":{") && json.contains("\"interface\":{\"0\":{\"linknumber\":\"0\"}}"), json);
             shot("05-join-information");
 
-            // the second fresh node joins through its page; a wrong password is shown at the password field
+            // the second fresh node joins through its page; an unreachable node, another
+            // certificate and a wrong password are each shown at the field to change
             login("127.0.0.5", PvecmNodes.ROOT_PASSWORD);
             waitFor("the standalone node", () -> text("info-name").startsWith("Standalone node"));
             click("btn-join");
+            String fp = PvecmNodes.fingerprint(fresh.node(4).cert());
+            type("join-info", encode(json.replace("\"ipAddress\":\"127.0.0.4\"", "\"ipAddress\":\"127.0.0.9\"")));
+            type("join-password", PvecmNodes.ROOT_PASSWORD);
+            waitFor("the peer from the join information", () -> text("join-peer").equals("127.0.0.9"));
+            type("join-link0", "127.0.0.5");
+            click("join-submit");
+            waitFor("the unreachable node", TASK, () -> text("err-join-info").startsWith("node 127.0.0.9 is unreachable"));
+            String otherFp = (fp.startsWith("00") ? "11" : "00") + fp.substring(2);
+            type("join-info", encode(json.replace(fp, otherFp)));
+            type("join-password", PvecmNodes.ROOT_PASSWORD);
+            waitFor("the peer from the join information", () -> text("join-fp").equals(otherFp));
+            click("join-submit");
+            waitFor("the fingerprint mismatch", TASK, () -> text("err-join-info").startsWith("fingerprint mismatch"));
             type("join-info", info);
             type("join-password", "wrong-password");
             waitFor("the peer from the join information", () -> text("join-peer").equals("127.0.0.4"));
-            type("join-link0", "127.0.0.5");
             click("join-submit");
             waitFor("the join dialog back with the error", TASK,
                     () -> text("err-join-password").startsWith("wrong password for 127.0.0.4"));
@@ -160,6 +178,10 @@ class WebPageTest {
             t.addSuppressed(new MountTestBase.DaemonOutput(scriptOutput + "\n" + fresh.allOutput()));
             throw t;
         }
+    }
+
+    private static String encode(String json) {
+        return java.util.Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
     private WebDriver chromium() {

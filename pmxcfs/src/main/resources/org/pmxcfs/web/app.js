@@ -302,7 +302,12 @@ async function create(ev) {
   $('dlg-create').close();
   const r = await runTask(upid, 'Create Cluster');
   if (!r.ok) {
-    $('err-cluster').textContent = 'Create Cluster failed: ' + r.exitstatus;
+    // back to the form, the error at the link it names, else below the form
+    $('dlg-task').close();
+    $('dlg-create').showModal();
+    const link = r.lines.join('\n').match(/link(\d)/);
+    fieldError('create', link && $('err-create-link' + link[1]) ? 'link' + link[1] : 'general',
+      'Create Cluster failed: ' + r.exitstatus);
   }
   refresh();
 }
@@ -365,6 +370,7 @@ function openJoin() {
   $('join-password').value = '';
   $('join-peer').textContent = '';
   $('join-fp').textContent = '';
+  $('join-self').textContent = state.node || '';
   $('join-links').textContent = '';
   linkRow($('join-links'), 'join', 0, '');
   openDialog('dlg-join');
@@ -414,6 +420,11 @@ function joinFailure(r) {
   }
   if (/Can't connect|Connection refused|timed out|unreachable|No route/.test(all)) {
     return ['info', 'node ' + joinTarget.ipAddress + ' is unreachable (' + r.exitstatus + ')'];
+  }
+  const taken = all.match(/can't add existing node '([^']+)'/);
+  if (taken) {
+    return ['node', 'the cluster already has a node named \'' + taken[1] + '\' - give this node another name,'
+      + ' or remove the old one with \'pvecm delnode ' + taken[1] + '\' on a cluster node'];
   }
   const link = all.match(/link(\d)/);
   if (link && $('err-join-link' + link[1])) {
