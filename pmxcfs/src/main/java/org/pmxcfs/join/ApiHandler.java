@@ -17,13 +17,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The join API's requests, under {@code /api2/json} as in the original:
  * <ul>
- * <li>{@code POST /access/ticket} ({@code username=root@pam}, {@code password=<root password or join password>} ({@link Credentials})):
- *     a ticket and CSRF token; a wrong password answers 401 after {@link LoginThrottle}'s delay
- *     and logs {@code authentication failure; rhost=<ip> user=<user>};</li>
+ * <li>{@code POST /access/ticket} ({@code username=root@pam}, {@code password=<root password or
+ *     join password>}, {@link Credentials}): a ticket and CSRF token; a wrong password answers 401
+ *     after {@link LoginThrottle}'s delay and logs
+ *     {@code authentication failure; rhost=<ip> user=<user>};</li>
  * <li>{@code GET /cluster/config/join[?node=]} ({@link JoinInfo});</li>
  * <li>{@code GET /cluster/config/apiversion}: {@value #API_VERSION};</li>
  * <li>{@code POST /cluster/config/nodes/{node}} ({@link AddNode}): {@code corosync_authkey}
  *     (base64), {@code corosync_conf}, {@code warnings}.</li>
+ * <li>the requests of {@link ApiRoutes} (the web page's), behind the same checks.</li>
  * </ul>
  * All but the login need the ticket ({@code PVEAuthCookie} cookie), and POSTs its CSRF token;
  * anything else is 501 {@code Method '<M> <path>' not implemented}, which is what tells a joining
