@@ -31,7 +31,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * on a three-node {@code scripts/cluster} cluster log in (a wrong password first) and see three
  * nodes online; then on a fresh node create a cluster, copy its join information, join a second
  * fresh node through its page (an unreachable node, a wrong fingerprint and a wrong password
- * first, each shown at its field) and see it appear. Every step leaves a
+ * first, each shown at its field) and see it appear, then a third: a three-node cluster formed
+ * in the browser. Every step leaves a
  * screenshot in {@code target/web-screenshots/}.
  */
 class WebPageTest {
@@ -68,9 +69,9 @@ class WebPageTest {
         }
     }
 
-    /** Two clusters, five daemons, a create and four joins: more than the default 120 s. */
+    /** Two clusters, six daemons, a create and five joins: more than the default 120 s. */
     @Test
-    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    @Timeout(value = 360, unit = TimeUnit.SECONDS)
     void formAClusterFromTheBrowser() throws Exception {
         fresh = new PvecmNodes(tmp.resolve("fresh"), FRESH_CLUSTER_PORT, WEB_PORT);
         Path shadow = fresh.dir.resolve("shadow");
@@ -87,13 +88,13 @@ class WebPageTest {
                         "updatecerts", "--ca-key-bits", "2048"), Map.of());
                 assertEquals(0, rc, "updatecerts on node" + k + ":\n" + scriptOutput);
             }
-            fresh.startAll(4, 5);
-            for (int k = 4; k <= 5; k++) {
+            fresh.startAll(4, 5, 6);
+            for (int k = 4; k <= 6; k++) {
                 PvecmNodes.Node n = fresh.node(k);
                 PvecmNodes.Result r = n.pvecm(null, "updatecerts", "--ca-key-bits", "2048", "--node-ip", n.ip);
                 assertEquals(0, r.exit(), "updatecerts on " + n + ":\n" + r);
             }
-            for (String ip : List.of("127.0.0.1", "127.0.0.4", "127.0.0.5")) {
+            for (String ip : List.of("127.0.0.1", "127.0.0.4", "127.0.0.5", "127.0.0.6")) {
                 assertTrue(Daemon.poll(15_000, 100, () -> PvecmNodes.listening(ip, WEB_PORT)), "web page on " + ip);
             }
             browser = chromium();
@@ -169,8 +170,22 @@ class WebPageTest {
             click("task-close");
             waitFor("two nodes online on node5's page", TASK, () -> text("info-name").equals("webtry") && onlineNodes() == 2);
             shot("08-joined");
+
+            // a third fresh node joins with the same information: three nodes formed in the browser
+            login("127.0.0.6", PvecmNodes.ROOT_PASSWORD);
+            waitFor("the standalone node", () -> text("info-name").startsWith("Standalone node"));
+            click("btn-join");
+            type("join-info", info);
+            type("join-password", PvecmNodes.ROOT_PASSWORD);
+            waitFor("the peer from the join information", () -> text("join-peer").equals("127.0.0.4"));
+            type("join-link0", "127.0.0.6");
+            click("join-submit");
+            assertTrue(awaitTask().contains("successfully added node 'node6' to cluster."));
+            click("task-close");
             login("127.0.0.4", PvecmNodes.ROOT_PASSWORD);
-            waitFor("node5 online on node4's page", () -> onlineNodes() == 2 && text("info-version").equals("2"));
+            waitFor("three nodes online on node4's page", TASK, () -> onlineNodes() == 3 && text("info-version").equals("3"));
+            assertEquals("expected 3, total 3, quorum 2", text("info-votes"));
+            shot("09-three-nodes-from-the-browser");
         } catch (Throwable t) {
             if (browser != null) {
                 shot("failure");
