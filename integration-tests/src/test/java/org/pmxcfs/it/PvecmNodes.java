@@ -37,6 +37,10 @@ final class PvecmNodes implements AutoCloseable {
 
     static final String DAEMON_MAIN = Daemon.MAIN;
     static final String PVECM_MAIN = "org.pmxcfs.pvecm.Pvecm";
+    /** root's password in the shadow file every node is given ({@code mkpasswd -m yescrypt}). */
+    static final String ROOT_PASSWORD = "secret-root-1";
+    static final String ROOT_SHADOW = "root:$y$j9T$M7lRMNRz97mg5D1FtVwTW/$9Bc9dAjFjwznOjCHL03u2.8YVjxEwM7jWT1XaxLk3nA"
+            + ":19000:0:99999:7:::\n";
     /** Longest a single pvecm run may take (a join waits for quorum and the cluster's CA). */
     static final long PVECM_TIMEOUT_MS = 120_000;
 
@@ -68,6 +72,11 @@ final class PvecmNodes implements AutoCloseable {
         this.apiPort = apiPort;
         try {
             Files.createDirectories(dir);
+            Files.writeString(dir.resolve("shadow"), ROOT_SHADOW);
+            // the web page's create and join tasks run pvecm from the same classpath
+            Path pvecm = dir.resolve("pvecm");
+            Files.writeString(pvecm, "#!/bin/sh\nexec '" + String.join("' '", DaemonNode.java(PVECM_MAIN)) + "' \"$@\"\n");
+            Files.setPosixFilePermissions(pvecm, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -197,7 +206,8 @@ final class PvecmNodes implements AutoCloseable {
             cmd.addAll(List.of("-f", "--nodename", name, "--mountpoint", mnt.toString(), "--data-dir", data.toString(),
                     "--run-dir", run.toString(), "--pid-file", pidFile.toString(), "--corosync-conf",
                     corosyncConf.toString(), "--authkey", authkey.toString(), "--cluster-port",
-                    Integer.toString(clusterPort), "--api-port", Integer.toString(apiPort), "--api-bind", ip));
+                    Integer.toString(clusterPort), "--api-port", Integer.toString(apiPort), "--api-bind", ip,
+                    "--shadow-file", dir.resolve("shadow").toString(), "--pvecm", dir.resolve("pvecm").toString()));
             cmd.addAll(List.of(extra));
             return cmd;
         }

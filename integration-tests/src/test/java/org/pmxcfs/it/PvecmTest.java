@@ -96,8 +96,8 @@ class PvecmTest {
     // the scenarios
 
     /**
-     * create + joinpassword on A, B joins with --fingerprint, C joins through B answering
-     * {@code yes}; then status and nodes on each node (3 nodes, quorate, exit 0, layout of
+     * create + joinpassword on A, B joins with --fingerprint and the join password, C joins
+     * through B with B's root password, answering {@code yes}; then status and nodes on each node (3 nodes, quorate, exit 0, layout of
      * reference 4.6), and a file written on C is read on A.
      */
     @Test
@@ -214,7 +214,7 @@ class PvecmTest {
         assertEquals(1, configVersion(confA));
         Map<String, String> bBefore = b.state();
 
-        // wrong join password
+        // wrong password
         PvecmNodes.Result wrongPw = b.pvecm("not-the-password\n", "add", "127.0.0.1", "--link0", "127.0.0.2",
                 "--api-port", port, "--fingerprint", fpA);
         assertEquals(1, wrongPw.exit(), wrongPw.toString());
@@ -321,7 +321,8 @@ class PvecmTest {
         // B's join API serves its new certificate once it notices it (it looks every 5 s)
         await("node2's join API listening", 15_000, () -> PvecmNodes.listening(b.ip, s.apiPort));
         String fpB = PvecmNodes.fingerprint(b.cert());
-        PvecmNodes.Result addC = c.pvecm(PASSWORD + "\nyes\n", "add", "127.0.0.2", "--link0", "127.0.0.3",
+        // C logs in with B's root password (its shadow file), as with the original
+        PvecmNodes.Result addC = c.pvecm(PvecmNodes.ROOT_PASSWORD + "\nyes\n", "add", "127.0.0.2", "--link0", "127.0.0.3",
                 "--api-port", port);
         assertEquals(0, addC.exit(), "pvecm add on node3:\n" + addC);
         assertTrue(addC.out().contains("Establishing API connection with host '127.0.0.2'\n"

@@ -71,6 +71,16 @@ public final class Options {
                     + " once it is in a cluster, else 127.0.0.1)")
     String apiBind;
 
+    @Option(names = "--shadow-file", defaultValue = "${env:PMXCFS_SHADOW_FILE:-/etc/shadow}",
+            description = "Where root's password for the root@pam login is looked up (env PMXCFS_SHADOW_FILE,"
+                    + " default ${DEFAULT-VALUE})")
+    Path shadowFile;
+
+    @Option(names = "--pvecm", defaultValue = "${env:PMXCFS_PVECM:-pvecm}",
+            description = "The pvecm command the web page's create and join tasks run (env PMXCFS_PVECM,"
+                    + " default ${DEFAULT-VALUE})")
+    String pvecm;
+
     @Option(names = "--write-timeout", defaultValue = "${env:PMXCFS_WRITE_TIMEOUT:-30}",
             description = "Seconds a write waits for the cluster before it fails with ETIMEDOUT (default ${DEFAULT-VALUE})")
     long writeTimeoutSeconds;

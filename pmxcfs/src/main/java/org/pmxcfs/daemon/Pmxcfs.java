@@ -167,7 +167,7 @@ final class Pmxcfs {
         }
         // reads its certificate from the mount and calls the IPC socket, so it starts after both
         JoinApiService joinApi = JoinApiService.start(new JoinApiService.Settings(mountPoint, nodename, o.authKey,
-                o.runDir, o.apiPort, o.apiBind, Duration.ofSeconds(1)));
+                o.runDir, o.apiPort, o.apiBind, o.shadowFile, o.pvecm, Duration.ofSeconds(1)));
         life.onStop(joinApi::close);
         PidFile.write(pidFile, pid);
         log.info("mounted '{}' (node '{}', data '{}', {} FUSE threads)", mountPoint, nodename, dbFile,

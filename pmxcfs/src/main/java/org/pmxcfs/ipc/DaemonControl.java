@@ -1,6 +1,5 @@
 package org.pmxcfs.ipc;
 
-
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** What pvecm needs to steer the daemon itself. */

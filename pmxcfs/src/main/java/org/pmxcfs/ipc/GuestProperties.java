@@ -1,6 +1,5 @@
 package org.pmxcfs.ipc;
 
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,5 @@
 package org.pmxcfs.status;
 
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;

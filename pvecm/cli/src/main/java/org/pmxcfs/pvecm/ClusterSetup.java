@@ -113,9 +113,10 @@ public final class ClusterSetup {
      * ({@link NodeFiles#genNodeFiles}) and {@code vzdump.cron}.
      *
      * @param caKeyBits RSA size of a CA key if one has to be made
+     * @param ipFallback the node's IP where neither corosync.conf nor the node name gives one
      */
     public static void updateCerts(Cfs cfs, Clock clock, boolean forceNewCert, boolean silent, PrintStream out,
-            int caKeyBits) throws IOException {
+            int caKeyBits, Optional<String> ipFallback) throws IOException {
         Cfs.Paths paths = cfs.paths();
         if (!Cfs.cfsQuorate(paths.mountpoint())) {
             if (silent) {
@@ -124,7 +125,7 @@ public final class ClusterSetup {
             throw new PvecmException("no quorum - unable to update files");
         }
         String node = paths.nodename();
-        String ip = nodeIp(cfs, node, ring0Addr(cfs, node));
+        String ip = nodeIp(cfs, node, ring0Addr(cfs, node).or(() -> ipFallback));
         if (!silent) {
             out.print("(re)generate node files\n");
             if (forceNewCert) {

@@ -14,8 +14,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
@@ -27,13 +25,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The join API's requests, under {@code /api2/json} as in the original:
  * <ul>
- * <li>{@code POST /access/ticket} ({@code username=root@pam}, {@code password=<join password>}):
- *     a ticket and CSRF token; a wrong password answers 401 after {@link LoginThrottle}'s delay
- *     and logs {@code authentication failure; rhost=<ip> user=<user>};</li>
+ * <li>{@code POST /access/ticket} ({@code username=root@pam}, {@code password=<root password or
+ *     join password>}, {@link Credentials}): a ticket and CSRF token; a wrong password answers 401
+ *     after {@link LoginThrottle}'s delay and logs
+ *     {@code authentication failure; rhost=<ip> user=<user>};</li>
  * <li>{@code GET /cluster/config/join[?node=]} ({@link JoinInfo});</li>
  * <li>{@code GET /cluster/config/apiversion}: {@value #API_VERSION};</li>
  * <li>{@code POST /cluster/config/nodes/{node}} ({@link AddNode}): {@code corosync_authkey}
  *     (base64), {@code corosync_conf}, {@code warnings}.</li>
+ * <li>the requests of {@link ApiRoutes} (the web page's), behind the same checks.</li>
  * </ul>
  * All but the login need the ticket ({@code PVEAuthCookie} cookie), and POSTs its CSRF token;
  * anything else is 501 {@code Method '<M> <path>' not implemented}, which is what tells a joining
@@ -44,20 +44,24 @@ public final class ApiHandler implements HttpHandler {
     /** The join API version ({@code pvecm apiver}). */
     public static final int API_VERSION = 1;
     static final String PREFIX = "/api2/json";
-    static final String USER = "root@pam";
 
     private static final Logger log = LoggerFactory.getLogger("join");
 
     private final ClusterAccess access;
+    private final Credentials credentials;
+    private final ApiRoutes more;
     private final AddNode addNode;
     private final LoginThrottle throttle;
     private final Tickets tickets;
     private final Delayer delayer;
     private final LongSupplier clockMillis;
 
-    public ApiHandler(ClusterAccess access, AddNode addNode, LoginThrottle throttle, Tickets tickets, Delayer delayer,
+    public ApiHandler(ClusterAccess access, Credentials credentials, ApiRoutes more, AddNode addNode,
+                      LoginThrottle throttle, Tickets tickets, Delayer delayer,
                       LongSupplier clockMillis) {
         this.access = access;
+        this.credentials = credentials;
+        this.more = more;
         this.addNode = addNode;
         this.throttle = throttle;
         this.tickets = tickets;
@@ -78,7 +82,8 @@ public final class ApiHandler implements HttpHandler {
             }
             boolean known = route.equals("/cluster/config/join") || route.equals("/cluster/config/apiversion")
                     || route.startsWith("/cluster/config/nodes/");
-            if (!known || !(method.equals("GET") || method.equals("POST"))) {
+            boolean extra = more.serves(method, route);
+            if (!extra && (!known || !(method.equals("GET") || method.equals("POST")))) {
                 notImplemented(ex, method, route);
                 return;
             }
@@ -92,7 +97,11 @@ public final class ApiHandler implements HttpHandler {
                 HttpMessages.error(ex, 401, "Permission denied - invalid csrf token", Map.of());
                 return;
             }
-            dispatch(ex, method, route, params);
+            if (extra) {
+                more.handle(ex, method, route, params, ticket.get().user());
+            } else {
+                dispatch(ex, method, route, params);
+            }
         } catch (HttpMessages.BadRequest e) {
             HttpMessages.error(ex, e.status, e.getMessage(), Map.of());
         } catch (JoinException e) {
@@ -156,7 +165,7 @@ public final class ApiHandler implements HttpHandler {
     private void checkLogin(HttpExchange ex, String ip, String user, String password) {
         boolean ok = false;
         try {
-            ok = user.equals(USER) && password != null && passwordMatches(password);
+            ok = credentials.check(user, password);
         } catch (RuntimeException e) {
             log.error("password check failed: {}", e.toString());
         }
@@ -181,26 +190,6 @@ public final class ApiHandler implements HttpHandler {
                 throttle.answered(ip);
             }
         });
-    }
-
-    private boolean passwordMatches(String password) {
-        String stored;
-        try {
-            stored = Files.readString(access.mountpoint().resolve(JoinPassword.FILE), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            log.warn("no join password set - set one with 'pvecm joinpassword' on a cluster node");
-            return false;
-        } catch (IOException e) {
-            log.error("unable to read the join password: {}", e.getMessage());
-            return false;
-        }
-        try {
-            return JoinPassword.verify(stored, password.toCharArray());
-        } catch (IllegalArgumentException e) {
-            log.error("invalid join password file '{}': {} - set it again with 'pvecm joinpassword'",
-                    JoinPassword.FILE, e.getMessage());
-            return false;
-        }
     }
 
     private static void notImplemented(HttpExchange ex, String method, String route) {

@@ -17,14 +17,14 @@ import java.util.Map;
  * from the query string and a form-encoded or JSON body; answers {@code {"data": ...}}, errors
  * {@code {"data": null, "message": "...", "errors": {...}}} with the HTTP status.
  */
-final class HttpMessages {
+public final class HttpMessages {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
     /** Join requests are small; a larger body is refused before it is read into memory. */
     static final int MAX_BODY = 64 * 1024;
 
     /** A request that cannot be read: status and message. */
-    static final class BadRequest extends Exception {
+    public static final class BadRequest extends Exception {
         private static final long serialVersionUID = 1L;
         final int status;
 
@@ -37,7 +37,7 @@ final class HttpMessages {
     private HttpMessages() {}
 
     /** Query and body parameters; a body value wins over a query value of the same name. */
-    static Map<String, String> params(HttpExchange ex) throws IOException, BadRequest {
+    public static Map<String, String> params(HttpExchange ex) throws IOException, BadRequest {
         Map<String, String> out = new LinkedHashMap<>();
         String query = ex.getRequestURI().getRawQuery();
         if (query != null) {
@@ -100,14 +100,14 @@ final class HttpMessages {
     }
 
     /** {@code {"data": data}} with status 200. */
-    static void ok(HttpExchange ex, JsonNode data) {
+    public static void ok(HttpExchange ex, JsonNode data) {
         ObjectNode o = JSON.createObjectNode();
         o.set("data", data);
         send(ex, 200, o);
     }
 
     /** An error answer. */
-    static void error(HttpExchange ex, int status, String message, Map<String, String> errors) {
+    public static void error(HttpExchange ex, int status, String message, Map<String, String> errors) {
         ObjectNode o = JSON.createObjectNode();
         o.putNull("data");
         o.put("message", message);

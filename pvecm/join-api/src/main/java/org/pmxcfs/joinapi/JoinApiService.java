@@ -9,6 +9,7 @@ import org.pmxcfs.join.MountClusterAccess;
 import org.pmxcfs.join.NodeKeyManager;
 import org.pmxcfs.join.Pem;
 
+import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,6 +25,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.pmxcfs.corosync.CorosyncConf;
 import org.pmxcfs.concurrent.FailStopScheduler;
+import org.pmxcfs.web.ClusterRoutes;
+import org.pmxcfs.web.Tasks;
+import org.pmxcfs.web.WebPages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,10 +45,12 @@ public final class JoinApiService implements AutoCloseable {
     /**
      * @param port    {@code --api-port} (8006)
      * @param bind    {@code --api-bind}, or null for the automatic choice
+     * @param shadowFile {@code --shadow-file}: where root's password is checked ({@code /etc/shadow})
+     * @param pvecm   {@code --pvecm}: the command the web page's create and join tasks run
      * @param recheck how often the certificate and address are looked at
      */
     public record Settings(Path mountpoint, String nodename, Path authKey, Path runDir, int port, String bind,
-                           Duration recheck) {}
+                           Path shadowFile, String pvecm, Duration recheck) {}
 
     private static final Logger log = LoggerFactory.getLogger("join");
     static final String FALLBACK_BIND = "127.0.0.1";
@@ -52,7 +58,7 @@ public final class JoinApiService implements AutoCloseable {
     private final Settings settings;
     private final ScheduledExecutorService timer;
     private final NodeKeyManager keys = new NodeKeyManager();
-    private final ApiHandler handler;
+    private final HttpHandler handler;
     private JoinApiServer server;
     private InetAddress boundTo;
     private byte[] loaded = new byte[0];
@@ -64,10 +70,14 @@ public final class JoinApiService implements AutoCloseable {
         this.timer = new FailStopScheduler(2, "join-timer");
         ClusterAccess access = new MountClusterAccess(settings.mountpoint(), settings.nodename(), settings.authKey(),
                 settings.runDir(), "pmxcfs");
-        this.handler = new ApiHandler(access,
+        ClusterRoutes web = new ClusterRoutes(new ClusterRoutes.Settings(settings.mountpoint(), settings.nodename(),
+                settings.runDir(), settings.port(), settings.pvecm()),
+                new Tasks(settings.nodename(), System::currentTimeMillis));
+        this.handler = new WebPages(new ApiHandler(access,
+                new Credentials(new SystemPassword(settings.shadowFile()), settings.mountpoint()), web,
                 AddNode.of(access, m -> log.info("{}", m), new LockRetry(timer, System::currentTimeMillis)),
                 new LoginThrottle(System::currentTimeMillis), new Tickets(System::currentTimeMillis),
-                (millis, task) -> timer.schedule(task, millis, TimeUnit.MILLISECONDS), System::currentTimeMillis);
+                (millis, task) -> timer.schedule(task, millis, TimeUnit.MILLISECONDS), System::currentTimeMillis));
     }
 
     /** Starts watching; the first check runs at once (in the background). */

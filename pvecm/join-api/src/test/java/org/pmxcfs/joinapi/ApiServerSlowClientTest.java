@@ -67,7 +67,9 @@ class ApiServerSlowClientTest {
         NodeKeyManager keys = new NodeKeyManager();
         keys.set(Pem.privateKey(certs.pkcs1Pem()), new java.security.cert.X509Certificate[] {certs.cert});
         AtomicLong now = new AtomicLong(1_000_000);
-        ApiHandler handler = new ApiHandler(cluster, new AddNode(cluster, cluster.lock(new CopyOnWriteArrayList<>()),
+        ApiHandler handler = new ApiHandler(cluster,
+                new Credentials(new SystemPassword(dir.resolve("shadow")), cluster.mount), ApiRoutes.NONE,
+                new AddNode(cluster, cluster.lock(new CopyOnWriteArrayList<>()),
                 h -> java.util.Optional.empty()), new LoginThrottle(now::get), new Tickets(now::get),
                 (ms, task) -> task.run(), now::get);
         server = JoinApiServer.start(new InetSocketAddress("127.0.0.1", 0), keys, handler);

@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
 class ApiServerTest {
 
     static final String PASSWORD = "join-secret-1";
+    /** root's system password; hashes made with {@code mkpasswd -m yescrypt} and {@code openssl passwd -6}. */
+    static final String ROOT_PASSWORD = "secret-root-1";
+    static final String ROOT_YESCRYPT = "$y$j9T$M7lRMNRz97mg5D1FtVwTW/$9Bc9dAjFjwznOjCHL03u2.8YVjxEwM7jWT1XaxLk3nA";
+    static final String ALICE_YESCRYPT = "$y$j9T$SfugxejzT7PiOckx5QpDT0$JoXbgydgTbT5JnWqjw0O2zCWgz7b9lO5n77raF8dwG3";
 
     @TempDir
     static Path certDir;
@@ -45,6 +49,7 @@ class ApiServerTest {
 
     @TempDir
     Path dir;
+    private Path shadow;
 
     private FakeCluster cluster;
     private JoinApiServer server;
@@ -61,13 +66,17 @@ class ApiServerTest {
     @BeforeEach
     void start() throws Exception {
         cluster = new FakeCluster(dir);
+        shadow = dir.resolve("shadow");
+        Files.writeString(shadow, "daemon:*:19000:0:99999:7:::\nroot:" + ROOT_YESCRYPT
+                + ":19000:0:99999:7:::\nalice:" + ALICE_YESCRYPT + ":19000:0:99999:7:::\n");
         certs.install(cluster.mount, "pve1");
         Files.writeString(cluster.mount.resolve(JoinPassword.FILE),
                 JoinPassword.hash(PASSWORD.toCharArray(), 1000, new byte[16]));
         NodeKeyManager keys = new NodeKeyManager();
         keys.set(Pem.privateKey(certs.pkcs1Pem()), new java.security.cert.X509Certificate[] {certs.cert});
         // the delayer runs at once and notes the delay, so no test sleeps
-        ApiHandler handler = new ApiHandler(cluster, new AddNode(cluster, cluster.lock(new CopyOnWriteArrayList<>()),
+        ApiHandler handler = new ApiHandler(cluster, new Credentials(new SystemPassword(shadow), cluster.mount), ApiRoutes.NONE,
+                new AddNode(cluster, cluster.lock(new CopyOnWriteArrayList<>()),
                 h -> java.util.Optional.empty()), new LoginThrottle(now::get), new Tickets(now::get),
                 (ms, task) -> {
                     delays.add(ms);
@@ -132,6 +141,41 @@ class ApiServerTest {
         assertTrue(messages().contains("authentication failure; rhost=127.0.0.1 user=admin@pve"));
         Files.delete(cluster.mount.resolve(JoinPassword.FILE));
         assertEquals(401, client.post("/access/ticket", Map.of("username", "root@pam", "password", PASSWORD), Map.of()).status());
+    }
+
+    @Test
+    void rootLogsInWithTheSystemPassword() throws Exception {
+        ApiClient.Reply r = client.post("/access/ticket", Map.of("username", "root@pam", "password", ROOT_PASSWORD), Map.of());
+        assertEquals(200, r.status(), r.body().toString());
+        assertEquals("root@pam", r.body().get("data").get("username").asText());
+        // SHA-512 crypt, the scheme of older installations
+        Files.writeString(shadow, "root:$6$0123456789abcdef$qAY5MVHurhFgtoqZdUt9tCFVnqMvaFmMKY2DIzP/LYBL8luFWGGZfcCqvzFFmYD4H9q5pJxfDRJ5NA.jBET36.:19000::::::\n");
+        assertEquals(200, client.post("/access/ticket", Map.of("username", "root@pam", "password", "root-sha-2"), Map.of()).status());
+        assertEquals(401, client.post("/access/ticket", Map.of("username", "root@pam", "password", ROOT_PASSWORD), Map.of()).status());
+    }
+
+    @Test
+    void otherPamUsersAndLockedRootAreRefused() throws Exception {
+        ApiClient.Reply r = client.post("/access/ticket", Map.of("username", "alice@pam", "password", "alice-pass-1"), Map.of());
+        assertEquals(401, r.status());
+        assertTrue(messages().contains("authentication failure; rhost=127.0.0.1 user=alice@pam"), messages().toString());
+        Files.writeString(shadow, "root:!" + ROOT_YESCRYPT + ":19000::::::\n");
+        assertEquals(401, client.post("/access/ticket", Map.of("username", "root@pam", "password", ROOT_PASSWORD), Map.of()).status());
+        Files.delete(shadow);
+        assertEquals(401, client.post("/access/ticket", Map.of("username", "root@pam", "password", ROOT_PASSWORD), Map.of()).status());
+        // the join password still works without a readable shadow file
+        assertEquals(200, client.post("/access/ticket", Map.of("username", "root@pam", "password", PASSWORD), Map.of()).status());
+    }
+
+    @Test
+    void aTicketExpiresAfterTwoHours() throws Exception {
+        Map<String, String> auth = login();
+        now.addAndGet(Tickets.LIFETIME.toMillis() - 1);
+        assertEquals(200, client.get("/cluster/config/apiversion", auth).status());
+        now.addAndGet(1);
+        ApiClient.Reply r = client.get("/cluster/config/apiversion", auth);
+        assertEquals(401, r.status());
+        assertEquals("No ticket", r.body().get("message").asText());
     }
 
     @Test

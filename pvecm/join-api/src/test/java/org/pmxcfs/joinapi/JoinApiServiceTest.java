@@ -62,7 +62,7 @@ class JoinApiServiceTest {
     void servesOnceTheCertificateExistsAndPicksUpANewOne() throws Exception {
         Path mount = Files.createDirectories(dir.resolve("mnt"));
         JoinApiService.Settings s = new JoinApiService.Settings(mount, "pve1", dir.resolve("authkey"), dir.resolve("run"),
-                0, "127.0.0.1", Duration.ofMillis(50));
+                0, "127.0.0.1", dir.resolve("shadow"), "pvecm", Duration.ofMillis(50));
         try (JoinApiService svc = JoinApiService.start(s)) {
             Thread.sleep(200);
             assertNull(svc.address());

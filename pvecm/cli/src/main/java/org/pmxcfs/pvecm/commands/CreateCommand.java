@@ -146,7 +146,5 @@ public final class CreateCommand extends PvecmSubcommand {
                     : "pmxcfs did not switch to cluster mode within " + quorumTimeoutSeconds
                             + " s - is it running with -l? (see its log)");
         }
-        // ours: nodes join with a cluster join password instead of this node's root password
-        out().print("set the password other nodes join with: pvecm joinpassword\n");
     }
 }

@@ -34,6 +34,11 @@ public final class UpdatecertsCommand extends PvecmSubcommand {
             description = "Unmerge legacy SSH known hosts. (default = 0)")
     String unmergeKnownHosts;
 
+    @Option(names = "--node-ip", paramLabel = "<IP>",
+            description = "This node's IP for its certificate where the node name does not resolve and the node is"
+                    + " in no cluster yet (not in the original; e.g. nodes on one host).")
+    String nodeIp;
+
     @Option(names = "--timeout", hidden = true, defaultValue = "80",
             description = "Seconds to wait for a quorate mount (tests)")
     long timeoutSeconds;
@@ -48,6 +53,9 @@ public final class UpdatecertsCommand extends PvecmSubcommand {
         boolean forceNew = Boolean.TRUE.equals(p.bool("force", force));
         boolean quiet = Boolean.TRUE.equals(p.bool("silent", silent));
         p.bool("unmerge-known-hosts", unmergeKnownHosts);
+        if (nodeIp != null && !Params.isIp(nodeIp)) {
+            p.error("node-ip", "value does not look like a valid IP address: " + nodeIp);
+        }
         p.check();
 
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
@@ -81,7 +89,7 @@ public final class UpdatecertsCommand extends PvecmSubcommand {
                 }
                 Thread.sleep(100);
             }
-            ClusterSetup.updateCerts(cfs, clock(), forceNew, quiet, out(), caKeyBits);
+            ClusterSetup.updateCerts(cfs, clock(), forceNew, quiet, out(), caKeyBits, java.util.Optional.ofNullable(nodeIp));
             return 0;
         } finally {
             if (cfs != null) {

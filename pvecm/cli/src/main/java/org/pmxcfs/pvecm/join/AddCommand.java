@@ -26,15 +26,16 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code pvecm add <hostname>} (reference 4.3, API path): joins this node to the cluster of
- * {@code <hostname>}. The password asked for is the cluster's <b>join password</b>
- * ({@code pvecm joinpassword} on a member), not the member's root password; the prompt keeps the
- * original's wording. {@code --use_ssh} is not supported.
+ * {@code <hostname>}. The password asked for is the member's root password, as in the original,
+ * or the cluster's join password ({@code pvecm joinpassword}). {@code <hostname>} may also be the
+ * web page's Join Information. {@code --use_ssh} is not supported.
  */
 @Command(name = "add", description = "Adds the current node to an existing cluster.")
 public final class AddCommand extends PvecmSubcommand {
 
     @Parameters(index = "0", paramLabel = "<hostname>",
-            description = "Hostname (or IP) of an existing cluster member.")
+            description = "Hostname (or IP) of an existing cluster member, or the Join Information copied from"
+                    + " a member's web page (gives its address and fingerprint).")
     String hostname;
 
     @Mixin
@@ -59,6 +60,15 @@ public final class AddCommand extends PvecmSubcommand {
     @Override
     protected int run() throws Exception {
         Params p = new Params();
+        Optional<JoinInformation> info = JoinInformation.decode(hostname);
+        if (info.isPresent()) {
+            hostname = info.get().ipAddress();
+            if (fingerprint == null) {
+                fingerprint = info.get().fingerprint();
+            } else if (!fingerprint.equalsIgnoreCase(info.get().fingerprint())) {
+                p.error("fingerprint", "does not match the fingerprint in the join information - leave one of them out");
+            }
+        }
         if (hostname != null && !Params.isAddress(hostname)) {
             p.error("hostname", "invalid format - value does not look like a valid address: " + hostname);
         }

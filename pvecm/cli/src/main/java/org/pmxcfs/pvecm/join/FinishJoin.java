@@ -55,7 +55,7 @@ public final class FinishJoin {
             throw new PvecmException("the cluster's CA ('" + caCert + "') did not arrive - run 'pvecm updatecerts"
                     + " --force' once the node is in sync");
         }
-        ClusterSetup.updateCerts(cfs, clock, true, true, out, Certificates.CA_KEY_BITS);
+        ClusterSetup.updateCerts(cfs, clock, true, true, out, Certificates.CA_KEY_BITS, java.util.Optional.empty());
         out.print("generated new node certificate\n");
         out.print("successfully added node '" + paths.nodename() + "' to cluster.\n");
     }

@@ -21,7 +21,7 @@ import javax.net.ssl.TrustManager;
 
 /**
  * The joining node's client of a member's join API ({@code https://<host>:<port>/api2/json}),
- * pinned to one certificate fingerprint: login with {@code root@pam} and the join password, then
+ * pinned to one certificate fingerprint: login with {@code root@pam} and its password, then
  * GET and POST with the ticket cookie and CSRF token, as the original's API client does.
  */
 public final class JoinApiClient {

@@ -17,13 +17,13 @@ import org.pmxcfs.pvecm.PvecmException;
 /**
  * The remote half of {@code pvecm add} (reference 4.3 steps 4-6): connect to a member's join
  * API, have the user confirm its certificate (or check {@code --fingerprint}), log in with the
- * join password, check the API version and ask for this node to be added. Prints the original's
+ * member's root password (or the join password), check the API version and ask for this node to be added. Prints the original's
  * lines; the member's refusal is printed as {@code An error occurred on the cluster node: ...}
  * with one line per detail, then fails with {@code Cluster join aborted!}.
  */
 public final class JoinRequester {
 
-    /** Who logs in; the join password stands in for this user's password. */
+    /** Who logs in: root, with its password on the member or the cluster's join password. */
     static final String USER = "root@pam";
     static final int PROBE_TIMEOUT_MILLIS = 10_000;
 
@@ -61,7 +61,8 @@ public final class JoinRequester {
             api.login(USER, password);
         } catch (ApiException e) {
             throw new PvecmException(e.status() + " " + e.getMessage()
-                    + (e.status() == 401 ? " - wrong join password? (set with 'pvecm joinpassword' on a cluster node)" : ""));
+                    + (e.status() == 401 ? " - wrong password? (the root password of '" + t.host()
+                            + "', or the cluster's join password)" : ""));
         }
         out.print("Login succeeded.\n");
 

@@ -12,11 +12,12 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code pvecm joinpassword} (not in the original): sets the cluster's join password, which
- * {@code pvecm add} on a new node must give. Asked twice on a terminal, read as one line from
+ * {@code pvecm add} on a new node may give instead of the member's root password. Asked twice on a terminal, read as one line from
  * standard input otherwise. Only its PBKDF2 hash is stored, in {@code <mnt>/priv/join-password}
  * (root only, replicated to every member, so any member can accept a join).
  */
-@Command(name = "joinpassword", description = "Set the password new nodes give to join this cluster (pvecm add).")
+@Command(name = "joinpassword", description = "Set a password new nodes may give instead of a member's root password to join this"
+        + " cluster (pvecm add).")
 public final class JoinpasswordCommand extends PvecmSubcommand {
 
     @Override

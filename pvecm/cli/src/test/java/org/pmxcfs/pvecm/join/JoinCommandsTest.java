@@ -125,6 +125,26 @@ class JoinCommandsTest {
         assertEquals("joining over SSH (--use_ssh) is not supported - join over the API (the default)\n", r.err());
     }
 
+    /** As the web page builds it: base64 of the JSON the original's page copies. */
+    private static String joinInformation(String ip, String fp) {
+        String json = "{\"ipAddress\":\"" + ip + "\",\"fingerprint\":\"" + fp + "\",\"peerLinks\":{\"0\":\"" + ip
+                + "\"},\"ring_addr\":[\"" + ip + "\"],\"totem\":{\"cluster_name\":\"prod\",\"config_version\":\"1\"}}";
+        return java.util.Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void addTakesTheJoinInformationForHostAndFingerprint() throws Exception {
+        String fp = "AB:".repeat(31) + "CD";
+        Run r = pvecm("add", joinInformation("127.0.0.1", "zz"));
+        assertTrue(r.err().contains("fingerprint: value does not match the regex pattern\n"), r.err());
+        r = pvecm("add", joinInformation("127.0.0.1", fp), "--fingerprint", "AB:".repeat(31) + "CE");
+        assertTrue(r.err().contains("fingerprint: does not match the fingerprint in the join information"), r.err());
+        System.setIn(new java.io.ByteArrayInputStream("pw\n".getBytes(StandardCharsets.UTF_8)));
+        r = pvecm("add", joinInformation("127.0.0.1", fp), "--link0", "127.0.0.1");
+        assertTrue(r.out().startsWith("Please enter superuser (root) password for '127.0.0.1': "), r.out());
+        assertFalse(r.err().contains("hostname"), r.err());
+    }
+
     @Test
     void addRefusesAClusteredNode() throws Exception {
         // corosync.conf exists: assert_joinable fails (the password comes from stdin here)

@@ -18,6 +18,9 @@ import org.pmxcfs.join.Fingerprint;
 import org.pmxcfs.joinapi.JoinApiServer;
 import org.pmxcfs.join.JoinPassword;
 import org.pmxcfs.joinapi.LoginThrottle;
+import org.pmxcfs.joinapi.ApiRoutes;
+import org.pmxcfs.joinapi.Credentials;
+import org.pmxcfs.joinapi.SystemPassword;
 import org.pmxcfs.join.NodeKeyManager;
 import org.pmxcfs.joinapi.Tickets;
 import org.pmxcfs.pvecm.Certificates;
@@ -78,6 +81,7 @@ final class TestMember implements ClusterAccess, AutoCloseable {
         keys.set(key().getPrivate(), new X509Certificate[] {cert});
         long[] now = {0};
         HttpHandler h = handler != null ? handler : new ApiHandler(this,
+                new Credentials(new SystemPassword(dir.resolve("shadow")), mount), ApiRoutes.NONE,
                 new AddNode(this, new CfsLock(mount, this::quorate, () -> now[0], ms -> now[0] += ms, m -> { },
                         CfsLock.DEFAULT_TIMEOUT), x -> Optional.empty()),
                 new LoginThrottle(System::currentTimeMillis), new Tickets(System::currentTimeMillis),
