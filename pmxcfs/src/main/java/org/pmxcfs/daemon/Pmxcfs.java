@@ -1,5 +1,6 @@
 package org.pmxcfs.daemon;
 
+import java.util.concurrent.atomic.AtomicReference;
 import org.pmxcfs.ipc.client.IpcClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -124,6 +125,8 @@ final class Pmxcfs {
         KvStore kv = new KvStore(nodename, () -> clock.millis() / 1000);
         ClusterSwitch mode = new ClusterSwitch(o, nodename, db, locks, clusterLog, counters, kv, clock);
         ChangeFeed feed = new ChangeFeed(ChangeFeed.DEFAULT_CAPACITY, clock::millis);
+        // the join API starts after the mount (it reads its certificate there) and hears of changes from then on
+        AtomicReference<JoinApiService> joinApiEvents = new AtomicReference<>();
         db.setListener(new MemDb.ChangeListener() { // every change and reload, local or replicated
             @Override
             public void changed(String path) {
@@ -131,6 +134,10 @@ final class Pmxcfs {
                 locks.changed(path);
                 mode.changed(path);
                 feed.changed(path);
+                JoinApiService joinApi = joinApiEvents.get();
+                if (joinApi != null) {
+                    joinApi.treeChanged(path);
+                }
             }
 
             @Override
@@ -167,7 +174,8 @@ final class Pmxcfs {
         }
         // reads its certificate from the mount and calls the IPC socket, so it starts after both
         JoinApiService joinApi = JoinApiService.start(new JoinApiService.Settings(mountPoint, nodename, o.authKey,
-                o.runDir, o.apiPort, o.apiBind, o.shadowFile, o.pvecm, Duration.ofSeconds(1)));
+                o.runDir, o.apiPort, o.apiBind, o.shadowFile, o.pvecm, Duration.ofSeconds(5)));
+        joinApiEvents.set(joinApi);
         life.onStop(joinApi::close);
         PidFile.write(pidFile, pid);
         log.info("mounted '{}' (node '{}', data '{}', {} FUSE threads)", mountPoint, nodename, dbFile,

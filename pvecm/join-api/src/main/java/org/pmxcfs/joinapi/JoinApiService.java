@@ -22,6 +22,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.pmxcfs.corosync.CorosyncConf;
 import org.pmxcfs.concurrent.FailStopScheduler;
@@ -32,13 +33,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The join API in the daemon. Every few seconds it looks at this node's certificate
- * ({@code <mnt>/nodes/<node>/pve-ssl.pem} + {@code pve-ssl.key}) and the address to listen on,
- * and (re)starts the HTTPS server to match: no certificate yet (before {@code pvecm create} or
+ * The join API in the daemon. At start and whenever the daemon reports a change of this node's
+ * certificate ({@code <mnt>/nodes/<node>/pve-ssl.pem} + {@code pve-ssl.key}) or of corosync.conf
+ * ({@link #treeChanged}, from the memdb's change events), it looks at both and (re)starts the HTTPS
+ * server to match: no certificate yet (before {@code pvecm create} or
  * {@code add}) means no API, with one log line saying why; a new certificate is used from the
  * next handshake on; a new address (the node joined or created a cluster) means a new listener.
  * The address is {@code --api-bind} if given, else this node's {@code ring0_addr} from the
- * cluster's corosync.conf, else 127.0.0.1.
+ * cluster's corosync.conf, else 127.0.0.1. A server that cannot start (the address is not up yet)
+ * is tried again every {@code retry}.
  */
 public final class JoinApiService implements AutoCloseable {
 
@@ -47,10 +50,13 @@ public final class JoinApiService implements AutoCloseable {
      * @param bind    {@code --api-bind}, or null for the automatic choice
      * @param shadowFile {@code --shadow-file}: where root's password is checked ({@code /etc/shadow})
      * @param pvecm   {@code --pvecm}: the command the web page's create and join tasks run
-     * @param recheck how often the certificate and address are looked at
+     * @param retry   how soon a server that could not start is tried again
      */
     public record Settings(Path mountpoint, String nodename, Path authKey, Path runDir, int port, String bind,
-                           Path shadowFile, String pvecm, Duration recheck) {}
+                           Path shadowFile, String pvecm, Duration retry) {}
+
+    /** A file written in several pieces is looked at once the writes have settled. */
+    private static final long SETTLE_MILLIS = 200;
 
     private static final Logger log = LoggerFactory.getLogger("join");
     static final String FALLBACK_BIND = "127.0.0.1";
@@ -63,10 +69,12 @@ public final class JoinApiService implements AutoCloseable {
     private InetAddress boundTo;
     private byte[] loaded = new byte[0];
     private String lastProblem;
+    private final Object checks = new Object();
+    private ScheduledFuture<?> pending;
 
     private JoinApiService(Settings settings) {
         this.settings = settings;
-        // two threads: the periodic check, and delayed login answers and password checks
+        // two threads: the checks, and delayed login answers and password checks
         this.timer = new FailStopScheduler(2, "join-timer");
         ClusterAccess access = new MountClusterAccess(settings.mountpoint(), settings.nodename(), settings.authKey(),
                 settings.runDir(), "pmxcfs");
@@ -80,11 +88,34 @@ public final class JoinApiService implements AutoCloseable {
                 (millis, task) -> timer.schedule(task, millis, TimeUnit.MILLISECONDS), System::currentTimeMillis));
     }
 
-    /** Starts watching; the first check runs at once (in the background). */
+    /** Starts; the first check runs at once (in the background). */
     public static JoinApiService start(Settings settings) {
         JoinApiService s = new JoinApiService(settings);
-        s.timer.scheduleWithFixedDelay(s::reconcile, 0, settings.recheck().toMillis(), TimeUnit.MILLISECONDS);
+        s.check(0);
         return s;
+    }
+
+    /**
+     * A path of the tree changed (called under the memdb's lock: only schedules). The node
+     * certificate, its key and corosync.conf (the address to listen on) are what this service reads.
+     */
+    public void treeChanged(String path) {
+        String mine = "nodes/" + settings.nodename() + "/pve-ssl.";
+        if (path.equals(ClusterConfigFile.NAME) || path.startsWith(mine)) {
+            check(SETTLE_MILLIS);
+        }
+    }
+
+    /**
+     * One check after {@code delayMillis}; a check already pending covers this one. Not under
+     * {@code this}: a check holds it while it reads the mount, and the memdb's lock is held here.
+     */
+    private void check(long delayMillis) {
+        synchronized (checks) {
+            if ((pending == null || pending.isDone()) && !timer.isShutdown()) {
+                pending = timer.schedule(this::reconcile, delayMillis, TimeUnit.MILLISECONDS);
+            }
+        }
     }
 
     /** Where the API listens now, or null. */
@@ -108,7 +139,9 @@ public final class JoinApiService implements AutoCloseable {
             lastProblem = null;
             log.info("join API listening on https://{}:{}", want.getHostAddress(), server.address().getPort());
         } catch (IOException | RuntimeException e) {
-            problem(true, "unable to serve the join API on port " + settings.port() + ": " + e.getMessage());
+            problem(true, "unable to serve the join API on port " + settings.port() + ": " + e.getMessage()
+                    + " (trying again every " + settings.retry().toSeconds() + " s)");
+            timer.schedule(this::reconcile, settings.retry().toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

@@ -19,7 +19,7 @@ import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The daemon side: no certificate, no API; a certificate appears or changes, the API follows. */
+/** The daemon side: no certificate, no API; a certificate appears or changes (the daemon says so), the API follows. */
 class JoinApiServiceTest {
 
     @TempDir
@@ -69,6 +69,9 @@ class JoinApiServiceTest {
 
             TestCerts first = TestCerts.generate(dir, "first");
             first.install(mount, "pve1");
+            Thread.sleep(300);
+            assertNull(svc.address(), "nothing looks at the tree until the daemon reports a change");
+            svc.treeChanged("nodes/pve1/pve-ssl.key");
             waitFor(() -> svc.address() != null);
             assertNotNull(svc.address());
             InetSocketAddress a = svc.address();
@@ -76,6 +79,7 @@ class JoinApiServiceTest {
 
             TestCerts second = TestCerts.generate(dir, "second");
             second.install(mount, "pve1");
+            svc.treeChanged("nodes/pve1/pve-ssl.pem");
             String want = Fingerprint.of(second.cert);
             waitFor(() -> {
                 try {
@@ -88,6 +92,10 @@ class JoinApiServiceTest {
             assertEquals(a, svc.address()); // same listener, new key
 
             Files.delete(mount.resolve("nodes/pve1/pve-ssl.pem"));
+            svc.treeChanged("nodes/pve2/pve-ssl.pem"); // another node's: not looked at
+            Thread.sleep(300);
+            assertEquals(a, svc.address());
+            svc.treeChanged("nodes/pve1/pve-ssl.pem");
             waitFor(() -> svc.address() == null);
             assertNull(svc.address());
         }
