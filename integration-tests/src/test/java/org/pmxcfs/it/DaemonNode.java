@@ -181,6 +181,11 @@ abstract class DaemonNode<N extends DaemonNode<N>> {
         return Daemon.read(log);
     }
 
+    /** How many dcdb membership changes the daemon has logged so far (all starts). */
+    long membershipChanges() {
+        return output().lines().filter(l -> l.contains("[dcdb] notice: members:")).count();
+    }
+
     /** The output of the latest start only. */
     String lastOutput() {
         String all = output();

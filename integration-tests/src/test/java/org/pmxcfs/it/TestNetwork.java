@@ -100,6 +100,7 @@ final class TestNetwork implements AutoCloseable {
             ip("-n", bridgeNs(), "link", "set", port(k, l), "up");
         }
         run(false, "tc", "-n", ns(k), "qdisc", "del", "dev", "eth0", "root");
+        run(false, withNs(k, "nft", "delete", "table", "inet", "pmxloss"));
     }
 
     /**
@@ -109,6 +110,16 @@ final class TestNetwork implements AutoCloseable {
     void dropOutgoing(int k) {
         run(true, "tc", "-n", ns(k), "qdisc", "add", "dev", "eth0", "root", "tbf", "rate", "8kbit", "burst", "16",
                 "limit", "16");
+    }
+
+    /**
+     * Node k drops {@code percent} % of the datagrams it sends, at random (nftables' numgen in its
+     * namespace: netem is not in every kernel, nf_tables is). {@link #heal} removes it.
+     */
+    void loseOutgoing(int k, int percent) {
+        run(true, withNs(k, "nft", "add table inet pmxloss; add chain inet pmxloss out { type filter hook output"
+                + " priority 0; }; add rule inet pmxloss out meta l4proto udp numgen random mod 100 < " + percent
+                + " drop"));
     }
 
     @Override
@@ -129,6 +140,13 @@ final class TestNetwork implements AutoCloseable {
 
     private String port(int k, int link) {
         return tag + "v" + k + "l" + link;
+    }
+
+    /** {@code cmd} run in node k's namespace. */
+    private String[] withNs(int k, String... cmd) {
+        List<String> all = new ArrayList<>(enter(k));
+        all.addAll(List.of(cmd));
+        return all.toArray(new String[0]);
     }
 
     private static void ip(String... args) {
