@@ -124,6 +124,37 @@ class PvecmTest {
     }
 
     /**
+     * Two links from the CLI: {@code create --link0 --link1} and {@code add --link0 --link1} give
+     * both nodes ring0 and ring1 addresses and two totem interfaces, and the cluster they form
+     * runs on both links ({@code pvecm links}: each peer connected on link 0 and link 1).
+     */
+    @Test
+    void createAndAddWithTwoLinks() throws Exception {
+        PvecmNodes s = nodes();
+        s.startAll(1, 2);
+        PvecmNodes.Node a = s.node(1);
+        PvecmNodes.Node b = s.node(2);
+        PvecmNodes.Result create = a.pvecm(null, "create", CLUSTER, "--link0", "127.0.0.1", "--link1", "127.1.0.1");
+        assertEquals(0, create.exit(), "pvecm create:\n" + create);
+        await("node1's join API listening", 15_000, () -> PvecmNodes.listening(a.ip, s.apiPort));
+        PvecmNodes.Result add = b.pvecm(PvecmNodes.ROOT_PASSWORD + "\n", "add", "127.0.0.1", "--link0", "127.0.0.2",
+                "--link1", "127.1.0.2", "--api-port", Integer.toString(s.apiPort), "--fingerprint",
+                PvecmNodes.fingerprint(a.cert()));
+        assertEquals(0, add.exit(), "pvecm add:\n" + add);
+
+        String conf = a.clusterConf();
+        assertTrue(conf.contains("    ring0_addr: 127.0.0.2\n    ring1_addr: 127.1.0.2\n"), conf);
+        assertTrue(conf.contains("  interface {\n    linknumber: 1\n  }\n"), conf);
+        await("both nodes quorate with two online", QUORATE_TIMEOUT_MS, () -> List.of(a, b).stream()
+                .allMatch(n -> n.writable() && n.quorateValue() == 1 && onlineCount(n) == 2));
+        await("node1 hears node2 on both links", 15_000, () -> {
+            String links = a.pvecm(null, "links").out();
+            return links.contains("LINK: 0 udp (127.0.0.1->127.0.0.2) enabled connected")
+                    && links.contains("LINK: 1 udp (127.1.0.1->127.1.0.2) enabled connected");
+        });
+    }
+
+    /**
      * {@code pvecm delnode node3} on A while C runs: A's cluster shrinks to 2 (config version
      * bumped, status shows 2 nodes, quorate), C is expelled (not quorate, read-only). Then B
      * stops: A alone is read-only (EACCES) until {@code pvecm expected 1}.
