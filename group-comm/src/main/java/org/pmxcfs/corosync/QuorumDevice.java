@@ -22,4 +22,9 @@ public record QuorumDevice(Optional<String> model, OptionalInt votes, Map<String
         keys = Map.copyOf(keys);
         net = Map.copyOf(net);
     }
+
+    /** The same settings without the position in the file, to compare two files' devices. */
+    public QuorumDevice withoutLine() {
+        return new QuorumDevice(model, votes, keys, net, 0);
+    }
 }

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.pmxcfs.corosync.CorosyncConf;
 import org.pmxcfs.corosync.CorosyncConfSync;
 import org.pmxcfs.corosync.NodeEntry;
@@ -33,6 +34,9 @@ import org.pmxcfs.jgroups.GroupConfig;
 import org.pmxcfs.jgroups.JGroupsTransport;
 import org.pmxcfs.jgroups.Links;
 import org.pmxcfs.lock.LockTable;
+import org.pmxcfs.qdevice.QnetdClient;
+import org.pmxcfs.qdevice.RingId;
+import org.pmxcfs.quorum.QDeviceState;
 import org.pmxcfs.quorum.QuorumConfig;
 import org.pmxcfs.quorum.QuorumStatus;
 import org.pmxcfs.quorum.SetExpectedResult;
@@ -62,6 +66,8 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
 
     private static final Logger log = LoggerFactory.getLogger("main");
     private static final Logger dcdbLog = LoggerFactory.getLogger("dcdb");
+    /** Status key with this node's device flags ({@code A,V,NMW}), for the others' {@code pvecm status}. */
+    private static final String QDEVICE_KEY = "qdevice";
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     /** Status data differs between nodes by design, so its group never verifies checksums. */
     private static final Dfsm.Options STATUS_OPTIONS = new Dfsm.Options(Duration.ofDays(36500), Duration.ofSeconds(5));
@@ -93,6 +99,13 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     private volatile List<MemberId> quorumView;
     private volatile boolean lastQuorate;
     private volatile List<MemberId> lastView = List.of();
+    private final QDeviceLink qdevice;
+    /** What the device was last told (ring, members, quorate) and the flags last published. */
+    private volatile List<Object> lastDeviceInput = List.of();
+    private volatile String lastDeviceFlags = "";
+    /** Counts the device's vote changes; {@link #quorumDeviceChanges} is the count {@link #quorum} saw. */
+    private final AtomicLong deviceChanges = new AtomicLong();
+    private volatile long quorumDeviceChanges;
 
     private ClusterNode(Settings settings, MemDb db, CorosyncConf conf, NodeEntry self, LockTable locks,
                         ClusterLog clusterLog, VersionCounters counters, KvStore kv, Clock clock) throws IOException {
@@ -126,6 +139,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         this.statusPublisher = StatusPublisher.start(kv, statusDfsm::post); // nobody waits for status messages
         this.applier = new ClusterApplier(dfsm, settings.writeTimeout());
         this.ticker = new FailStopScheduler(1, "cluster-tick");
+        this.qdevice = new QDeviceLink(db, self.nodeid(), this::deviceVoteChanged);
     }
 
     /**
@@ -157,6 +171,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
                     + self.ring0Addr() + "' of node '" + self.name() + "' is an address of this host and that its"
                     + " ports (--cluster-port " + settings.basePort() + " and the next one) are free", e);
         }
+        node.qdevice.configure(conf, node.deviceMembership(List.of()));
         node.ticker.scheduleWithFixedDelay(node::tick, 100, 100, TimeUnit.MILLISECONDS);
         log.info("starting cluster node '{}' (nodeid {}) of cluster '{}'", self.name(), self.nodeid(),
                 conf.clusterName());
@@ -207,19 +222,63 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
             dfsm.tick();
             statusDfsm.tick();
             List<MemberId> view = dfsm.members();
+            boolean was = lastQuorate;
             if (!view.equals(lastView)) {
-                boolean was = lastQuorate;
                 lastView = view;
-                lastQuorate = quorate();
                 counters.bumpClinfo();
-                if (was != lastQuorate) {
-                    LoggerFactory.getLogger("quorum").info("node has {}quorum", lastQuorate ? "" : "lost ");
-                }
             }
+            lastQuorate = quorate(); // also changes with the device's vote
+            if (was != lastQuorate) {
+                counters.bumpClinfo();
+                LoggerFactory.getLogger("quorum").info("node has {}quorum", lastQuorate ? "" : "lost ");
+            }
+            feedDevice(view);
             db.flush();
         } catch (RuntimeException e) {
             log.error("cluster tick failed: {}", e.toString(), e);
         }
+    }
+
+    /** The device's membership input for a view: its ring id, the members in the nodelist, quorate. */
+    private QnetdClient.Membership deviceMembership(List<MemberId> view) {
+        return new QnetdClient.Membership(ringOf(view), new TreeSet<>(inNodelist(conf, onlineIds(view))), lastQuorate);
+    }
+
+    /**
+     * corosync's ring id of a view, as qnetd compares memberships: the lowest node id and the
+     * group's view number, the same on every member of a partition and new with every view.
+     */
+    private RingId ringOf(List<MemberId> view) {
+        return new RingId(view.isEmpty() ? 0 : view.get(0).nodeId(), transport.viewNumber());
+    }
+
+    private static Set<Long> onlineIds(List<MemberId> view) {
+        Set<Long> online = new TreeSet<>();
+        view.forEach(m -> online.add((long) m.nodeId()));
+        return online;
+    }
+
+    /** Tells the device about a new membership or quorum, and the others about this node's device flags. */
+    private void feedDevice(List<MemberId> view) {
+        QnetdClient.Membership m = deviceMembership(view);
+        List<Object> input = List.of(m.ring(), m.members(), m.quorate());
+        if (!input.equals(lastDeviceInput)) {
+            lastDeviceInput = input;
+            qdevice.update(m.ring(), m.members(), m.quorate());
+        }
+        String flags = qdevice.flags(m.ring());
+        if (!flags.equals(lastDeviceFlags)) {
+            lastDeviceFlags = flags;
+            byte[] value = flags.getBytes(StandardCharsets.UTF_8);
+            kv.set(QDEVICE_KEY, value);
+            statusPublisher.statusSet(QDEVICE_KEY, value);
+        }
+    }
+
+    /** The device's vote changed (its thread): the quorum of the current view must be computed again. */
+    private void deviceVoteChanged() {
+        deviceChanges.incrementAndGet();
+        counters.bumpClinfo();
     }
 
     /** {@code pvecm expected}: validated by votequorum's rules, applied here, then sent to the others. */
@@ -296,7 +355,19 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
             m.put("online", online.contains((int) n.nodeid()));
             m.put("local", n.nodeid() == self.nodeid());
             putLinks(m.putArray("links"), n, online.contains((int) n.nodeid()), linkStatus);
+            if (c.quorum().device().isPresent()) {
+                m.put("qdevice", n.nodeid() == self.nodeid() ? qdevice.flags(ringOf(lastView))
+                        : kv.get(n.name(), QDEVICE_KEY).map(v -> new String(v, StandardCharsets.UTF_8)).orElse("NR"));
+            }
         }
+        qdevice.client().ifPresent(client -> {
+            ObjectNode d = o.putObject("qdevice");
+            d.put("votes", q.config().qdeviceVotes());
+            d.put("casting", client.castsVoteFor(ringOf(lastView)));
+            d.put("state", client.state());
+            d.put("host", client.settings().host());
+            d.put("algorithm", client.settings().algorithm().toString());
+        });
         return o;
     }
 
@@ -310,20 +381,20 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
             return false;
         }
         List<MemberId> view = dfsm.members();
-        if (view != quorumView) {
+        if (view != quorumView || deviceChanges.get() != quorumDeviceChanges) {
             refreshQuorum(view);
         }
         return quorum.status().quorate();
     }
 
     private synchronized void refreshQuorum(List<MemberId> view) {
-        if (view == quorumView) {
+        long changes = deviceChanges.get(); // read first: a vote arriving meanwhile is seen next time
+        if (view == quorumView && changes == quorumDeviceChanges) {
             return;
         }
-        Set<Long> online = new TreeSet<>();
-        view.forEach(m -> online.add((long) m.nodeId()));
-        Set<Long> members = inNodelist(conf, online);
-        VoteQuorum q = quorum.withOnline(members);
+        Set<Long> members = inNodelist(conf, onlineIds(view));
+        VoteQuorum q = quorum.withOnline(members).withQDevice(quorum.config().qdevice().isEmpty()
+                ? QDeviceState.NOT_REGISTERED : qdevice.state(ringOf(view)));
         // wait_for_all: quorate only once every node was seen together (since start-up or
         // since quorum was lost); with the flag off this input is ignored
         if (members.size() == conf.nodes().size()) {
@@ -333,6 +404,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         }
         quorum = q;
         quorumView = view;
+        quorumDeviceChanges = changes;
     }
 
     /**
@@ -452,6 +524,8 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         conf = next;
         quorum = VoteQuorum.of(nextQuorum, inNodelist(next, quorum.online()));
         quorumView = null; // recompute for the current view with the new votes
+        qdevice.configure(next, deviceMembership(lastView));
+        lastDeviceInput = List.of(); // a restarted device needs the membership again
         counters.bumpClinfo();
         if (next.node(settings.nodename()).isEmpty()) {
             log.error("this node ('{}') was removed from the cluster's nodelist - leaving the cluster;"
@@ -494,6 +568,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     @Override
     public void close() {
         ticker.shutdownNow();
+        qdevice.close();
         statusPublisher.close();
         statusDfsm.stop();
         dfsm.stop();
