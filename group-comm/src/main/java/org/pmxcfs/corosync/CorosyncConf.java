@@ -203,14 +203,17 @@ public final class CorosyncConf {
      * Puts a {@code quorum.device} block for a corosync-qnetd server in the {@code quorum}
      * section (replacing one that exists; a file without the section gets one), in pvecm's
      * layout: {@code model: net}, {@code net { algorithm, host, tls: on }}, then {@code votes}
-     * when given (pvecm writes 1 for ffsplit and leaves it out for lms). Leaves
+     * when given (pvecm writes 1 for ffsplit and leaves it out for lms). A port other than
+     * qnetd's default goes in as {@code net.port} (not a pvecm option). Leaves
      * {@code config_version} alone.
      */
-    public CorosyncConf withQuorumDevice(String host, String algorithm, OptionalInt votes)
+    public CorosyncConf withQuorumDevice(String host, OptionalInt port, String algorithm, OptionalInt votes)
             throws CorosyncConfException {
         ConfSyntax.checkValue("host", host);
-        List<ConfItem> net = List.of(ConfItem.Entry.of("algorithm", algorithm), ConfItem.Entry.of("host", host),
-                ConfItem.Entry.of("tls", "on"));
+        List<ConfItem> net = new ArrayList<>(List.of(ConfItem.Entry.of("algorithm", algorithm),
+                ConfItem.Entry.of("host", host)));
+        port.ifPresent(p -> net.add(ConfItem.Entry.of("port", Integer.toString(p))));
+        net.add(ConfItem.Entry.of("tls", "on"));
         List<ConfItem> device = new ArrayList<>(List.of(ConfItem.Entry.of("model", "net"), ConfItem.Section.of("net", net)));
         votes.ifPresent(v -> device.add(ConfItem.Entry.of("votes", Integer.toString(v))));
         List<ConfItem> quorumItems = new ArrayList<>(withoutDevice(quorumSection().items()));

@@ -28,6 +28,10 @@ public final class QnetdTls {
 
     /** CN of the server certificate {@code corosync-qnetd-certutil -i} makes. */
     public static final String SERVER_CN = "Qnetd Server";
+    /** Where {@code pvecm qdevice setup} stores the qnetd CA in the cluster filesystem (root only). */
+    public static final String CA_PATH = "priv/qdevice/qnetd-cacert.crt";
+    /** Where it stores the cluster's key and certificate (PKCS#12). */
+    public static final String P12_PATH = "priv/qdevice/qdevice-net-node.p12";
     /** Password of the PKCS#12 file {@code pvecm qdevice setup} writes (the file lives in priv/). */
     public static final String P12_PASSWORD = "qdevice-net-node";
 

@@ -269,16 +269,18 @@ class CorosyncConfTest {
                   provider: corosync_votequorum
                 }
                 """);
-        CorosyncConf added = sample.withQuorumDevice("10.0.0.5", "ffsplit", java.util.OptionalInt.of(1));
+        CorosyncConf added = sample.withQuorumDevice("10.0.0.5", java.util.OptionalInt.empty(), "ffsplit", java.util.OptionalInt.of(1));
         assertEquals(withDevice, added.text());
         assertEquals(java.util.Map.of("host", "10.0.0.5", "algorithm", "ffsplit", "tls", "on"),
                 added.quorum().device().orElseThrow().net());
         // lms: no votes key, votequorum gives the device nodes - 1
-        assertEquals(false, sample.withQuorumDevice("10.0.0.5", "lms", java.util.OptionalInt.empty()).text()
+        assertEquals(false, sample.withQuorumDevice("10.0.0.5", java.util.OptionalInt.empty(), "lms", java.util.OptionalInt.empty()).text()
                 .contains("votes: 1\n  }"));
         assertEquals(Samples.cluster3Node(), added.withoutQuorumDevice().text());
+        assertEquals(true, sample.withQuorumDevice("10.0.0.5", java.util.OptionalInt.of(17500), "ffsplit",
+                java.util.OptionalInt.of(1)).text().contains("      host: 10.0.0.5\n      port: 17500\n      tls: on\n"));
         // replacing keeps one block
-        assertEquals(withDevice, added.withQuorumDevice("10.0.0.5", "ffsplit", java.util.OptionalInt.of(1)).text());
+        assertEquals(withDevice, added.withQuorumDevice("10.0.0.5", java.util.OptionalInt.empty(), "ffsplit", java.util.OptionalInt.of(1)).text());
     }
 
     @Test

@@ -26,10 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class QDeviceLink implements AutoCloseable {
 
-    /** Where {@code pvecm qdevice setup} stores the qnetd CA and the cluster's certificate. */
-    static final String CA_PATH = "priv/qdevice/qnetd-cacert.crt";
-    static final String P12_PATH = "priv/qdevice/qdevice-net-node.p12";
-
     private static final Logger log = LoggerFactory.getLogger("qdevice");
 
     private final MemDb db;
@@ -77,10 +73,10 @@ final class QDeviceLink implements AutoCloseable {
 
     /** The CA and the node certificate from the tree; missing ones are an error naming the fix. */
     private QnetdTls certificates() throws IOException {
-        byte[] ca = db.lookup(CA_PATH).map(TreeEntry::data).orElse(null);
-        byte[] p12 = db.lookup(P12_PATH).map(TreeEntry::data).orElse(null);
+        byte[] ca = db.lookup(QnetdTls.CA_PATH).map(TreeEntry::data).orElse(null);
+        byte[] p12 = db.lookup(QnetdTls.P12_PATH).map(TreeEntry::data).orElse(null);
         if (ca == null || p12 == null) {
-            throw new IOException("the QDevice certificates (/etc/pve/" + CA_PATH + ", /etc/pve/" + P12_PATH
+            throw new IOException("the QDevice certificates (/etc/pve/" + QnetdTls.CA_PATH + ", /etc/pve/" + QnetdTls.P12_PATH
                     + ") are missing - run 'pvecm qdevice setup' (or set quorum.device.net.tls to off)");
         }
         return QnetdTls.of(ca, p12);
