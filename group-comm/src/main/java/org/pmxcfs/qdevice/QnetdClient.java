@@ -264,7 +264,7 @@ public final class QnetdClient implements AutoCloseable {
 
     private void echoTick() {
         if (echoReceived != echoExpected) {
-            log.error("qnetd server didn't send echo reply message on time");
+            log.warn("qnetd server didn't send echo reply message on time");
             if (!keepsVoteWithoutServer()) {
                 lost(conn, "no echo reply");
                 return;
@@ -380,7 +380,7 @@ public final class QnetdClient implements AutoCloseable {
                 String why = e.getMessage() == null ? e.toString() : e.getMessage();
                 if (c == null && !closed) {
                     if (!reportedFailure) {
-                        log.error("can't connect to qnetd server {}:{}: {} - retrying every second",
+                        log.warn("can't connect to qnetd server {}:{}: {} - retrying every second",
                                 settings.host(), settings.port(), why);
                         reportedFailure = true;
                     }
