@@ -105,9 +105,17 @@ final class Qnetd implements AutoCloseable {
         }
     }
 
+    /** Kills the server and keeps its log in target/cluster-logs (the test's directory goes away). */
     @Override
     public void close() {
         kill();
+        try {
+            Path dest = Path.of("target", "cluster-logs");
+            Files.createDirectories(dest);
+            Files.writeString(dest.resolve("qnetd-" + port + ".log"), log());
+        } catch (IOException e) {
+            System.out.println("could not keep the qnetd log: " + e);
+        }
     }
 
     private static String run(List<String> cmd) {
