@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue #9: a 2|2 split of a four-node cluster with a QDevice (ffsplit) on a real
@@ -37,11 +38,15 @@ class QdeviceSplitTest extends ClusterTestBase {
         servers.clear();
     }
 
+    /** Four daemons in namespaces take 30-40 s to start on a loaded machine: more than the default 120 s in all. */
+    private static final long SLOW_START_SECONDS = 240;
+
     private static final List<Integer> LOW = List.of(1, 2);
     private static final List<Integer> HIGH = List.of(3, 4);
 
     /** Default tie-breaker (lowest node id): the half with node 1 keeps quorum. */
     @Test
+    @Timeout(SLOW_START_SECONDS)
     void evenSplitGoesToTheHalfWithTheLowestNodeId() {
         TestNetwork net = network(5);
         Cluster c = withDevice(net);
@@ -55,6 +60,7 @@ class QdeviceSplitTest extends ClusterTestBase {
 
     /** {@code tie_breaker: 4} (a node id) in the device's net block: the other half wins. */
     @Test
+    @Timeout(SLOW_START_SECONDS)
     void evenSplitGoesToTheConfiguredTieBreakersHalf() throws Exception {
         TestNetwork net = network(5);
         Cluster c = withDevice(net);

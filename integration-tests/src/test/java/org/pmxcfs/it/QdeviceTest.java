@@ -146,6 +146,33 @@ class QdeviceTest extends ClusterTestBase {
         assertEquals(0, ClusterFs.tryPut(c.node(1).path("no-qnetd.cfg"), "again\n"));
     }
 
+    /**
+     * Three nodes (odd: pvecm refuses without --force, then takes lms): the device has 2 votes
+     * (nodes - 1), expected 5, quorum 3, so one node with the device stays quorate (reference 4.8).
+     */
+    @Test
+    void lmsKeepsTheLastNodeStanding() {
+        Cluster c = started(3);
+        Qnetd q = qnetd(17506);
+        PvecmNodes.Result refused = PvecmNodes.runPvecm(q.withItsCertutil(List.of()), c.node(1).run, c.dir, null,
+                p -> { }, "qdevice", "setup", q.address, "--port", Integer.toString(q.port));
+        assertEquals(new PvecmNodes.Result(1, "", "Clusters with an odd node count are not officially supported!\n"),
+                refused);
+        PvecmNodes.Result r = PvecmNodes.runPvecm(q.withItsCertutil(List.of()), c.node(1).run, c.dir, null, p -> { },
+                "qdevice", "setup", q.address, "--port", Integer.toString(q.port), "--force");
+        assertEquals(0, r.exit(), "pvecm qdevice setup --force: " + r + "\nqnetd log:\n" + q.log());
+        assertTrue(r.out().contains("(algorithm lms)"), r.out());
+        assertFalse(read(c.node(1).path("corosync.conf")).contains("votes: 1\n  }"), "lms: no votes key");
+        awaitVotes(c, 1, 5, 20_000);
+        assertTrue(c.node(1).pvecm("status").contains("\nExpected votes:   5\nHighest expected: 5\nTotal votes:      5\n"
+                + "Quorum:           3  \n"), c.node(1).pvecm("status"));
+        c.node(3).kill9();
+        c.node(2).kill9();
+        long writable = survivorKeepsWriting(c.node(1), "last.cfg");
+        timing("node1 alone (lms device) writable after losing two of three nodes", writable);
+        assertTrue(c.node(1).pvecm("status").contains("\nTotal votes:      3\n"), "node1 + the device's 2 votes");
+    }
+
     @Test
     void removeTakesTheDeviceOutOfEveryNode() {
         Cluster c = started(2);
