@@ -72,7 +72,8 @@ public final class QnetdClient implements AutoCloseable {
 
     // ---- state of the qdevice-net thread
     private Membership membership;
-    private Connection conn;
+    /** Written by this thread only; volatile for {@link #close()}. */
+    private volatile Connection conn;
     private RingId lastSentRing;
     private long echoExpected;
     private long echoReceived;
@@ -164,8 +165,8 @@ public final class QnetdClient implements AutoCloseable {
         closeQuietly(c);
         reader.interrupt();
         try {
-            loop.join(2000);
-            reader.join(2000);
+            loop.join(1000);
+            reader.join(1000); // a connect in progress is not interruptible; the thread is a daemon
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -428,7 +429,7 @@ public final class QnetdClient implements AutoCloseable {
                 s = secure;
                 c = new Connection(secure, c.seq);
             }
-            c.send(QnetdRequests.init(++c.seq, settings.algorithm(), nodeId, settings.timeoutMs(),
+            c.send(QnetdRequests.init(++c.seq, settings.algorithm(), nodeId, settings.heartbeatMs(),
                     settings.tieBreaker(), latest.ring()));
             QnetdMessage init = expect(c.socket.getInputStream(), QnetdMessage.INIT_REPLY, c.seq);
             long code = required(init.number(QnetdMessage.OPT_REPLY_ERROR_CODE), "init reply", "error code");
