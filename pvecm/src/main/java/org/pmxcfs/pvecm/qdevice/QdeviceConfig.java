@@ -18,6 +18,7 @@ import org.pmxcfs.pvecm.NodeFiles;
 import org.pmxcfs.pvecm.PvecmException;
 import org.pmxcfs.pvecm.join.AddnodeCommand;
 import org.pmxcfs.qdevice.QnetdTls;
+import org.pmxcfs.quorum.QuorumConfig;
 
 /**
  * {@code pvecm qdevice setup} and {@code remove} (reference 4.7), with the original's checks and
@@ -52,6 +53,12 @@ public final class QdeviceConfig {
             throw new PvecmException("Clusters with an odd node count are not officially supported!");
         }
         String algorithm = odd ? "lms" : "ffsplit";
+        OptionalInt votes = algorithm.equals("ffsplit") ? OptionalInt.of(1) : OptionalInt.empty();
+        try {
+            checkQuorumRules(conf.withQuorumDevice(address, port, algorithm, votes));
+        } catch (org.pmxcfs.corosync.CorosyncConfException e) {
+            throw new PvecmException("unable to add the QDevice to corosync.conf: " + e.getMessage(), e);
+        }
         Cfs.Paths paths = cfs.paths();
         Path ca = paths.inTree(QnetdTls.CA_PATH);
         Path p12 = paths.inTree(QnetdTls.P12_PATH);
@@ -74,8 +81,7 @@ public final class QdeviceConfig {
         NodeFiles.writeFile(ca, caText);
         NodeFiles.writeFile(p12, bundle);
         info("adding the QDevice (algorithm " + algorithm + ") to corosync.conf");
-        editConf(c -> c.withQuorumDevice(address, port, algorithm,
-                algorithm.equals("ffsplit") ? OptionalInt.of(1) : OptionalInt.empty()));
+        editConf(c -> c.withQuorumDevice(address, port, algorithm, votes));
         info("every node starts its QDevice when it applies the new corosync.conf");
         awaitConnected();
     }
@@ -127,14 +133,26 @@ public final class QdeviceConfig {
         ClusterConfigFile file = new ClusterConfigFile(access.mountpoint());
         try {
             CfsLock.of(access, m -> err.print(m + "\n")).run(CfsLock.fileLockId(ClusterConfigFile.NAME), () -> {
+                CorosyncConf edited;
                 try {
-                    return file.writeBumped(edit.apply(file.read()));
+                    edited = edit.apply(file.read());
                 } catch (org.pmxcfs.corosync.CorosyncConfException e) {
                     throw new PvecmException("unable to edit corosync.conf: " + e.getMessage(), e);
                 }
+                checkQuorumRules(edited);
+                return file.writeBumped(edited);
             });
         } catch (JoinException e) {
             throw AddnodeCommand.failure(e);
+        }
+    }
+
+    /** votequorum's rules for the edited file (e.g. no two_node with a device), before anything is changed. */
+    private static void checkQuorumRules(CorosyncConf edited) {
+        try {
+            QuorumConfig.from(edited);
+        } catch (IllegalArgumentException e) {
+            throw new PvecmException(e.getMessage() + " - fix the quorum section of corosync.conf first", e);
         }
     }
 
