@@ -524,8 +524,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         conf = next;
         quorum = VoteQuorum.of(nextQuorum, inNodelist(next, quorum.online()));
         quorumView = null; // recompute for the current view with the new votes
-        qdevice.configure(next, deviceMembership(lastView));
-        lastDeviceInput = List.of(); // a restarted device needs the membership again
+        qdevice.configure(next, deviceMembership(lastView)); // a restarted device starts from this membership
         counters.bumpClinfo();
         if (next.node(settings.nodename()).isEmpty()) {
             log.error("this node ('{}') was removed from the cluster's nodelist - leaving the cluster;"
