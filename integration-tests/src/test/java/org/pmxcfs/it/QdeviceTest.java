@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue #9: a two-node cluster with a QDevice on a real corosync-qnetd (127.0.0.1, ports
@@ -20,6 +21,12 @@ import org.junit.jupiter.api.Test;
  * (ffsplit withdraws the vote of a client that lost the server) until qnetd is back.
  */
 class QdeviceTest extends ClusterTestBase {
+
+    /**
+     * Tests with several pvecm runs (a JVM each, keytool's too) and 12 s holds took 70-105 s on
+     * a loaded machine: more room than the default 120 s.
+     */
+    private static final long SLOW_SECONDS = 240;
 
     private final List<Qnetd> servers = new ArrayList<>();
 
@@ -123,6 +130,7 @@ class QdeviceTest extends ClusterTestBase {
      * confirmed). qnetd back: it gets the vote again and is writable.
      */
     @Test
+    @Timeout(SLOW_SECONDS)
     void qnetdDownCostsNothingUntilANodeIsLost() {
         Cluster c = started(2);
         Qnetd q = qnetd(17502);
@@ -151,6 +159,7 @@ class QdeviceTest extends ClusterTestBase {
      * (nodes - 1), expected 5, quorum 3, so one node with the device stays quorate (reference 4.8).
      */
     @Test
+    @Timeout(SLOW_SECONDS)
     void lmsKeepsTheLastNodeStanding() {
         Cluster c = started(3);
         Qnetd q = qnetd(17506);
