@@ -313,7 +313,14 @@ final class PvecmNodes implements AutoCloseable {
      */
     static Result runPvecm(Path runDir, Path workDir, String stdin, java.util.function.Consumer<Process> started,
                            String... args) {
-        List<String> cmd = DaemonNode.java(PVECM_MAIN);
+        return runPvecm(List.of(), runDir, workDir, stdin, started, args);
+    }
+
+    /** As {@link #runPvecm(Path, Path, String, java.util.function.Consumer, String...)}, the command run through {@code prefix} (e.g. nsenter). */
+    static Result runPvecm(List<String> prefix, Path runDir, Path workDir, String stdin,
+                           java.util.function.Consumer<Process> started, String... args) {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(DaemonNode.java(PVECM_MAIN));
         cmd.add("--run-dir");
         cmd.add(runDir.toString());
         cmd.addAll(List.of(args));

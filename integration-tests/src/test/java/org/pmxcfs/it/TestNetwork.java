@@ -104,6 +104,37 @@ final class TestNetwork implements AutoCloseable {
     }
 
     /**
+     * The nodes of {@code a} and those of {@code b} stop hearing each other on every link, while
+     * both keep reaching everyone else: each side's neighbour entry for the other side's addresses
+     * points at a MAC address nobody has, so those packets vanish silently (sends succeed, as
+     * with a cut cable; this kernel has no qdisc that filters by destination).
+     */
+    void split(java.util.Collection<Integer> a, java.util.Collection<Integer> b) {
+        for (int x : a) {
+            for (int y : b) {
+                for (int l = 0; l < links; l++) {
+                    ip("-n", ns(x), "neigh", "replace", address(y, l), "lladdr", "02:00:00:00:00:01", "dev", "eth" + l,
+                            "nud", "permanent");
+                    ip("-n", ns(y), "neigh", "replace", address(x, l), "lladdr", "02:00:00:00:00:01", "dev", "eth" + l,
+                            "nud", "permanent");
+                }
+            }
+        }
+    }
+
+    /** Undoes {@link #split}: the neighbour entries are learnt again. */
+    void unsplit(java.util.Collection<Integer> a, java.util.Collection<Integer> b) {
+        for (int x : a) {
+            for (int y : b) {
+                for (int l = 0; l < links; l++) {
+                    run(false, "ip", "-n", ns(x), "neigh", "del", address(y, l), "dev", "eth" + l);
+                    run(false, "ip", "-n", ns(y), "neigh", "del", address(x, l), "dev", "eth" + l);
+                }
+            }
+        }
+    }
+
+    /**
      * Everything node k sends is dropped; it still receives. A token bucket whose bucket is
      * smaller than any packet drops every packet (netem is not in every kernel; tbf is).
      */

@@ -1,5 +1,9 @@
 package org.pmxcfs.cluster;
 
+import org.pmxcfs.dfsm.MemberId;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.pmxcfs.qdevice.RingId;
+import org.pmxcfs.qdevice.QnetdClient;
 import org.pmxcfs.status.StatusListener;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +54,8 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
 
     private static final Logger log = LoggerFactory.getLogger("main");
     private static final Logger dcdbLog = LoggerFactory.getLogger("dcdb");
+    /** Status key with this node's device flags ({@code A,V,NMW}), for the others' {@code pvecm status}. */
+    private static final String QDEVICE_KEY = "qdevice";
     /** Status data differs between nodes by design, so its group never verifies checksums. */
     private static final Dfsm.Options STATUS_OPTIONS = new Dfsm.Options(Duration.ofDays(36500), Duration.ofSeconds(5));
 
@@ -75,6 +81,10 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     private final Dfsm statusDfsm;
     private final StatusPublisher statusPublisher;
     private final ClusterQuorum quorum;
+    private final QDeviceLink qdevice;
+    /** What the device was last told (ring, members, quorate) and the flags last published. */
+    private volatile List<Object> lastDeviceInput = List.of();
+    private volatile String lastDeviceFlags = "";
 
     private ClusterNode(Settings settings, MemDb db, CorosyncConf conf, NodeEntry self, LockTable locks,
                         ClusterLog clusterLog, VersionCounters counters, KvStore kv, Clock clock) throws IOException {
@@ -97,7 +107,8 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
                 links, key, token), ProcessHandle.current().pid());
         this.dfsm = new Dfsm("dcdb", 1, transport, new Dcdb(db, (int) self.nodeid(), this), clock,
                 new Dfsm.Options(settings.verifyInterval(), Dfsm.Options.DEFAULT.restartDelay()));
-        this.quorum = new ClusterQuorum(conf, dfsm::members);
+        this.qdevice = new QDeviceLink(db, self.nodeid(), this::deviceVoteChanged);
+        this.quorum = new ClusterQuorum(conf, dfsm::members, view -> qdevice.state(ringOf(view)));
         this.kv = kv;
         // the IP .members shows for this node, announced to the others after every status sync
         kv.set("nodeip", (self.ring0Addr() + "\0").getBytes(StandardCharsets.UTF_8));
@@ -140,6 +151,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
                     + self.ring0Addr() + "' of node '" + self.name() + "' is an address of this host and that its"
                     + " ports (--cluster-port " + settings.basePort() + " and the next one) are free", e);
         }
+        node.qdevice.configure(conf, node.deviceMembership());
         node.ticker.scheduleWithFixedDelay(node::tick, 100, 100, TimeUnit.MILLISECONDS);
         log.info("starting cluster node '{}' (nodeid {}) of cluster '{}'", self.name(), self.nodeid(),
                 conf.clusterName());
@@ -151,13 +163,50 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         try {
             dfsm.tick();
             statusDfsm.tick();
-            if (quorum.poll()) {
+            if (quorum.poll()) { // a new view, a device vote, quorum gained or lost
                 counters.bumpClinfo();
             }
+            feedDevice();
             db.flush();
         } catch (RuntimeException e) {
             log.error("cluster tick failed: {}", e.toString(), e);
         }
+    }
+
+    /** The device's membership input: the ring id of the installed view, its members in the nodelist, quorate. */
+    private QnetdClient.Membership deviceMembership() {
+        return new QnetdClient.Membership(ringOf(quorum.view()), quorum.members(), quorum.quorate());
+    }
+
+    /**
+     * corosync's ring id of a view, as qnetd compares memberships: the lowest node id and the
+     * group's view number, the same on every member of a partition and new with every view.
+     */
+    private RingId ringOf(List<MemberId> view) {
+        return new RingId(view.isEmpty() ? 0 : view.get(0).nodeId(), transport.viewNumber());
+    }
+
+    /** Tells the device about a new membership or quorum, and the others about this node's device flags. */
+    private void feedDevice() {
+        QnetdClient.Membership m = deviceMembership();
+        List<Object> input = List.of(m.ring(), m.members(), m.quorate());
+        if (!input.equals(lastDeviceInput)) {
+            lastDeviceInput = input;
+            qdevice.update(m.ring(), m.members(), m.quorate());
+        }
+        String flags = qdevice.flags(m.ring());
+        if (!flags.equals(lastDeviceFlags)) {
+            lastDeviceFlags = flags;
+            byte[] value = flags.getBytes(StandardCharsets.UTF_8);
+            kv.set(QDEVICE_KEY, value);
+            statusPublisher.statusSet(QDEVICE_KEY, value);
+        }
+    }
+
+    /** The device's vote changed (its thread): the quorum of the current view is computed again. */
+    private void deviceVoteChanged() {
+        quorum.deviceVoteChanged();
+        counters.bumpClinfo();
     }
 
     /** {@code pvecm expected}: validated by votequorum's rules, applied here, then sent to the others. */
@@ -172,8 +221,27 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
 
     @Override
     public JsonNode quorumStatus() {
-        return QuorumStatusJson.render(conf, self, quorum.quorate(), quorum.status(), quorum.view(),
+        List<MemberId> view = quorum.view();
+        ObjectNode o = QuorumStatusJson.render(conf, self, quorum.quorate(), quorum.status(), view,
                 transport.viewNumber(), transport.linkStatus());
+        CorosyncConf c = conf;
+        if (c.quorum().device().isPresent()) {
+            // corosync-quorumtool's Qdevice column: this node's flags, the others' as they announced them
+            java.util.Iterator<JsonNode> members = o.get("members").elements();
+            for (NodeEntry n : c.nodes()) {
+                ((ObjectNode) members.next()).put("qdevice", n.nodeid() == self.nodeid() ? qdevice.flags(ringOf(view))
+                        : kv.get(n.name(), QDEVICE_KEY).map(v -> new String(v, StandardCharsets.UTF_8)).orElse("NR"));
+            }
+        }
+        qdevice.client().ifPresent(client -> {
+            ObjectNode d = o.putObject("qdevice");
+            d.put("votes", quorum.deviceVotes());
+            d.put("casting", client.castsVoteFor(ringOf(view)));
+            d.put("state", client.state());
+            d.put("host", client.settings().host());
+            d.put("algorithm", client.settings().algorithm().toString());
+        });
+        return o;
     }
 
     /** Quorate in the dfsm's installed view (see {@link ClusterQuorum}). */
@@ -294,6 +362,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         }
         conf = next;
         quorum.nodelist(next, nextQuorum);
+        qdevice.configure(next, deviceMembership()); // a restarted device starts from this membership
         counters.bumpClinfo();
         if (next.node(settings.nodename()).isEmpty()) {
             log.error("this node ('{}') was removed from the cluster's nodelist - leaving the cluster;"
@@ -336,6 +405,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     @Override
     public void close() {
         ticker.shutdownNow();
+        qdevice.close();
         statusPublisher.close();
         statusDfsm.stop();
         dfsm.stop();

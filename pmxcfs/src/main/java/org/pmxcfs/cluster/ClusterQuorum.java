@@ -2,10 +2,14 @@ package org.pmxcfs.cluster;
 
 import java.util.List;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.pmxcfs.corosync.CorosyncConf;
 import org.pmxcfs.dfsm.MemberId;
+import org.pmxcfs.quorum.QDeviceState;
 import org.pmxcfs.quorum.QuorumConfig;
 import org.pmxcfs.quorum.QuorumStatus;
 import org.pmxcfs.quorum.SetExpectedResult;
@@ -15,8 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one owner of this node's quorum, as votequorum is next to corosync: the votes of the
- * nodelist in force, the group's current view, expected votes set by {@code pvecm expected}
- * (here or on another node), wait_for_all, and expulsion from the nodelist. The filesystem's
+ * nodelist in force, the group's current view, the QDevice's vote for that view, expected votes
+ * set by {@code pvecm expected} (here or on another node), wait_for_all, and expulsion from the
+ * nodelist. The filesystem's
  * write gate, the dfsm (before it applies each message), {@code .members} and the IPC quorum
  * answer all read it; nothing else keeps quorum state.
  *
@@ -29,6 +34,10 @@ public final class ClusterQuorum {
     private static final Logger log = LoggerFactory.getLogger("quorum");
 
     private final Supplier<List<MemberId>> currentView;
+    private final Function<List<MemberId>, QDeviceState> deviceState;
+    /** Counts the device's vote changes (its own thread); {@link #seenDeviceChanges}: the count {@link #quorum} saw. */
+    private final AtomicLong deviceChanges = new AtomicLong();
+    private long seenDeviceChanges;
     private CorosyncConf conf;
     private VoteQuorum quorum;
     /**
@@ -39,10 +48,15 @@ public final class ClusterQuorum {
     private boolean expelled;
     private boolean announcedQuorate;
 
-    /** @param currentView the members of the group's installed view, sorted */
-    public ClusterQuorum(CorosyncConf conf, Supplier<List<MemberId>> currentView) {
+    /**
+     * @param currentView the members of the group's installed view, sorted
+     * @param deviceState the QDevice's state for a view (whether it casts its vote for that membership)
+     */
+    public ClusterQuorum(CorosyncConf conf, Supplier<List<MemberId>> currentView,
+                         Function<List<MemberId>, QDeviceState> deviceState) {
         this.conf = conf;
         this.currentView = currentView;
+        this.deviceState = deviceState;
         this.quorum = VoteQuorum.of(QuorumConfig.from(conf), List.of());
     }
 
@@ -64,29 +78,50 @@ public final class ClusterQuorum {
         return view;
     }
 
+    /** The members of the installed view that are in the nodelist (what votes, and what the QDevice is told). */
+    public synchronized SortedSet<Long> members() {
+        refresh();
+        SortedSet<Long> online = new TreeSet<>();
+        view.forEach(m -> online.add((long) m.nodeId()));
+        return new TreeSet<>(inNodelist(conf, online));
+    }
+
+    /** The votes of the QDevice configured in corosync.conf (0 without one). */
+    public synchronized int deviceVotes() {
+        return quorum.config().qdeviceVotes();
+    }
+
+    /** The QDevice's vote changed (from its thread, without waiting): quorum is computed again. */
+    public void deviceVoteChanged() {
+        deviceChanges.incrementAndGet();
+    }
+
     /**
-     * Takes in a new view if one was installed since the last call and logs a change of quorum
-     * (corosync's "node has quorum"). Returns whether the view changed.
+     * Takes in a new view or device vote if one came since the last call and logs a change of
+     * quorum (corosync's "node has quorum"). Returns whether anything changed.
      */
     public synchronized boolean poll() {
         boolean changed = refresh();
         boolean now = !expelled && quorum.status().quorate();
-        if (changed && now != announcedQuorate) {
+        if (now != announcedQuorate) {
             announcedQuorate = now;
             log.info("node has {}quorum", now ? "" : "lost ");
+            changed = true;
         }
         return changed;
     }
 
     private boolean refresh() {
         List<MemberId> v = currentView.get();
-        if (v == view) {
+        long changes = deviceChanges.get(); // read first: a vote arriving meanwhile is seen next time
+        if (v == view && changes == seenDeviceChanges) {
             return false;
         }
         Set<Long> online = new TreeSet<>();
         v.forEach(m -> online.add((long) m.nodeId()));
         Set<Long> members = inNodelist(conf, online);
-        VoteQuorum q = quorum.withOnline(members);
+        VoteQuorum q = quorum.withOnline(members).withQDevice(quorum.config().qdevice().isEmpty()
+                ? QDeviceState.NOT_REGISTERED : deviceState.apply(v));
         // wait_for_all: quorate only once every node was seen together (since start-up or
         // since quorum was lost); with the flag off this input is ignored
         if (members.size() == conf.nodes().size()) {
@@ -96,6 +131,7 @@ public final class ClusterQuorum {
         }
         quorum = q;
         view = v;
+        seenDeviceChanges = changes;
         return true;
     }
 

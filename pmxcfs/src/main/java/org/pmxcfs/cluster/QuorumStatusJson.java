@@ -27,7 +27,7 @@ final class QuorumStatusJson {
      * @param viewNumber the group's view number (corosync's ring sequence)
      * @param linkStatus peer node id → link number → heard there (empty with one link)
      */
-    static JsonNode render(CorosyncConf conf, NodeEntry self, boolean quorate, QuorumStatus st, List<MemberId> view,
+    static ObjectNode render(CorosyncConf conf, NodeEntry self, boolean quorate, QuorumStatus st, List<MemberId> view,
                            long viewNumber, Map<Integer, Map<Integer, Boolean>> linkStatus) {
         ObjectNode o = JSON.objectNode();
         o.put("cluster_name", conf.clusterName());

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.pmxcfs.corosync.CorosyncConf;
 import org.pmxcfs.dfsm.MemberId;
+import org.pmxcfs.quorum.QDeviceState;
 import org.pmxcfs.quorum.QuorumConfig;
 
 class ClusterQuorumTest {
@@ -40,7 +41,7 @@ class ClusterQuorumTest {
 
     @Test
     void quorumFollowsTheInstalledViewAtOnceWithoutWaitingForAPoll() throws Exception {
-        ClusterQuorum q = new ClusterQuorum(conf(3, ""), () -> installed);
+        ClusterQuorum q = new ClusterQuorum(conf(3, ""), () -> installed, v -> QDeviceState.NOT_REGISTERED);
         view(1, 2, 3);
         assertTrue(q.quorate());
         view(1); // cut off: the very next write must see it, before any tick
@@ -53,7 +54,7 @@ class ClusterQuorumTest {
 
     @Test
     void pollReportsEachNewViewOnce() throws Exception {
-        ClusterQuorum q = new ClusterQuorum(conf(3, ""), () -> installed);
+        ClusterQuorum q = new ClusterQuorum(conf(3, ""), () -> installed, v -> QDeviceState.NOT_REGISTERED);
         view(1, 2);
         assertTrue(q.poll());
         assertFalse(q.poll());
@@ -63,7 +64,7 @@ class ClusterQuorumTest {
 
     @Test
     void waitForAllNeedsEveryNodeOnceAndAgainAfterQuorumWasLost() throws Exception {
-        ClusterQuorum q = new ClusterQuorum(conf(3, "  wait_for_all: 1\n"), () -> installed);
+        ClusterQuorum q = new ClusterQuorum(conf(3, "  wait_for_all: 1\n"), () -> installed, v -> QDeviceState.NOT_REGISTERED);
         view(1, 2);
         assertFalse(q.quorate(), "two of three never saw the third");
         view(1, 2, 3);
@@ -78,7 +79,7 @@ class ClusterQuorumTest {
 
     @Test
     void expectedVotesAreCheckedByTheRulesAndApplied() throws Exception {
-        ClusterQuorum q = new ClusterQuorum(conf(3, ""), () -> installed);
+        ClusterQuorum q = new ClusterQuorum(conf(3, ""), () -> installed, v -> QDeviceState.NOT_REGISTERED);
         view(1);
         assertFalse(q.quorate());
         assertNotNull(q.setExpected(0), "refused by votequorum's rules");
@@ -90,13 +91,33 @@ class ClusterQuorumTest {
 
     @Test
     void votesOnlyCountForTheNodelistAndAnExpelledNodeIsNeverQuorate() throws Exception {
-        ClusterQuorum q = new ClusterQuorum(conf(3, ""), () -> installed);
+        ClusterQuorum q = new ClusterQuorum(conf(3, ""), () -> installed, v -> QDeviceState.NOT_REGISTERED);
         view(1, 2, 3);
         CorosyncConf two = conf(2, "");
         q.nodelist(two, QuorumConfig.from(two)); // node 3 removed, still in the view until it leaves
         assertEquals(2, q.status().totalVotes());
         assertTrue(q.quorate());
         q.expel();
+        assertFalse(q.quorate());
+    }
+
+    @Test
+    void theDevicesVoteCountsOnceItChangesAndOnlyForTheViewItWasCastFor() throws Exception {
+        String device = "  device {\n    model: net\n    votes: 1\n    net {\n      algorithm: ffsplit\n"
+                + "      host: 127.0.0.1\n      tls: on\n    }\n  }\n";
+        java.util.concurrent.atomic.AtomicReference<List<MemberId>> votedFor = new java.util.concurrent.atomic.AtomicReference<>();
+        ClusterQuorum q = new ClusterQuorum(conf(2, device), () -> installed,
+                v -> v == votedFor.get() ? QDeviceState.CASTING_VOTE : QDeviceState.REGISTERED);
+        view(1, 2);
+        assertTrue(q.quorate(), "both nodes: 2 of 3 votes");
+        view(1); // node 2 gone: 1 of 3 until the device votes for this membership
+        assertFalse(q.quorate());
+        votedFor.set(installed);
+        assertFalse(q.quorate(), "not seen before the device says its vote changed");
+        q.deviceVoteChanged();
+        assertTrue(q.quorate());
+        assertEquals(2, q.status().totalVotes());
+        view(1); // a new view: the vote was for the old one
         assertFalse(q.quorate());
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -196,6 +197,56 @@ public final class CorosyncConf {
         items.removeIf(item -> item instanceof ConfItem.Section s && s.name().equals("node")
                 && s.line() == node.line());
         return edited(replaceTop(listIndex, nodelist.withItems(items)));
+    }
+
+    /**
+     * Puts a {@code quorum.device} block for a corosync-qnetd server in the {@code quorum}
+     * section (replacing one that exists; a file without the section gets one), in pvecm's
+     * layout: {@code model: net}, {@code net { algorithm, host, tls: on }}, then {@code votes}
+     * when given (pvecm writes 1 for ffsplit and leaves it out for lms). A port other than
+     * qnetd's default goes in as {@code net.port} (not a pvecm option). Leaves
+     * {@code config_version} alone.
+     */
+    public CorosyncConf withQuorumDevice(String host, OptionalInt port, String algorithm, OptionalInt votes)
+            throws CorosyncConfException {
+        ConfSyntax.checkValue("host", host);
+        List<ConfItem> net = new ArrayList<>(List.of(ConfItem.Entry.of("algorithm", algorithm),
+                ConfItem.Entry.of("host", host)));
+        port.ifPresent(p -> net.add(ConfItem.Entry.of("port", Integer.toString(p))));
+        net.add(ConfItem.Entry.of("tls", "on"));
+        List<ConfItem> device = new ArrayList<>(List.of(ConfItem.Entry.of("model", "net"), ConfItem.Section.of("net", net)));
+        votes.ifPresent(v -> device.add(ConfItem.Entry.of("votes", Integer.toString(v))));
+        List<ConfItem> quorumItems = new ArrayList<>(withoutDevice(quorumSection().items()));
+        quorumItems.add(0, ConfItem.Section.of("device", device));
+        return withQuorumItems(quorumItems);
+    }
+
+    /** Removes the {@code quorum.device} block (pvecm qdevice remove). Leaves {@code config_version} alone. */
+    public CorosyncConf withoutQuorumDevice() throws CorosyncConfException {
+        return withQuorumItems(withoutDevice(quorumSection().items()));
+    }
+
+    private static List<ConfItem> withoutDevice(List<ConfItem> items) {
+        List<ConfItem> out = new ArrayList<>(items);
+        out.removeIf(item -> item instanceof ConfItem.Section s && s.name().equals("device"));
+        return out;
+    }
+
+    private ConfItem.Section quorumSection() {
+        return tree.root().section("quorum").orElse(ConfItem.Section.of("quorum",
+                List.of(ConfItem.Entry.of("provider", "corosync_votequorum"))));
+    }
+
+    private CorosyncConf withQuorumItems(List<ConfItem> items) throws CorosyncConfException {
+        List<ConfItem> top = new ArrayList<>(tree.root().items());
+        for (int i = 0; i < top.size(); i++) {
+            if (top.get(i) instanceof ConfItem.Section s && s.name().equals("quorum")) {
+                top.set(i, s.withItems(items));
+                return edited(tree.withRoot(tree.root().withItems(top)));
+            }
+        }
+        top.add(ConfItem.Section.of("quorum", items));
+        return edited(tree.withRoot(tree.root().withItems(top)));
     }
 
     /**

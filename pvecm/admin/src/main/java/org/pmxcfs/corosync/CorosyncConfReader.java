@@ -175,10 +175,18 @@ final class CorosyncConfReader {
             if (dv.isPresent()) {
                 votes = OptionalInt.of((int) number(dv.get(), "quorum.device", Integer.MAX_VALUE));
             }
-            device = Optional.of(new QuorumDevice(d.get().value("model"), votes, d.get().line()));
+            Map<String, String> net = d.get().section("net").map(CorosyncConfReader::keys).orElse(Map.of());
+            device = Optional.of(new QuorumDevice(d.get().value("model"), votes, keys(d.get()), net, d.get().line()));
         }
         return new QuorumSection(s.value("provider"), expected, flag(s, "two_node"), waitForAll,
                 flag(s, "last_man_standing"), device, s.line());
+    }
+
+    /** A section's own keys and values, the last one winning as in corosync. */
+    private static Map<String, String> keys(ConfItem.Section s) {
+        Map<String, String> out = new LinkedHashMap<>();
+        s.entries().forEach(e -> out.put(e.key(), e.value()));
+        return out;
     }
 
     private static LoggingSection logging(ConfItem.Section s) {

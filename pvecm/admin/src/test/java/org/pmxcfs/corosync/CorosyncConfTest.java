@@ -247,6 +247,42 @@ class CorosyncConfTest {
         assertEquals("ring0_addr: value must not contain line breaks or '{': '10.0.0.9 {'", badValue.getMessage());
     }
 
+    /** pvecm qdevice setup/remove (reference 4.7): the device block in the reference's layout, and back. */
+    @Test
+    void quorumDeviceAddedInPvecmsLayoutAndRemoved() throws Exception {
+        CorosyncConf sample = CorosyncConf.parse(Samples.cluster3NodeBytes());
+        String withDevice = Samples.cluster3Node().replace("""
+                quorum {
+                  provider: corosync_votequorum
+                }
+                """, """
+                quorum {
+                  device {
+                    model: net
+                    net {
+                      algorithm: ffsplit
+                      host: 10.0.0.5
+                      tls: on
+                    }
+                    votes: 1
+                  }
+                  provider: corosync_votequorum
+                }
+                """);
+        CorosyncConf added = sample.withQuorumDevice("10.0.0.5", java.util.OptionalInt.empty(), "ffsplit", java.util.OptionalInt.of(1));
+        assertEquals(withDevice, added.text());
+        assertEquals(java.util.Map.of("host", "10.0.0.5", "algorithm", "ffsplit", "tls", "on"),
+                added.quorum().device().orElseThrow().net());
+        // lms: no votes key, votequorum gives the device nodes - 1
+        assertEquals(false, sample.withQuorumDevice("10.0.0.5", java.util.OptionalInt.empty(), "lms", java.util.OptionalInt.empty()).text()
+                .contains("votes: 1\n  }"));
+        assertEquals(Samples.cluster3Node(), added.withoutQuorumDevice().text());
+        assertEquals(true, sample.withQuorumDevice("10.0.0.5", java.util.OptionalInt.of(17500), "ffsplit",
+                java.util.OptionalInt.of(1)).text().contains("      host: 10.0.0.5\n      port: 17500\n      tls: on\n"));
+        // replacing keeps one block
+        assertEquals(withDevice, added.withQuorumDevice("10.0.0.5", java.util.OptionalInt.empty(), "ffsplit", java.util.OptionalInt.of(1)).text());
+    }
+
     @Test
     void removeNodeByNameOrAddress() throws Exception {
         CorosyncConf sample = CorosyncConf.parse(Samples.cluster3NodeBytes());

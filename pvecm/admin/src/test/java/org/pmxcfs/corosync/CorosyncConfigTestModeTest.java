@@ -80,6 +80,14 @@ class CorosyncConfigTestModeTest {
                 .replace("10.250.0.1", "127.0.0.1"))
                 .withNodeAdded(NodeEntry.of("pmxa-n4", 4, 1, Map.of(0, "10.250.0.4"))).text());
 
+        CorosyncConf twoNodes = oneNode.withNodeAdded(NodeEntry.of("pve2", 2, 1, Map.of(0, "10.0.0.2")));
+        files.put("qdevice setup (ffsplit)", twoNodes.withQuorumDevice("10.0.0.5", java.util.OptionalInt.empty(),
+                "ffsplit", java.util.OptionalInt.of(1)).withConfigVersionBumped().text());
+        files.put("qdevice setup (lms, own port)", oneNode.withQuorumDevice("10.0.0.5",
+                java.util.OptionalInt.of(17500), "lms", java.util.OptionalInt.empty()).withConfigVersionBumped().text());
+        files.put("qdevice remove", twoNodes.withQuorumDevice("10.0.0.5", java.util.OptionalInt.empty(), "ffsplit",
+                java.util.OptionalInt.of(1)).withoutQuorumDevice().withConfigVersionBumped().text());
+
         int i = 0;
         for (Map.Entry<String, String> f : files.entrySet()) {
             String result = corosyncTest(f.getValue(), "conf" + i++);

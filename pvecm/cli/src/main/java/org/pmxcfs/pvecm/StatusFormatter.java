@@ -82,29 +82,48 @@ public final class StatusFormatter {
         sb.append("Total votes:      ").append(st.totalVotes()).append('\n');
         sb.append("Quorum:           ").append(st.quorumText()).append('\n');
         sb.append("Flags:            ").append(st.flagsText()).append('\n');
-        sb.append(membership(members, true));
+        sb.append(membership(members, true, q.path("qdevice")));
         return sb.toString();
     }
 
     /** What {@code corosync-quorumtool -l} prints: decimal node ids, names from the nodelist. */
     public static String nodes(JsonNode q) {
-        return membership(onlineMembers(q), false);
+        return membership(onlineMembers(q), false, q.path("qdevice"));
     }
 
-    private static String membership(List<JsonNode> members, boolean hexAndIp) {
+    /**
+     * The membership table. With a device (the answer has a {@code qdevice} object) quorumtool
+     * adds a {@code Qdevice} column with each node's device flags and a last row for the device
+     * itself: node id 0, its votes if it casts them now (else 0 and {@code (votes N)} after the name).
+     */
+    private static String membership(List<JsonNode> members, boolean hexAndIp, JsonNode device) {
+        boolean withDevice = device.isObject();
         StringBuilder sb = new StringBuilder();
         sb.append("\nMembership information\n");
         sb.append("----------------------\n");
-        sb.append(padded("Nodeid")).append(padded("Votes")).append("Name\n");
+        sb.append(padded("Nodeid")).append(padded("Votes")).append(withDevice ? padded("Qdevice") : "").append("Name\n");
         for (JsonNode m : members) {
             long id = m.path("nodeid").asLong();
             sb.append(hexAndIp ? hex(id) + " " : padded(Long.toString(id)));
             sb.append(padded(Long.toString(m.path("votes").asLong())));
+            if (withDevice) {
+                sb.append(padded(m.path("qdevice").asText("NR")));
+            }
             String name = m.path("name").asText("");
             String ip = m.path("ip").asText("");
             sb.append(hexAndIp && !ip.isEmpty() ? ip : name);
             if (m.path("local").asBoolean()) {
                 sb.append(" (local)");
+            }
+            sb.append('\n');
+        }
+        if (withDevice) {
+            boolean casting = device.path("casting").asBoolean();
+            long votes = device.path("votes").asLong();
+            sb.append(hexAndIp ? hex(0) + " " : padded("0"));
+            sb.append(padded(Long.toString(casting ? votes : 0))).append(padded("")).append("Qdevice");
+            if (!casting) {
+                sb.append(" (votes ").append(votes).append(')');
             }
             sb.append('\n');
         }

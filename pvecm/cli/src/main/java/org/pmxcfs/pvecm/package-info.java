@@ -15,8 +15,9 @@
  *       writes), {@link org.pmxcfs.pvecm.CorosyncKey}, {@link org.pmxcfs.pvecm.LocalLock},
  *       {@link org.pmxcfs.pvecm.NodeAddress}, {@link org.pmxcfs.pvecm.StatusFormatter}.</li>
  *   <li>{@code commands}: create, status, nodes, expected, keygen, updatecerts, apiver, help,
- *       qdevice and mtunnel (the last two: {@code not supported yet}); {@code join}: add,
- *       addnode, delnode.</li>
+ *       qdevice and mtunnel (the last: {@code not supported yet}); {@code join}: add,
+ *       addnode, delnode; {@code qdevice}: the steps of qdevice setup/remove (qnetd host over
+ *       SSH or local, the node certificate with keytool).</li>
  * </ul>
  */
 package org.pmxcfs.pvecm;

@@ -71,6 +71,47 @@ class StatusFormatterTest {
                 """, text);
     }
 
+    /** Two nodes and a QDevice (reference 4.6/4.8: expected 3, quorum 2), as corosync-quorumtool -siH prints it. */
+    @Test
+    void qdeviceColumnAndRow() throws Exception {
+        JsonNode q = JSON.readTree("""
+                {"node_id":1,"quorate":true,"expected_votes":3,"highest_expected":3,"total_votes":3,"quorum":2,
+                 "flags":"Quorate Qdevice","ring_id":"1.13","qdevice":{"votes":1,"casting":true},"members":[
+                  {"nodeid":2,"name":"hp2","votes":1,"ip":"10.0.0.2","online":true,"local":false,"qdevice":"A,V,NMW"},
+                  {"nodeid":1,"name":"hp1","votes":1,"ip":"10.0.0.1","online":true,"local":true,"qdevice":"A,V,NMW"}]}
+                """);
+        assertEquals(true, StatusFormatter.status(q, WHEN).endsWith("""
+                Votequorum information
+                ----------------------
+                Expected votes:   3
+                Highest expected: 3
+                Total votes:      3
+                Quorum:           2 \s
+                Flags:            Quorate Qdevice\s
+
+                Membership information
+                ----------------------
+                    Nodeid      Votes    Qdevice Name
+                0x00000001          1    A,V,NMW 10.0.0.1 (local)
+                0x00000002          1    A,V,NMW 10.0.0.2
+                0x00000000          1            Qdevice
+                """), StatusFormatter.status(q, WHEN));
+        // not casting (qnetd lost or the other half won): 0 votes, the configured ones in brackets
+        JsonNode lost = JSON.readTree(q.toString().replace("\"casting\":true", "\"casting\":false")
+                .replace("A,V,NMW", "NA,NV,NMW"));
+        assertEquals(true, StatusFormatter.status(lost, WHEN).endsWith("""
+                0x00000001          1  NA,NV,NMW 10.0.0.1 (local)
+                0x00000002          1  NA,NV,NMW 10.0.0.2
+                0x00000000          0            Qdevice (votes 1)
+                """), StatusFormatter.status(lost, WHEN));
+        assertEquals(true, StatusFormatter.nodes(q).endsWith("""
+                    Nodeid      Votes    Qdevice Name
+                         1          1    A,V,NMW hp1 (local)
+                         2          1    A,V,NMW hp2
+                         0          1            Qdevice
+                """), StatusFormatter.nodes(q));
+    }
+
     @Test
     void quorumLineIsNumberSpaceSpaceWhenQuorate() throws Exception {
         String text = StatusFormatter.status(fourNodes(), WHEN);

@@ -72,13 +72,13 @@ public final class AddnodeCommand extends PvecmSubcommand {
         return 0;
     }
 
-    static MountClusterAccess access(Cfs.Paths paths) {
+    public static MountClusterAccess access(Cfs.Paths paths) {
         Path runDir = paths.runDir();
         return new MountClusterAccess(paths.mountpoint(), paths.nodename(), paths.authkey(), runDir, "pvecm");
     }
 
     /** The original prints a structured error's details under its message. */
-    static PvecmException failure(JoinException e) {
+    public static PvecmException failure(JoinException e) {
         StringBuilder b = new StringBuilder(e.getMessage());
         e.details().forEach((k, v) -> b.append('\n').append(k).append(": ").append(v));
         return new PvecmException(b.toString());
