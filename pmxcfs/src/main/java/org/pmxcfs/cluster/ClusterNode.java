@@ -27,6 +27,7 @@ import org.pmxcfs.dcdb.Dcdb;
 import org.pmxcfs.dcdb.DcdbHost;
 import org.pmxcfs.dfsm.Dfsm;
 import org.pmxcfs.dfsm.MemberId;
+import org.pmxcfs.dfsm.ViewSyncedDelivery;
 import org.pmxcfs.ipc.IpcService;
 import org.pmxcfs.ipc.KvStore;
 import org.pmxcfs.jgroups.GroupConfig;
@@ -113,7 +114,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         int id = (int) self.nodeid();
         this.transport = new JGroupsTransport(GroupConfig.of(conf.clusterName() + "-dcdb", id, settings.basePort(),
                 links, key, token), ProcessHandle.current().pid());
-        this.dfsm = new Dfsm("dcdb", 1, transport, new Dcdb(db, (int) self.nodeid(), this), clock,
+        this.dfsm = new Dfsm("dcdb", 1, new ViewSyncedDelivery(transport), new Dcdb(db, (int) self.nodeid(), this), clock,
                 new Dfsm.Options(settings.verifyInterval(), Dfsm.Options.DEFAULT.restartDelay()));
         this.kv = kv;
         // the IP .members shows for this node, announced to the others after every status sync
@@ -122,7 +123,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
                 settings.basePort() + 1, links, key, token), ProcessHandle.current().pid());
         StatusGroup status = new StatusGroup((int) self.nodeid(), this::nodeName, kv, clusterLog,
                 this::republishStatus, counters::bumpClinfo, this::applyExpected);
-        this.statusDfsm = new Dfsm("status", 0, statusTransport, status, clock, STATUS_OPTIONS);
+        this.statusDfsm = new Dfsm("status", 0, new ViewSyncedDelivery(statusTransport), status, clock, STATUS_OPTIONS);
         this.statusPublisher = StatusPublisher.start(kv, statusDfsm::post); // nobody waits for status messages
         this.applier = new ClusterApplier(dfsm, settings.writeTimeout());
         this.ticker = new FailStopScheduler(1, "cluster-tick");

@@ -100,7 +100,7 @@ class DfsmSimulationTest {
         boolean tailLoss = faults == 2 || faults == 4;
         boolean crashes = faults == 3 || faults == 4;
         SimNetwork.Options net = new SimNetwork.Options(1, 2 + pr.nextInt(30), 0.1 + 0.8 * pr.nextDouble(),
-                tailLoss ? 0.2 + 0.5 * pr.nextDouble() : 0.0, pr.nextDouble());
+                tailLoss ? 0.2 + 0.5 * pr.nextDouble() : 0.0, pr.nextDouble(), 0.3 * pr.nextDouble(), 0.1 * pr.nextDouble());
         SimCluster.Profile p = new SimCluster.Profile(nodes, net, 500 + pr.nextInt(2500), 200 + pr.nextInt(800),
                 1000 + pr.nextInt(3000));
         long chaosMs = 3000 + pr.nextInt(7000);
