@@ -130,6 +130,17 @@ public final class Dfsm {
     private final AppliedLog applied = new AppliedLog();
     /** Our own messages caught by a membership change, resolved when the next sync round ends. */
     private final List<PendingSends.Entry> inDoubt = new java.util.ArrayList<>();
+    /**
+     * Our messages applied at the end of a sync round (from the queue, or found in the shared
+     * state), with their results: their writers learn them once our barrier is delivered (see
+     * {@link #onAllSynced}); at a view change before that they are in doubt again.
+     */
+    private final List<Unstable> unstable = new java.util.ArrayList<>();
+    /** True from processing the end of a round until its completions are handed to {@link #unstable}. */
+    private boolean roundEnding;
+
+    /** One of our messages applied at a round's end, waiting for the barrier. */
+    private record Unstable(PendingSends.Entry entry, int result) {}
 
     private byte[] csum;
     private Epoch csumEpoch = Epoch.NONE;
@@ -461,11 +472,13 @@ public final class Dfsm {
         endRound();
         discardQueue();
         // Our messages not applied here yet may or may not have been applied elsewhere: the
-        // transport drops old-view messages once the view changed (JGroupsTransport's view
+        // transport drops old-view messages once the view changed (ViewSyncedDelivery's view
         // stamp), but other members may have applied them before. The next sync round tells
         // (the applied logs in the STATEs): their writers then get the result, or the message
         // is sent again.
         inDoubt.addAll(pending.drain());
+        unstable.forEach(u -> inDoubt.add(u.entry()));
+        unstable.clear();
 
         if (mode.isError()) {
             log.debug("already left group - ignore view change");
@@ -502,7 +515,7 @@ public final class Dfsm {
             callbacks.membersChanged(table.members());
         }
         if (mode == DfsmMode.SYNCED) {
-            resolveInDoubt(); // alone: our own log is the state's
+            onAllSynced(); // alone: our own log is the state's
         }
     }
 
@@ -588,6 +601,8 @@ public final class Dfsm {
             } else {
                 log.info("skip verification - no checksum saved");
             }
+        } else if (sm instanceof Update && sender.equals(self)) {
+            releaseUnstable(); // our barrier (or an UPDATE of ours as leader: nothing waits then)
         } else {
             // SYNC_START, STATE, UPDATE: we already have everything (or are the leader)
             log.debug("ignore state sync message {}", sm.type());
@@ -701,28 +716,70 @@ public final class Dfsm {
             // a re-send whose original was applied after all (or the other way round)
             log.debug("message {} from {} already applied", n.count(), sender);
             if (own) {
-                pending.complete(n.count(), SendResult.applied(earlier));
+                completeOwn(n.count(), earlier);
             }
             return true;
         }
         int result = callbacks.deliver(sender, n.subtype(), n.time(), n.payload());
         applied.record(sender, n.count(), result);
         if (own) {
-            pending.complete(n.count(), SendResult.applied(result));
+            completeOwn(n.count(), result);
         }
         return true;
     }
 
-    /** Every member is synced: settle our messages caught by the membership change, then apply the queue. */
+    /**
+     * Our message {@code count} is applied here. Applied as delivered, a majority of the view
+     * has it (the transport delivers our own messages only then) and applies it at the same
+     * place. Applied at a round's end, it waits for the barrier.
+     */
+    private void completeOwn(long count, int result) {
+        if (!roundEnding) {
+            pending.complete(count, SendResult.applied(result));
+            return;
+        }
+        PendingSends.Entry e = pending.take(count);
+        if (e != null) {
+            unstable.add(new Unstable(e, result));
+        }
+    }
+
+    /**
+     * Every member is synced: settle our messages caught by the membership change, then apply
+     * the queue. What this tells our writers waits for a barrier (an empty UPDATE of this round,
+     * which every synced member ignores) to come back: the message that ended the round here
+     * (the leader's UPDATE_COMPLETE, the last STATE) may be one its own sender is still holding
+     * back until a majority has it, and gives up if the view changes first; then the others
+     * never apply the queue, and a write acknowledged here would be lost when their state wins.
+     * Our barrier is delivered only after a majority delivered everything before it, the end
+     * of the round included (the simulation found this).
+     */
     private void onAllSynced() {
-        resolveInDoubt();
-        applyQueue();
+        roundEnding = true;
+        try {
+            resolveInDoubt();
+            applyQueue();
+        } finally {
+            roundEnding = false;
+        }
+        if (!unstable.isEmpty() && !sendState(new Update(nowSeconds(), syncEpoch, new byte[0]))) {
+            log.warn("cannot send the barrier: {} writes wait for the next membership change", unstable.size());
+        }
+    }
+
+    /** Our barrier came back: the round's end is stable, our writers learn their results. */
+    private void releaseUnstable() {
+        List<Unstable> list = List.copyOf(unstable);
+        unstable.clear();
+        list.forEach(u -> u.entry().future().complete(SendResult.applied(u.result())));
     }
 
     /**
      * Our messages caught by a membership change: applied in the state we now share (the
      * writer gets that result), or sent again (same counter, so a late original and the re-send
-     * are applied once), or, without quorum, given up (ABORTED).
+     * are applied once), or, without quorum, given up (ABORTED). Without quorum even a message
+     * the shared state holds is given up: a minority's state loses to the majority's at the
+     * heal, and the write with it (the simulation found this: an acknowledged write lost).
      */
     private void resolveInDoubt() {
         if (inDoubt.isEmpty()) {
@@ -736,11 +793,11 @@ public final class Dfsm {
                 continue; // the writer stopped waiting
             }
             Integer result = applied.result(self, e.count());
-            if (result != null) {
-                log.info("message {} was applied before the membership change", e.count());
-                e.future().complete(SendResult.applied(result));
-            } else if (!quorate) {
+            if (!quorate) {
                 e.future().complete(SendResult.ABORTED);
+            } else if (result != null) {
+                log.info("message {} was applied before the membership change", e.count());
+                unstable.add(new Unstable(e, result));
             } else {
                 log.info("sending message {} again: not applied before the membership change", e.count());
                 synchronized (sendLock) {
@@ -755,6 +812,8 @@ public final class Dfsm {
 
     /** Our messages caught by a membership change and everyone still waiting: not applied here. */
     private void abortWaiting() {
+        unstable.forEach(u -> inDoubt.add(u.entry()));
+        unstable.clear();
         List<PendingSends.Entry> list = List.copyOf(inDoubt);
         inDoubt.clear();
         list.forEach(e -> e.future().complete(SendResult.ABORTED));

@@ -38,6 +38,12 @@ final class PendingSends {
         }
     }
 
+    /** Removes and returns the entry of message {@code count} if its writer still waits, else null. */
+    Entry take(long count) {
+        Entry e = waiting.remove(count);
+        return e == null || e.future().isDone() ? null : e;
+    }
+
     /** Completes every wait with {@code result}, in counter order. */
     void completeAll(SendResult result) {
         for (Entry e : drain()) {
