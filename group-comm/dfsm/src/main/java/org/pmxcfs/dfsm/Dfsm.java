@@ -86,13 +86,24 @@ public final class Dfsm {
      *     ({@code DCDB_VERIFY_TIME}, 3600 s)
      * @param restartDelay how long after leaving (mode {@link DfsmMode#LEAVE}) the dfsm rejoins;
      *     the original re-initialises a failed service after at least 5 s
+     * @param resendWindow how long after it was first sent a message caught by a membership
+     *     change may be sent again; older ones are given up (ABORTED). For this long after its
+     *     start a process's applied log may miss messages its state holds (see
+     *     {@link AppliedLog}); it must outlast the writers' time limits to be of use
      */
-    public record Options(Duration verifyPeriod, Duration restartDelay) {
+    public record Options(Duration verifyPeriod, Duration restartDelay, Duration resendWindow) {
+        /** The default {@link #resendWindow}: twice the daemon's default write timeout. */
+        public static final Duration RESEND_WINDOW = Duration.ofSeconds(60);
         public static final Options DEFAULT = new Options(Duration.ofSeconds(3600), Duration.ofSeconds(5));
 
         public Options {
             Objects.requireNonNull(verifyPeriod);
             Objects.requireNonNull(restartDelay);
+            Objects.requireNonNull(resendWindow);
+        }
+
+        public Options(Duration verifyPeriod, Duration restartDelay) {
+            this(verifyPeriod, restartDelay, RESEND_WINDOW);
         }
     }
 
@@ -148,6 +159,8 @@ public final class Dfsm {
     private long csumCounter;
     private long lastVerifyMillis;
     private long leftAtMillis;
+    /** Until when (by our clock) {@link #applied} may miss messages our state holds (see {@link AppliedLog}). */
+    private long uncoveredUntil;
 
     /**
      * @param logDomain log category, as the original's log domains ("dcdb", "status")
@@ -162,6 +175,7 @@ public final class Dfsm {
         this.clock = Objects.requireNonNull(clock);
         this.options = Objects.requireNonNull(options);
         this.lastVerifyMillis = clock.millis();
+        this.uncoveredUntil = clock.millis() + options.resendWindow().toMillis();
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -345,7 +359,7 @@ public final class Dfsm {
             }
             long count = ++msgCount;
             byte[] bytes = encodeNormal(subtype, count, payload); // may throw: before registering
-            CompletableFuture<SendResult> f = pending.register(count, bytes);
+            CompletableFuture<SendResult> f = pending.register(count, bytes, clock.millis());
             if (!multicast(bytes)) {
                 pending.complete(count, SendResult.NOT_SENT);
             }
@@ -623,7 +637,7 @@ public final class Dfsm {
                 setMode(DfsmMode.LEAVE);
                 return;
             }
-            if (!sendState(new State(nowSeconds(), syncEpoch, state, applied))) {
+            if (!sendState(new State(nowSeconds(), syncEpoch, state, applied.uncovered(uncoveredMillis())))) {
                 setMode(DfsmMode.LEAVE);
             }
         } else if (sm instanceof State s) {
@@ -667,7 +681,7 @@ public final class Dfsm {
         // synced ones now, the others at their commit (a round cut short leaves a member with
         // its old state and its old log).
         if (members.isSynced(self)) {
-            applied.replaceWith(members.syncedUnion());
+            adoptSyncedLogs();
             setMode(DfsmMode.SYNCED);
             endRound();
             if (members.allSynced()) {
@@ -690,7 +704,7 @@ public final class Dfsm {
                 setMode(DfsmMode.LEAVE);
                 return;
             }
-            applied.replaceWith(members.syncedUnion());
+            adoptSyncedLogs();
             members.markAllSynced();
             setMode(DfsmMode.SYNCED);
             onAllSynced();
@@ -701,6 +715,16 @@ public final class Dfsm {
             log.error("received unexpected state message {} while waiting for updates", sm.type());
             setMode(DfsmMode.LEAVE);
         }
+    }
+
+    /** Takes the union of the synced members' applied logs, with the state they hold. */
+    private void adoptSyncedLogs() {
+        applied.replaceWith(members.syncedUnion());
+        uncoveredUntil = clock.millis() + applied.uncoveredMillis();
+    }
+
+    private long uncoveredMillis() {
+        return Math.max(0, uncoveredUntil - clock.millis());
     }
 
     /** Applies one normal message, or leaves the group if this node is not quorate. */
@@ -798,6 +822,11 @@ public final class Dfsm {
             } else if (result != null) {
                 log.info("message {} was applied before the membership change", e.count());
                 unstable.add(new Unstable(e, result));
+            } else if (clock.millis() - e.sentMillis() + uncoveredMillis() >= options.resendWindow().toMillis()) {
+                // a node that restarted since it was sent may hold it without knowing: sending
+                // it again could apply it twice
+                log.warn("message {} given up: it may be applied in a state restarted since", e.count());
+                e.future().complete(SendResult.ABORTED);
             } else {
                 log.info("sending message {} again: not applied before the membership change", e.count());
                 synchronized (sendLock) {

@@ -113,6 +113,7 @@ class DfsmSyncTest {
 
     @BeforeEach
     void toTheSyncPoint() throws Exception {
+        clock.advance(Dfsm.Options.RESEND_WINDOW.toMillis()); // running long enough: the logs cover the states
         a.start();
         b.start();
         ta.view(A, B);
