@@ -390,6 +390,9 @@ class DcdbTest {
     @Test
     void leaderElectionOrder() {
         common(n1, n2, n3);
+        for (Node n : List.of(n1, n2, n3)) {
+            n.host.quorate = false; // rounds without quorum leave the versions as they are
+        }
         // same version on n2 and n3, n3 later: n3 leads; n1 stays behind
         n2.deliver(N2, T + 10, new Operation.Mkdir("x"));
         n3.deliver(N3, T + 20, new Operation.Mkdir("y"));
@@ -402,6 +405,27 @@ class DcdbTest {
         rounds = syncRound(n1, n2, n3);
         assertEquals(List.of(N1), rounds.get(0).synced);
         assertEquals(1, rounds.get(0).completes);
+    }
+
+    /**
+     * A member cut off may hold writes of an earlier view's tail that the others never got;
+     * with "highest version wins" alone it led the heal over the writes the majority
+     * acknowledged since (simulation seed 348). A quorate round lifts its members' version
+     * above every version of the round by more than such a tail.
+     */
+    @Test
+    void aQuorateRoundOutranksWhatAMemberCutOffBeforeAppliedAlone() {
+        common(n1, n2, n3);
+        for (int i = 0; i < 3; i++) {
+            n2.deliver(N3, T + 1, new Operation.Mkdir("tail" + i)); // only n2 got the tail
+        }
+        syncRound(n1, n3); // n2 is cut off; n1 and n3 are a majority and hold the same tree
+        assertEquals(n1.db.stats().version(), n3.db.stats().version());
+        assertTrue(n1.db.stats().version() > n2.db.stats().version() + Dcdb.ROUND_VERSION_STEP / 2);
+        n1.deliver(N1, T + 2, new Operation.Mkdir("acknowledged"));
+        n3.deliver(N1, T + 2, new Operation.Mkdir("acknowledged"));
+        List<FakeRound> rounds = syncRound(n1, n2, n3); // the heal
+        assertEquals(List.of(N1, N3), rounds.get(1).synced, "the majority's tree leads, not n2's longer tail");
     }
 
     @Test
