@@ -370,8 +370,9 @@ final class DcdbSimCluster {
                     v.add("acknowledged " + op + (inSlot == null ? " lost" : " failed but applied"));
                 }
             } else if (op.outcome == Outcome.APPLIED) {
-                if (op.result == 0 && winners.put(op.claim, op) != null) {
-                    v.add(op.claim + " won twice: " + winners.get(op.claim) + " and " + op);
+                ClientOp earlier = op.result == 0 ? winners.put(op.claim, op) : null;
+                if (earlier != null) {
+                    v.add(op.claim + " won twice: " + earlier + " and " + op);
                 }
                 TreeEntry dir = db.lookup("claims/" + op.claim).orElse(null);
                 if (dir == null) {
