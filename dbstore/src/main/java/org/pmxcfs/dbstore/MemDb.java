@@ -746,6 +746,32 @@ public final class MemDb implements AutoCloseable {
     // ---------------------------------------------------------------- cluster sync
 
     /**
+     * Raises the tree's version to {@code version} (nothing else changes) and commits at once;
+     * does nothing if it is not higher. The cluster sync does this on every member at the end
+     * of a quorate round, so that the majority's tree outranks whatever a member cut off
+     * before it applied on its own (see {@code Dcdb.processStateUpdate}).
+     *
+     * @return false if the store failed (the sticky error state is set)
+     */
+    public boolean raiseVersion(long version) {
+        lock.writeLock().lock();
+        try {
+            if (failed) {
+                return false;
+            }
+            if (Long.compareUnsigned(version, root.version()) <= 0) {
+                return true;
+            }
+            root = new TreeEntry(0, 0, version, root.writer(), root.mtime(), TreeEntry.TYPE_DIR, "", null);
+            entries.put(0L, root);
+            rootDirty = true;
+            return commitLocked();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
      * Commits a state transfer on a non-leader (bdb_backend_commit_update): deletes every local
      * inode that {@code leader} lacks and replaces every {@code received} entry (inode 0 becomes
      * the {@code __version__} row), in one store transaction. Before anything is written, the

@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.pmxcfs.dbstore.TestSupport.RamStore;
 
 /** Reference 0: 1 MiB per file (EFBIG); our own total size cap (ENOSPC). */
 class LimitsTest {

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.pmxcfs.dbstore.TestSupport.RamStore;
 
 /**
  * Reference 1.8: a corrupt database refuses to load with a message naming the bad row, and the

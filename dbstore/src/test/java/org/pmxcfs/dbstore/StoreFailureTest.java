@@ -16,7 +16,6 @@ import static org.pmxcfs.dbstore.TestSupport.write;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.pmxcfs.dbstore.TestSupport.FailingStore;
-import org.pmxcfs.dbstore.TestSupport.RamStore;
 
 /** Reference 1.3 / 1.8: a backend failure sets a sticky error; every later mutation is EIO. */
 class StoreFailureTest {

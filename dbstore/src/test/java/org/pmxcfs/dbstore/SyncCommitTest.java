@@ -23,7 +23,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pmxcfs.dbstore.TestSupport.FailingStore;
-import org.pmxcfs.dbstore.TestSupport.RamStore;
 
 /** Reference 3.2 "Commit on a non-leader": all or nothing, verified against the leader's index. */
 class SyncCommitTest {

@@ -17,50 +17,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeMap;
 
-/** Shared helpers: RAM and failing stores, result assertions, tree dumps, plain JDBC. */
+/** Shared helpers: a failing store, result assertions, tree dumps, plain JDBC. */
 final class TestSupport {
 
     /** A fixed "now" for opening databases: tests never read the clock. */
     static final long NOW = 1_700_000_000L;
 
     private TestSupport() {}
-
-    /** A {@link Store} kept in a map, so tests can look at exactly what was committed. */
-    static final class RamStore implements Store {
-        final TreeMap<Long, TreeEntry> rows = new TreeMap<>();
-        int commits;
-        boolean failCommits;
-        boolean closed;
-
-        @Override
-        public List<TreeEntry> load() {
-            return new ArrayList<>(rows.values());
-        }
-
-        @Override
-        public void prepareWrites() {}
-
-        @Override
-        public void commit(Collection<Long> deleted, Collection<TreeEntry> written, TreeEntry versionRow)
-                throws StoreException {
-            if (failCommits) {
-                throw new StoreException("simulated disk failure", null);
-            }
-            commits++;
-            for (long inode : deleted) {
-                rows.remove(inode);
-            }
-            for (TreeEntry e : written) {
-                rows.put(e.inode(), e);
-            }
-            rows.put(versionRow.inode(), versionRow);
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-        }
-    }
 
     /** Wraps a store; once {@link #arm()}ed every commit throws, as a full or broken disk would. */
     static final class FailingStore implements Store {

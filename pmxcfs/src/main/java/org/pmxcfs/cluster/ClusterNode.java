@@ -26,7 +26,7 @@ import org.pmxcfs.dbstore.TreeEntry;
 import org.pmxcfs.dcdb.Dcdb;
 import org.pmxcfs.dcdb.DcdbHost;
 import org.pmxcfs.dfsm.Dfsm;
-import org.pmxcfs.ipc.IpcService;
+import org.pmxcfs.dfsm.ViewSyncedDelivery;
 import org.pmxcfs.status.KvStore;
 import org.pmxcfs.ipc.QuorumControl;
 import org.pmxcfs.jgroups.GroupConfig;
@@ -105,7 +105,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         int id = (int) self.nodeid();
         this.transport = new JGroupsTransport(GroupConfig.of(conf.clusterName() + "-dcdb", id, settings.basePort(),
                 links, key, token), ProcessHandle.current().pid());
-        this.dfsm = new Dfsm("dcdb", 1, transport, new Dcdb(db, (int) self.nodeid(), this), clock,
+        this.dfsm = new Dfsm("dcdb", 1, new ViewSyncedDelivery(transport), new Dcdb(db, (int) self.nodeid(), this), clock,
                 new Dfsm.Options(settings.verifyInterval(), Dfsm.Options.DEFAULT.restartDelay()));
         this.qdevice = new QDeviceLink(db, self.nodeid(), this::deviceVoteChanged);
         this.quorum = new ClusterQuorum(conf, dfsm::members, view -> qdevice.state(ringOf(view)));
@@ -116,7 +116,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
                 settings.basePort() + 1, links, key, token), ProcessHandle.current().pid());
         StatusGroup status = new StatusGroup((int) self.nodeid(), this::nodeName, kv, clusterLog,
                 this::republishStatus, counters::bumpClinfo, quorum::expectedFromPeer);
-        this.statusDfsm = new Dfsm("status", 0, statusTransport, status, clock, STATUS_OPTIONS);
+        this.statusDfsm = new Dfsm("status", 0, new ViewSyncedDelivery(statusTransport), status, clock, STATUS_OPTIONS);
         this.statusPublisher = StatusPublisher.start(kv, statusDfsm::post); // nobody waits for status messages
         this.applier = new ClusterApplier(dfsm, settings.writeTimeout());
         this.ticker = new FailStopScheduler(1, "cluster-tick");

@@ -40,6 +40,12 @@ public final class Dcdb implements DfsmCallbacks {
      * that the FRAG2 fragments of one message do not hold up the others for long.
      */
     static final int UPDATE_BATCH_BYTES = 256 * 1024;
+    /**
+     * What a quorate round adds to the highest version among its members: more than a member
+     * can apply on its own before it is cut off (the tail of a view that the others missed;
+     * the send queue holds 10,000 messages per sender).
+     */
+    static final long ROUND_VERSION_STEP = 1L << 24;
 
     private final MemDb db;
     private final int selfNodeId;
@@ -52,11 +58,14 @@ public final class Dcdb implements DfsmCallbacks {
     private static final class Transfer {
         final MemberId leader;
         final Index leaderIndex;
+        /** The version every member raises its tree to once it holds the leader's; 0: none. */
+        final long raiseTo;
         final List<TreeEntry> updates = new ArrayList<>();
 
-        Transfer(MemberId leader, Index leaderIndex) {
+        Transfer(MemberId leader, Index leaderIndex, long raiseTo) {
             this.leader = leader;
             this.leaderIndex = leaderIndex;
+            this.raiseTo = raiseTo;
         }
     }
 
@@ -163,6 +172,13 @@ public final class Dcdb implements DfsmCallbacks {
      * marks every member whose index equals the leader's as synced, and on the leader sends
      * one UPDATE per inode any other member lacks or has differently, then UPDATE_COMPLETE
      * (dcdb_process_state_update).
+     *
+     * <p>In a quorate round every member then raises its version by {@link #ROUND_VERSION_STEP}
+     * above the highest of the round (the synced ones now, the others after their commit), so
+     * the same tree again. Without this, "highest version wins" let a member that had been cut
+     * off win the heal with writes it alone applied from the tail of an earlier view, over the
+     * writes the majority acknowledged since (the original has the same rule, but corosync's
+     * virtual synchrony gives every member of a view the same tail). The simulation found it.
      */
     @Override
     public boolean processStateUpdate(List<MemberState> states, SyncRound round) {
@@ -194,9 +210,24 @@ public final class Dcdb implements DfsmCallbacks {
             }
         }
         log.info("synced members: {}", synced.stream().map(MemberId::toString).collect(Collectors.joining(", ")));
-        transfer = new Transfer(leaderState.member(), indexes.get(leader));
-        if (leaderState.member().equals(round.self())) {
-            return sendUpdates(transfer.leaderIndex, outdated, round);
+        long highest = 0;
+        for (Index i : indexes) {
+            highest = Long.compareUnsigned(i.version(), highest) > 0 ? i.version() : highest;
+        }
+        transfer = new Transfer(leaderState.member(), indexes.get(leader),
+                host.isQuorate() ? highest + ROUND_VERSION_STEP : 0);
+        if (leaderState.member().equals(round.self()) && !sendUpdates(transfer.leaderIndex, outdated, round)) {
+            return false;
+        }
+        return !synced.contains(round.self()) || raiseVersion();
+    }
+
+    /** The end of a quorate round on this member (see {@link #processStateUpdate}). */
+    private boolean raiseVersion() {
+        if (transfer.raiseTo != 0 && !db.raiseVersion(transfer.raiseTo)) {
+            log.error("serious internal error - stop cluster connection");
+            host.setErrorMode();
+            return false;
         }
         return true;
     }
@@ -301,7 +332,7 @@ public final class Dcdb implements DfsmCallbacks {
             return false;
         }
         host.syncCorosyncConf(false);
-        return true;
+        return raiseVersion();
     }
 
     @Override

@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pmxcfs.dbstore.Errno;
@@ -18,8 +16,7 @@ import org.pmxcfs.dbstore.InodeUpdate;
 import org.pmxcfs.dbstore.LoadException;
 import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.Operation;
-import org.pmxcfs.dbstore.Store;
-import org.pmxcfs.dbstore.StoreException;
+import org.pmxcfs.dbstore.RamStore;
 import org.pmxcfs.dbstore.TreeEntry;
 import org.pmxcfs.dbstore.WireFormatException;
 import org.pmxcfs.dfsm.DfsmCallbacks.MemberState;
@@ -33,34 +30,6 @@ class DcdbTest {
     static final MemberId N1 = new MemberId(1, 100);
     static final MemberId N2 = new MemberId(2, 200);
     static final MemberId N3 = new MemberId(3, 300);
-
-    /** A store in a map; {@link #fail} makes every commit throw. */
-    static final class MapStore implements Store {
-        final TreeMap<Long, TreeEntry> rows = new TreeMap<>();
-        boolean fail;
-
-        @Override
-        public List<TreeEntry> load() {
-            return new ArrayList<>(rows.values());
-        }
-
-        @Override
-        public void prepareWrites() {}
-
-        @Override
-        public void commit(Collection<Long> deleted, Collection<TreeEntry> written, TreeEntry versionRow)
-                throws StoreException {
-            if (fail) {
-                throw new StoreException("simulated disk failure", null);
-            }
-            deleted.forEach(rows::remove);
-            written.forEach(e -> rows.put(e.inode(), e));
-            rows.put(0L, versionRow);
-        }
-
-        @Override
-        public void close() {}
-    }
 
     /** Records everything Dcdb asks of the daemon. */
     static final class FakeHost implements DcdbHost {
@@ -141,7 +110,7 @@ class DcdbTest {
     /** One member: its store, memdb, host fake and dcdb. */
     static final class Node {
         final MemberId id;
-        final MapStore store = new MapStore();
+        final RamStore store = new RamStore();
         final MemDb db;
         final FakeHost host = new FakeHost();
         final Dcdb dcdb;
@@ -238,7 +207,7 @@ class DcdbTest {
     @Test
     void aDatabaseFailureStopsTheClusterConnection() {
         n1.deliver(N1, T, new Operation.Mkdir("d"));
-        n1.store.fail = true;
+        n1.store.failCommits = true;
         assertEquals(-Errno.EIO.code, n1.deliver(N1, T, new Operation.Mkdir("e")));
         assertEquals(1, n1.host.errorModes);
     }
@@ -421,6 +390,9 @@ class DcdbTest {
     @Test
     void leaderElectionOrder() {
         common(n1, n2, n3);
+        for (Node n : List.of(n1, n2, n3)) {
+            n.host.quorate = false; // rounds without quorum leave the versions as they are
+        }
         // same version on n2 and n3, n3 later: n3 leads; n1 stays behind
         n2.deliver(N2, T + 10, new Operation.Mkdir("x"));
         n3.deliver(N3, T + 20, new Operation.Mkdir("y"));
@@ -433,6 +405,27 @@ class DcdbTest {
         rounds = syncRound(n1, n2, n3);
         assertEquals(List.of(N1), rounds.get(0).synced);
         assertEquals(1, rounds.get(0).completes);
+    }
+
+    /**
+     * A member cut off may hold writes of an earlier view's tail that the others never got;
+     * with "highest version wins" alone it led the heal over the writes the majority
+     * acknowledged since (simulation seed 348). A quorate round lifts its members' version
+     * above every version of the round by more than such a tail.
+     */
+    @Test
+    void aQuorateRoundOutranksWhatAMemberCutOffBeforeAppliedAlone() {
+        common(n1, n2, n3);
+        for (int i = 0; i < 3; i++) {
+            n2.deliver(N3, T + 1, new Operation.Mkdir("tail" + i)); // only n2 got the tail
+        }
+        syncRound(n1, n3); // n2 is cut off; n1 and n3 are a majority and hold the same tree
+        assertEquals(n1.db.stats().version(), n3.db.stats().version());
+        assertTrue(n1.db.stats().version() > n2.db.stats().version() + Dcdb.ROUND_VERSION_STEP / 2);
+        n1.deliver(N1, T + 2, new Operation.Mkdir("acknowledged"));
+        n3.deliver(N1, T + 2, new Operation.Mkdir("acknowledged"));
+        List<FakeRound> rounds = syncRound(n1, n2, n3); // the heal
+        assertEquals(List.of(N1, N3), rounds.get(1).synced, "the majority's tree leads, not n2's longer tail");
     }
 
     @Test
@@ -471,7 +464,7 @@ class DcdbTest {
             assertTrue(n1.dcdb.processUpdate(N2, u));
         }
         n1.db.flush();
-        n1.store.fail = true;
+        n1.store.failCommits = true;
         assertFalse(n1.dcdb.commit());
         assertEquals(1, n1.host.errorModes);
     }

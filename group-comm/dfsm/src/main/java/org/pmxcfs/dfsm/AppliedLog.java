@@ -15,6 +15,13 @@ import java.util.TreeMap;
  * caught by a membership change learns whether it was applied (and its result) or must be sent
  * again, and a message that arrives twice (a re-send and a late original) is applied once,
  * identically everywhere.
+ *
+ * <p>The log lives in memory, the state it describes on disk: a restarted process holds
+ * messages its previous incarnation applied and an empty log. So a log also tells how long it
+ * may still miss messages of the state ({@link #uncoveredMillis()}): the rest of the
+ * {@link Dfsm.Options#resendWindow} after the process started, for which its state may hold
+ * messages sent before the start. A union misses only what all its logs miss, so it carries
+ * the smallest of their values.
  */
 final class AppliedLog {
 
@@ -27,6 +34,23 @@ final class AppliedLog {
     static final int MAX_SENDERS = 8;
 
     private final Map<MemberId, TreeMap<Long, Integer>> bySender = new HashMap<>();
+    private long uncoveredMillis;
+
+    /**
+     * For how many more milliseconds (from when the log was sent) the state may hold messages
+     * this log does not know: those sent before a process restart; 0 if none.
+     */
+    long uncoveredMillis() {
+        return uncoveredMillis;
+    }
+
+    /** A copy that says it misses messages for {@code millis} more (capped at u32). */
+    AppliedLog uncovered(long millis) {
+        AppliedLog copy = new AppliedLog();
+        copy.replaceWith(this);
+        copy.uncoveredMillis = Math.min(0xFFFFFFFFL, Math.max(0, millis));
+        return copy;
+    }
 
     /** Records that {@code sender}'s message {@code count} was applied with {@code result}. */
     void record(MemberId sender, long count, int result) {
@@ -67,23 +91,28 @@ final class AppliedLog {
         }
     }
 
-    /** Replaces the content with {@code other}'s. */
+    /** Replaces the content with {@code other}'s, its {@link #uncoveredMillis()} included. */
     void replaceWith(AppliedLog other) {
         bySender.clear();
         addAll(other);
+        uncoveredMillis = other.uncoveredMillis;
     }
 
     int size() {
         return bySender.values().stream().mapToInt(Map::size).sum();
     }
 
-    /** Bytes of {@link #writeTo}: u32 senders, then per sender u32 node id, u64 pid, u32 n, n × (u64 count, i32 result). */
+    /**
+     * Bytes of {@link #writeTo}: u32 uncovered milliseconds, u32 senders, then per sender u32
+     * node id, u64 pid, u32 n, n × (u64 count, i32 result).
+     */
     int encodedSize() {
-        return 4 + bySender.size() * 16 + size() * 12;
+        return 8 + bySender.size() * 16 + size() * 12;
     }
 
     /** Writes the log in sender order, in {@code b}'s byte order. */
     void writeTo(ByteBuffer b) {
+        b.putInt((int) uncoveredMillis);
         b.putInt(bySender.size());
         for (Map.Entry<MemberId, TreeMap<Long, Integer>> e : new TreeMap<>(bySender).entrySet()) {
             b.putInt(e.getKey().nodeId()).putLong(e.getKey().pid()).putInt(e.getValue().size());
@@ -95,6 +124,7 @@ final class AppliedLog {
     static AppliedLog readFrom(ByteBuffer b) throws MalformedMessageException {
         AppliedLog log = new AppliedLog();
         try {
+            log.uncoveredMillis = Integer.toUnsignedLong(b.getInt());
             long senders = Integer.toUnsignedLong(b.getInt());
             if (senders * 16 > b.remaining()) { // a view may hold more members than MAX_SENDERS
                 throw new MalformedMessageException("applied log claims " + senders + " senders");
@@ -120,16 +150,16 @@ final class AppliedLog {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AppliedLog l && l.bySender.equals(bySender);
+        return o instanceof AppliedLog l && l.bySender.equals(bySender) && l.uncoveredMillis == uncoveredMillis;
     }
 
     @Override
     public int hashCode() {
-        return bySender.hashCode();
+        return bySender.hashCode() * 31 + Long.hashCode(uncoveredMillis);
     }
 
     @Override
     public String toString() {
-        return bySender.size() + " senders, " + size() + " entries";
+        return bySender.size() + " senders, " + size() + " entries, uncovered " + uncoveredMillis + " ms";
     }
 }

@@ -68,6 +68,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Only the first member of the view (lowest node id, then lowest pid) starts a sync
  *       round; the original lets every member with the lowest node id do it.</li>
  *   <li>{@link #send} waits a bounded time; the original waits forever.</li>
+ *   <li>Writes applied at the end of a round are acknowledged once a barrier sent after it came
+ *       back (see {@code onAllSynced}); a message in doubt is sent again only within the
+ *       resend window and only if no restarted process may hold it unknowingly
+ *       ({@link AppliedLog}); without quorum it is given up even if the shared state holds it.</li>
  * </ul>
  *
  * <p><b>Threads.</b> Transport events and {@link #tick()} run under one lock and call the
@@ -86,13 +90,24 @@ public final class Dfsm {
      *     ({@code DCDB_VERIFY_TIME}, 3600 s)
      * @param restartDelay how long after leaving (mode {@link DfsmMode#LEAVE}) the dfsm rejoins;
      *     the original re-initialises a failed service after at least 5 s
+     * @param resendWindow how long after it was first sent a message caught by a membership
+     *     change may be sent again; older ones are given up (ABORTED). For this long after its
+     *     start a process's applied log may miss messages its state holds (see
+     *     {@link AppliedLog}); it must outlast the writers' time limits to be of use
      */
-    public record Options(Duration verifyPeriod, Duration restartDelay) {
+    public record Options(Duration verifyPeriod, Duration restartDelay, Duration resendWindow) {
+        /** The default {@link #resendWindow}: twice the daemon's default write timeout. */
+        public static final Duration RESEND_WINDOW = Duration.ofSeconds(60);
         public static final Options DEFAULT = new Options(Duration.ofSeconds(3600), Duration.ofSeconds(5));
 
         public Options {
             Objects.requireNonNull(verifyPeriod);
             Objects.requireNonNull(restartDelay);
+            Objects.requireNonNull(resendWindow);
+        }
+
+        public Options(Duration verifyPeriod, Duration restartDelay) {
+            this(verifyPeriod, restartDelay, RESEND_WINDOW);
         }
     }
 
@@ -131,6 +146,17 @@ public final class Dfsm {
     private final AppliedLog applied = new AppliedLog();
     /** Our own messages caught by a membership change, resolved when the next sync round ends. */
     private final List<PendingSends.Entry> inDoubt = new java.util.ArrayList<>();
+    /**
+     * Our messages applied at the end of a sync round (from the queue, or found in the shared
+     * state), with their results: their writers learn them once our barrier is delivered (see
+     * {@link #onAllSynced}); at a view change before that they are in doubt again.
+     */
+    private final List<Unstable> unstable = new java.util.ArrayList<>();
+    /** True from processing the end of a round until its completions are handed to {@link #unstable}. */
+    private boolean roundEnding;
+
+    /** One of our messages applied at a round's end, waiting for the barrier. */
+    private record Unstable(PendingSends.Entry entry, int result) {}
 
     private byte[] csum;
     private Epoch csumEpoch = Epoch.NONE;
@@ -138,6 +164,8 @@ public final class Dfsm {
     private long csumCounter;
     private long lastVerifyMillis;
     private long leftAtMillis;
+    /** Until when (by our clock) {@link #applied} may miss messages our state holds (see {@link AppliedLog}). */
+    private long uncoveredUntil;
 
     /**
      * @param logDomain log category, as the original's log domains ("dcdb", "status")
@@ -152,6 +180,7 @@ public final class Dfsm {
         this.clock = Objects.requireNonNull(clock);
         this.options = Objects.requireNonNull(options);
         this.lastVerifyMillis = clock.millis();
+        this.uncoveredUntil = clock.millis() + options.resendWindow().toMillis();
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -340,7 +369,7 @@ public final class Dfsm {
             }
             long count = ++msgCount;
             byte[] bytes = encodeNormal(subtype, count, payload); // may throw: before registering
-            CompletableFuture<SendResult> f = pending.register(count, bytes);
+            CompletableFuture<SendResult> f = pending.register(count, bytes, clock.millis());
             if (!multicast(bytes)) {
                 pending.complete(count, SendResult.NOT_SENT);
             }
@@ -467,11 +496,13 @@ public final class Dfsm {
         endRound();
         discardQueue();
         // Our messages not applied here yet may or may not have been applied elsewhere: the
-        // transport drops old-view messages once the view changed (JGroupsTransport's view
+        // transport drops old-view messages once the view changed (ViewSyncedDelivery's view
         // stamp), but other members may have applied them before. The next sync round tells
         // (the applied logs in the STATEs): their writers then get the result, or the message
         // is sent again.
         inDoubt.addAll(pending.drain());
+        unstable.forEach(u -> inDoubt.add(u.entry()));
+        unstable.clear();
 
         if (mode.isError()) {
             log.debug("already left group - ignore view change");
@@ -508,7 +539,7 @@ public final class Dfsm {
             callbacks.membersChanged(table.members());
         }
         if (mode == DfsmMode.SYNCED) {
-            resolveInDoubt(); // alone: our own log is the state's
+            onAllSynced(); // alone: our own log is the state's
         }
     }
 
@@ -594,6 +625,8 @@ public final class Dfsm {
             } else {
                 log.info("skip verification - no checksum saved");
             }
+        } else if (sm instanceof Update && sender.equals(self)) {
+            releaseUnstable(); // our barrier (or an UPDATE of ours as leader: nothing waits then)
         } else {
             // SYNC_START, STATE, UPDATE: we already have everything (or are the leader)
             log.debug("ignore state sync message {}", sm.type());
@@ -614,7 +647,7 @@ public final class Dfsm {
                 setMode(DfsmMode.LEAVE);
                 return;
             }
-            if (!sendState(new State(nowSeconds(), syncEpoch, state, applied))) {
+            if (!sendState(new State(nowSeconds(), syncEpoch, state, applied.uncovered(uncoveredMillis())))) {
                 setMode(DfsmMode.LEAVE);
             }
         } else if (sm instanceof State s) {
@@ -658,7 +691,7 @@ public final class Dfsm {
         // synced ones now, the others at their commit (a round cut short leaves a member with
         // its old state and its old log).
         if (members.isSynced(self)) {
-            applied.replaceWith(members.syncedUnion());
+            adoptSyncedLogs();
             setMode(DfsmMode.SYNCED);
             endRound();
             if (members.allSynced()) {
@@ -681,7 +714,7 @@ public final class Dfsm {
                 setMode(DfsmMode.LEAVE);
                 return;
             }
-            applied.replaceWith(members.syncedUnion());
+            adoptSyncedLogs();
             members.markAllSynced();
             setMode(DfsmMode.SYNCED);
             onAllSynced();
@@ -692,6 +725,16 @@ public final class Dfsm {
             log.error("received unexpected state message {} while waiting for updates", sm.type());
             setMode(DfsmMode.LEAVE);
         }
+    }
+
+    /** Takes the union of the synced members' applied logs, with the state they hold. */
+    private void adoptSyncedLogs() {
+        applied.replaceWith(members.syncedUnion());
+        uncoveredUntil = clock.millis() + applied.uncoveredMillis();
+    }
+
+    private long uncoveredMillis() {
+        return Math.max(0, uncoveredUntil - clock.millis());
     }
 
     /** Applies one normal message, or leaves the group if this node is not quorate. */
@@ -707,28 +750,70 @@ public final class Dfsm {
             // a re-send whose original was applied after all (or the other way round)
             log.debug("message {} from {} already applied", n.count(), sender);
             if (own) {
-                pending.complete(n.count(), SendResult.applied(earlier));
+                completeOwn(n.count(), earlier);
             }
             return true;
         }
         int result = callbacks.deliver(sender, n.subtype(), n.time(), n.payload());
         applied.record(sender, n.count(), result);
         if (own) {
-            pending.complete(n.count(), SendResult.applied(result));
+            completeOwn(n.count(), result);
         }
         return true;
     }
 
-    /** Every member is synced: settle our messages caught by the membership change, then apply the queue. */
+    /**
+     * Our message {@code count} is applied here. Applied as delivered, a majority of the view
+     * has it (the transport delivers our own messages only then) and applies it at the same
+     * place. Applied at a round's end, it waits for the barrier.
+     */
+    private void completeOwn(long count, int result) {
+        if (!roundEnding) {
+            pending.complete(count, SendResult.applied(result));
+            return;
+        }
+        PendingSends.Entry e = pending.take(count);
+        if (e != null) {
+            unstable.add(new Unstable(e, result));
+        }
+    }
+
+    /**
+     * Every member is synced: settle our messages caught by the membership change, then apply
+     * the queue. What this tells our writers waits for a barrier (an empty UPDATE of this round,
+     * which every synced member ignores) to come back: the message that ended the round here
+     * (the leader's UPDATE_COMPLETE, the last STATE) may be one its own sender is still holding
+     * back until a majority has it, and gives up if the view changes first; then the others
+     * never apply the queue, and a write acknowledged here would be lost when their state wins.
+     * Our barrier is delivered only after a majority delivered everything before it, the end
+     * of the round included (the simulation found this).
+     */
     private void onAllSynced() {
-        resolveInDoubt();
-        applyQueue();
+        roundEnding = true;
+        try {
+            resolveInDoubt();
+            applyQueue();
+        } finally {
+            roundEnding = false;
+        }
+        if (!unstable.isEmpty() && !sendState(new Update(nowSeconds(), syncEpoch, new byte[0]))) {
+            log.warn("cannot send the barrier: {} writes wait for the next membership change", unstable.size());
+        }
+    }
+
+    /** Our barrier came back: the round's end is stable, our writers learn their results. */
+    private void releaseUnstable() {
+        List<Unstable> list = List.copyOf(unstable);
+        unstable.clear();
+        list.forEach(u -> u.entry().future().complete(SendResult.applied(u.result())));
     }
 
     /**
      * Our messages caught by a membership change: applied in the state we now share (the
      * writer gets that result), or sent again (same counter, so a late original and the re-send
-     * are applied once), or, without quorum, given up (ABORTED).
+     * are applied once), or, without quorum, given up (ABORTED). Without quorum even a message
+     * the shared state holds is given up: a minority's state loses to the majority's at the
+     * heal, and the write with it (the simulation found this: an acknowledged write lost).
      */
     private void resolveInDoubt() {
         if (inDoubt.isEmpty()) {
@@ -742,10 +827,15 @@ public final class Dfsm {
                 continue; // the writer stopped waiting
             }
             Integer result = applied.result(self, e.count());
-            if (result != null) {
+            if (!quorate) {
+                e.future().complete(SendResult.ABORTED);
+            } else if (result != null) {
                 log.info("message {} was applied before the membership change", e.count());
-                e.future().complete(SendResult.applied(result));
-            } else if (!quorate) {
+                unstable.add(new Unstable(e, result));
+            } else if (clock.millis() - e.sentMillis() + uncoveredMillis() >= options.resendWindow().toMillis()) {
+                // a node that restarted since it was sent may hold it without knowing: sending
+                // it again could apply it twice
+                log.warn("message {} given up: it may be applied in a state restarted since", e.count());
                 e.future().complete(SendResult.ABORTED);
             } else {
                 log.info("sending message {} again: not applied before the membership change", e.count());
@@ -761,6 +851,8 @@ public final class Dfsm {
 
     /** Our messages caught by a membership change and everyone still waiting: not applied here. */
     private void abortWaiting() {
+        unstable.forEach(u -> inDoubt.add(u.entry()));
+        unstable.clear();
         List<PendingSends.Entry> list = List.copyOf(inDoubt);
         inDoubt.clear();
         list.forEach(e -> e.future().complete(SendResult.ABORTED));

@@ -67,13 +67,15 @@ final class MemberTable {
      */
     AppliedLog syncedUnion() {
         AppliedLog union = new AppliedLog();
+        long uncovered = Long.MAX_VALUE;
         for (Slot s : slots.values()) {
             if (s.synced && s.applied != null) {
                 union.addAll(s.applied);
+                uncovered = Math.min(uncovered, s.applied.uncoveredMillis());
             }
         }
         union.trim(members);
-        return union;
+        return union.uncovered(uncovered == Long.MAX_VALUE ? 0 : uncovered);
     }
 
     boolean allStatesReceived() {

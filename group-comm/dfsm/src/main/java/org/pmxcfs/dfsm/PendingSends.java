@@ -13,13 +13,13 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 final class PendingSends {
 
-    /** One waiting writer: its message (counter and encoded bytes) and its future. */
-    record Entry(long count, byte[] bytes, CompletableFuture<SendResult> future) {}
+    /** One waiting writer: its message (counter, encoded bytes, when first sent) and its future. */
+    record Entry(long count, byte[] bytes, long sentMillis, CompletableFuture<SendResult> future) {}
 
     private final ConcurrentSkipListMap<Long, Entry> waiting = new ConcurrentSkipListMap<>();
 
-    CompletableFuture<SendResult> register(long count, byte[] bytes) {
-        Entry e = new Entry(count, bytes, new CompletableFuture<>());
+    CompletableFuture<SendResult> register(long count, byte[] bytes, long sentMillis) {
+        Entry e = new Entry(count, bytes, sentMillis, new CompletableFuture<>());
         add(e);
         return e.future();
     }
@@ -36,6 +36,12 @@ final class PendingSends {
         if (e != null) {
             e.future().complete(result);
         }
+    }
+
+    /** Removes and returns the entry of message {@code count} if its writer still waits, else null. */
+    Entry take(long count) {
+        Entry e = waiting.remove(count);
+        return e == null || e.future().isDone() ? null : e;
     }
 
     /** Completes every wait with {@code result}, in counter order. */

@@ -19,8 +19,8 @@ public record SendResult(Outcome outcome, int result) {
         NOT_SENT,
         /**
          * Sent, but this node will not apply it: the group was left, or a membership change
-         * caught it and, the next round found it applied nowhere, this node had no quorum to
-         * send it again.
+         * caught it and this node had no quorum when the next round ended (then it may be in
+         * the minority's state, which the majority's replaces at the heal).
          */
         ABORTED,
         /** Sent, but not applied locally within the caller's time limit. */

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Group communication as the dfsm needs it, and no more: membership views and totally ordered
- * multicast. Implemented on JGroups for real clusters and on a seeded in-process network for
- * simulation tests.
+ * multicast. Implemented by {@link ViewSyncedDelivery} on a {@link RawGroup}: JGroups in real
+ * clusters, the seeded in-process network in simulation tests.
  *
  * <p>Guarantees the dfsm may rely on: the listener is called from one thread at a time; within a
  * view, every member delivers a prefix of one common sequence of messages (total order, each

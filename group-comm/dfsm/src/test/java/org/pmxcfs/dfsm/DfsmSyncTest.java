@@ -113,6 +113,7 @@ class DfsmSyncTest {
 
     @BeforeEach
     void toTheSyncPoint() throws Exception {
+        clock.advance(Dfsm.Options.RESEND_WINDOW.toMillis()); // running long enough: the logs cover the states
         a.start();
         b.start();
         ta.view(A, B);
@@ -144,10 +145,33 @@ class DfsmSyncTest {
         assertEquals(List.of("a1", "b1"), appB.applied); // same order, on the leader's state
         assertEquals(7, appA.version);
         assertEquals(7, appB.version);
+        // applied at the round's end: each writer learns it when its barrier comes back
+        assertFalse(fromA.isDone());
+        assertFalse(fromB.isDone());
+        nextA = 4; // after a1
+        sequence(ta);
+        sequence(tb);
         assertEquals(SendResult.applied(0), fromA.getNow(null));
         assertEquals(SendResult.applied(0), fromB.getNow(null));
         assertEquals(DfsmMode.SYNCED, b.mode());
         assertEquals(List.of("state update, leader 1/100", "commit", "cleanup"), appB.events);
+    }
+
+    /**
+     * The message that ends a round here may never be processed by its sender (the transport
+     * holds a sender's own message back until a majority has it, and gives it up if the view
+     * changes first): a write applied from the queue at that point is not acknowledged before
+     * the barrier that follows it came back. Simulation seed 86: the leader gave up its
+     * UPDATE_COMPLETE, never applied the queue, and its state won over an acknowledged write.
+     */
+    @Test
+    void aWriteAppliedAtTheRoundsEndWaitsForTheBarrier() throws Exception {
+        CompletableFuture<SendResult> fromB = b.submit(1, "b1".getBytes());
+        sequence(tb); // b1, queued: B is not synced yet
+        sequence(ta); // UPDATE_COMPLETE: B commits and applies b1
+        assertEquals(List.of("b1"), appB.applied);
+        tb.view(B); // before B's barrier came back: maybe A never processed UPDATE_COMPLETE
+        assertFalse(fromB.isDone(), "acknowledged although A may never apply b1");
     }
 
     @Test

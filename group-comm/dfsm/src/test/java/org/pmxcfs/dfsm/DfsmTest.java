@@ -234,6 +234,7 @@ class DfsmTest {
 
     @Test
     void writesDuringSyncAreQueuedAndOwnSentAgainAfterAViewChange() throws Exception {
+        clock.advance(Dfsm.Options.RESEND_WINDOW.toMillis()); // running long enough: the log covers the state
         dfsm.start();
         transport.view(A, B); // we are first: we send SYNC_START
         assertEquals(DfsmMode.START_SYNC, dfsm.mode());
@@ -252,6 +253,22 @@ class DfsmTest {
         assertEquals(SendResult.Outcome.APPLIED, f.getNow(null).outcome());
         transport.deliver(A, original); // a late second copy is not applied again
         assertEquals(List.of(A + ":q"), app.applied);
+    }
+
+    /**
+     * A process that started less than the resend window ago may hold, from its disk, messages
+     * its previous incarnation applied, and its applied log knows none of them: sending a
+     * message again could apply it twice (simulation seed 19).
+     */
+    @Test
+    void aMessageInDoubtIsGivenUpWhileTheLogMayMissPartOfTheState() throws Exception {
+        dfsm.start();
+        transport.view(A, B);
+        CompletableFuture<SendResult> f = dfsm.submit(1, "q".getBytes());
+        int sent = transport.sent.size();
+        transport.view(A); // alone and quorate: our state is the shared one, our log just started
+        assertEquals(SendResult.Outcome.ABORTED, f.getNow(null).outcome());
+        assertEquals(sent, transport.sent.size(), "not sent again");
     }
 
     @Test

@@ -1,18 +1,17 @@
 package org.pmxcfs.jgroups;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.JChannel;
@@ -33,28 +32,25 @@ import org.jgroups.protocols.pbcast.STABLE;
 import org.jgroups.stack.Protocol;
 import org.jgroups.util.ExtendedUUID;
 import org.pmxcfs.dfsm.MemberId;
-import org.pmxcfs.dfsm.Transport;
+import org.pmxcfs.dfsm.RawGroup;
+import org.pmxcfs.dfsm.ViewStamp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link Transport} on a JGroups channel configured for corosync semantics: datagrams, static
+ * A {@link RawGroup} on a JGroups channel configured for corosync semantics: datagrams, static
  * discovery from the nodelist, total order through SEQUENCER, failure detection from the token
  * timeout, partition merge, and every datagram sealed with a key derived from the
  * cluster authkey, so a process without the key can neither join nor inject. The stack and the
- * reasons for each choice are in docs/ARCHITECTURE.md.
+ * reasons for each choice are in docs/ARCHITECTURE.md. The dfsm runs on it through
+ * {@link org.pmxcfs.dfsm.ViewSyncedDelivery}, which adds view stamps and majority acks.
  *
- * <p>Views and messages are handed to the listener by one dispatcher thread, in the order the
- * channel produced them.
+ * <p>Dispatched tasks run on one dispatcher thread per join, in the order they were handed over.
  */
-public final class JGroupsTransport implements Transport {
+public final class JGroupsTransport implements RawGroup {
 
     private static final Logger log = LoggerFactory.getLogger("cpg");
     static final String KEY_NODEID = "nodeid";
-    /** Every message: kind (u8), the sender's view ({@link ViewStamp}, 16 bytes), the sender's message number (u64). */
-    private static final int HEADER_BYTES = 1 + ViewStamp.BYTES + 8;
-    private static final byte DATA = 1;
-    private static final byte ACK = 2;
     private static final String KEY_PID = "pid";
 
     private final GroupConfig config;
@@ -76,7 +72,7 @@ public final class JGroupsTransport implements Transport {
 
     /**
      * Joins with a new channel. Everything tied to a membership (the dispatcher, the sender,
-     * the view stamps, the acks) belongs to that channel, so a dfsm that left after an error
+     * the members' addresses) belongs to that channel, so a dfsm that left after an error
      * rejoins as fresh as at its first join.
      */
     @Override
@@ -101,13 +97,27 @@ public final class JGroupsTransport implements Transport {
         return c != null && c.multicast(message);
     }
 
+    @Override
+    public boolean unicast(MemberId to, byte[] message) {
+        Connection c = connection;
+        return c != null && c.unicast(to, message);
+    }
+
+    @Override
+    public void dispatch(Runnable task) {
+        Connection c = connection;
+        if (c != null) {
+            c.events.add(task);
+        }
+    }
+
     /**
      * The number of the view installed here (JGroups numbers views like corosync's ring sequence:
      * the same on every member, growing with each change); 0 when not joined.
      */
     public long viewNumber() {
         Connection c = connection;
-        return c == null ? 0 : Math.max(0, c.sendView.id());
+        return c == null ? 0 : Math.max(0, c.viewNumber);
     }
 
     /** Peer node id → link number → up, as the link pings tell; empty with one link or when not joined. */
@@ -126,58 +136,23 @@ public final class JGroupsTransport implements Transport {
         }
     }
 
-    /** One event for the dispatcher thread. */
-    private interface Event {
-        void run() throws InterruptedException;
-    }
-
-    /** Acks counted for one of our own messages, sent in {@code view}. */
-    private static final class Acks {
-        final ViewStamp view;
-        final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-
-        Acks(ViewStamp view) {
-            this.view = view;
-        }
-    }
-
     private interface SendAction {
         void send() throws Exception;
     }
 
-    /** One join: a channel, the thread that hands its events to the listener, and the one that sends. */
+    /** One join: a channel, the thread that runs the dispatched tasks, and the one that sends. */
     private final class Connection {
         private static final int SEND_QUEUE = 10_000;
 
         private final Listener listener;
         private final JChannel channel;
-        private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
         private final Thread dispatcher;
         private final ExecutorService sender;
         private volatile boolean running = true;
-        /** The view the sender had installed, stamped on every message (see {@link #dispatchMessage}). */
-        private volatile ViewStamp sendView = ViewStamp.NONE;
-        private final AtomicLong sendSeq = new AtomicLong();
-        /**
-         * Our own messages of the current view not yet delivered here: how many other members
-         * have delivered each (by message number). Entered when sent, left when delivered or
-         * when the view changes; late acks find nothing and are ignored.
-         */
-        private final ConcurrentHashMap<Long, Acks> acks = new ConcurrentHashMap<>();
-        private final Object ackSignal = new Object();
-        /** Dispatcher thread only: members of the view delivered last. */
-        private int deliveredViewSize = 1;
-        /** Dispatcher thread only: the view delivered last, and messages stamped with a later view. */
-        private ViewStamp deliveredView = ViewStamp.NONE;
-        /**
-         * Dispatcher thread only: a view in which we gave up one of our own messages (the view
-         * changed before a majority acked it). Nothing more of that view is delivered here: the
-         * others may have delivered the message, and a sequence with a hole where our own
-         * message was would break the dfsm's protocol (an UPDATE after a STATE we never saw).
-         * The next view's sync makes everyone agree again.
-         */
-        private ViewStamp abandonedView = ViewStamp.NONE;
-        private final List<Event> early = new ArrayList<>();
+        private volatile long viewNumber = -1;
+        /** The members of the installed view by their channel address, for unicasts. */
+        private volatile Map<MemberId, Address> addresses = Map.of();
 
         Connection(Listener listener) throws Exception {
             this.listener = listener;
@@ -217,9 +192,6 @@ public final class JGroupsTransport implements Transport {
         void close() {
             running = false;
             sender.shutdownNow();
-            synchronized (ackSignal) {
-                ackSignal.notifyAll();
-            }
             channel.close();
             dispatcher.interrupt();
             if (Thread.currentThread() != dispatcher) {
@@ -233,55 +205,26 @@ public final class JGroupsTransport implements Transport {
 
         private void onReceive(Message msg) {
             MemberId sender = memberOf(msg.getSrc());
-            if (sender == null || msg.getLength() < HEADER_BYTES) {
-                return;
+            if (sender != null) {
+                listener.received(sender, Arrays.copyOfRange(msg.getArray(), msg.getOffset(),
+                        msg.getOffset() + msg.getLength()));
             }
-            ByteBuffer b = ByteBuffer.wrap(msg.getArray(), msg.getOffset(), msg.getLength());
-            byte kind = b.get();
-            ViewStamp stamp = ViewStamp.read(b);
-            long seq = b.getLong();
-            if (kind == ACK) {
-                Acks a = acks.get(seq);
-                if (a != null) {
-                    a.count.incrementAndGet();
-                }
-                synchronized (ackSignal) {
-                    ackSignal.notifyAll();
-                }
-                return;
-            }
-            byte[] body = new byte[b.remaining()];
-            b.get(body);
-            Address src = msg.getSrc();
-            events.add(() -> dispatchMessage(stamp, () -> deliverData(sender, src, stamp, seq, body)));
         }
 
         private void onView(View view) {
             List<MemberId> members = new ArrayList<>();
+            Map<MemberId, Address> byMember = new HashMap<>();
             for (Address a : view.getMembers()) {
                 MemberId m = memberOf(a);
                 if (m != null) {
                     members.add(m);
+                    byMember.put(m, a);
                 }
             }
             members.sort(null);
-            ViewStamp id = ViewStamp.of(view);
-            sendView = id;
-            acks.values().removeIf(a -> !a.view.equals(id)); // their messages are dropped everywhere
-            synchronized (ackSignal) {
-                ackSignal.notifyAll(); // a dispatcher waiting for acks gives up: the view changed
-            }
-            int size = members.size();
-            events.add(() -> {
-                deliveredView = id;
-                deliveredViewSize = size;
-                listener.viewChanged(List.copyOf(members));
-                List<Event> held = new ArrayList<>(early);
-                early.clear();
-                for (Event e : held) {
-                    e.run();
-                }
-            });
+            addresses = Map.copyOf(byMember);
+            viewNumber = view.getViewId().getId();
+            listener.viewInstalled(stampOf(view), members);
         }
 
         private void dispatch() {
@@ -296,77 +239,23 @@ public final class JGroupsTransport implements Transport {
             }
         }
 
-        /**
-         * Our own message is delivered to us only once a majority of the view has delivered it
-         * too: the JGroups coordinator orders messages and would otherwise apply (and acknowledge
-         * to its writer) its own writes at once, even when it is the one cut off from the others,
-         * and those writes would be lost when the majority's state wins at the heal. Every member
-         * acks each foreign message once it delivered it; if the view changes first, the message
-         * is dropped here like every other message of the old view (its writer's dfsm then finds
-         * out in the next sync round whether it was applied elsewhere, or sends it again).
-         */
-        private void deliverData(MemberId sender, Address src, ViewStamp stamp, long seq, byte[] body)
-                throws InterruptedException {
-            if (!sender.equals(self)) {
-                listener.deliver(sender, body);
-                ByteBuffer ack = ByteBuffer.allocate(HEADER_BYTES).put(ACK);
-                stamp.write(ack);
-                byte[] ackBytes = ack.putLong(seq).array();
-                // acks need no order and no flow control: out of band, straight to the waiting sender
-                send(() -> channel.send(new BytesMessage(src, ackBytes).setFlag(Message.Flag.OOB, Message.Flag.NO_FC)));
-                return;
-            }
-            int needed = deliveredViewSize / 2;
-            synchronized (ackSignal) {
-                Acks a;
-                while ((a = acks.get(seq)) == null || a.count.get() < needed) {
-                    if (a == null || !sendView.equals(stamp) || !running) {
-                        acks.remove(seq);
-                        abandonedView = stamp;
-                        log.debug("own message {} of view {} not acknowledged by a majority before the view changed",
-                                seq, stamp);
-                        return;
-                    }
-                    ackSignal.wait(1000);
-                }
-            }
-            acks.remove(seq);
-            listener.deliver(sender, body);
-        }
-
-        /**
-         * The dfsm relies on every member delivering one sequence per view. Without FLUSH,
-         * JGroups may deliver a message sent in the old view after the new view at some members
-         * only, or a message of the new view before this member installed it. So: drop messages
-         * stamped with an older view (their sender's dfsm resolves them after its next sync), hold messages
-         * of a newer view until it is installed here. A view is named by its number and its
-         * creator: the two sides of a partition number their views independently, and a message
-         * of the majority's view 5 must not be delivered in the minority's view 5.
-         */
-        private void dispatchMessage(ViewStamp stamp, Event deliver) throws InterruptedException {
-            if (stamp.equals(deliveredView) && !stamp.equals(abandonedView)) {
-                deliver.run();
-            } else if (stamp.id() > deliveredView.id()) {
-                early.add(() -> dispatchMessage(stamp, deliver));
-            } else {
-                log.debug("dropped a message of view {} in view {}", stamp, deliveredView);
-            }
-        }
-
         boolean multicast(byte[] message) {
             if (!running || !channel.isConnected()) {
                 return false;
             }
-            ViewStamp view = sendView;
-            long seq = sendSeq.incrementAndGet();
-            ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + message.length).put(DATA);
-            view.write(b);
-            byte[] stamped = b.putLong(seq).put(message).array();
-            acks.put(seq, new Acks(view));
             // JChannel.send can block until the next view (SEQUENCER waits for an unreachable
             // coordinator): send from one thread of our own, in order, so callers keep their own
             // time limits and never hold each other up
-            return send(() -> channel.send(new BytesMessage(null, stamped)));
+            return send(() -> channel.send(new BytesMessage(null, message)));
+        }
+
+        boolean unicast(MemberId to, byte[] message) {
+            Address a = addresses.get(to);
+            if (!running || a == null) {
+                return false;
+            }
+            // acks need no order and no flow control: out of band, straight to the waiting sender
+            return send(() -> channel.send(new BytesMessage(a, message).setFlag(Message.Flag.OOB, Message.Flag.NO_FC)));
         }
 
         /** A send on the sender thread; false if too many are waiting or the connection is closed. */
@@ -392,32 +281,14 @@ public final class JGroupsTransport implements Transport {
     }
 
     /**
-     * A view as stamped on messages: its number and a fingerprint of its creator. JGroups view
-     * numbers grow at every member, but the two sides of a partition count independently.
+     * JGroups' view id as stamped on messages: the number, and a fingerprint of the creator's
+     * address (the two sides of a partition number their views independently).
      */
-    record ViewStamp(long id, long creator) {
-        static final int BYTES = 16;
-        static final ViewStamp NONE = new ViewStamp(-1, 0);
-
-        static ViewStamp of(View view) {
-            Address c = view.getViewId().getCreator();
-            long creator = c instanceof org.jgroups.util.UUID u ? u.getMostSignificantBits() ^ u.getLeastSignificantBits()
-                    : c == null ? 0 : c.hashCode();
-            return new ViewStamp(view.getViewId().getId(), creator);
-        }
-
-        static ViewStamp read(ByteBuffer b) {
-            return new ViewStamp(b.getLong(), b.getLong());
-        }
-
-        void write(ByteBuffer b) {
-            b.putLong(id).putLong(creator);
-        }
-
-        @Override
-        public String toString() {
-            return id + "/" + Long.toHexString(creator);
-        }
+    static ViewStamp stampOf(View view) {
+        Address c = view.getViewId().getCreator();
+        long creator = c instanceof org.jgroups.util.UUID u ? u.getMostSignificantBits() ^ u.getLeastSignificantBits()
+                : c == null ? 0 : c.hashCode();
+        return new ViewStamp(view.getViewId().getId(), creator);
     }
 
     private static byte[] ascii(long n) {

@@ -15,11 +15,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pmxcfs.dfsm.MemberId;
 import org.pmxcfs.dfsm.Transport;
+import org.pmxcfs.dfsm.ViewSyncedDelivery;
 
 /** Three members on loopback: views, total order, and the authkey gate. */
 class JGroupsTransportTest {
 
-    private final List<JGroupsTransport> started = new ArrayList<>();
+    private final List<Transport> started = new ArrayList<>();
 
     /** Records what one member saw. */
     static final class Recorder implements Transport.Listener {
@@ -45,10 +46,11 @@ class JGroupsTransportTest {
         return p;
     }
 
-    private JGroupsTransport start(int nodeId, int base, int n, byte[] key, Recorder r) throws Exception {
+    /** A member as the daemon runs one: the dfsm's guarantees on top of the JGroups group. */
+    private Transport start(int nodeId, int base, int n, byte[] key, Recorder r) throws Exception {
         GroupConfig c = new GroupConfig("test", nodeId, new InetSocketAddress("127.0.0.1", base + nodeId - 1),
                 peers(base, n), key, Duration.ofSeconds(3));
-        JGroupsTransport t = new JGroupsTransport(c, ProcessHandle.current().pid() * 10 + nodeId);
+        Transport t = new ViewSyncedDelivery(new JGroupsTransport(c, ProcessHandle.current().pid() * 10 + nodeId));
         started.add(t);
         t.join(r);
         return t;
@@ -67,7 +69,7 @@ class JGroupsTransportTest {
     @AfterEach
     void stop() {
         Collections.reverse(started);
-        started.forEach(JGroupsTransport::leave);
+        started.forEach(Transport::leave);
     }
 
     @Test
@@ -75,7 +77,7 @@ class JGroupsTransportTest {
         byte[] key = new byte[256];
         Arrays.fill(key, (byte) 7);
         Recorder[] r = {new Recorder(), new Recorder(), new Recorder()};
-        JGroupsTransport[] t = new JGroupsTransport[3];
+        Transport[] t = new Transport[3];
         for (int i = 0; i < 3; i++) {
             t[i] = start(i + 1, 17901, 3, key, r[i]);
         }
@@ -119,7 +121,7 @@ class JGroupsTransportTest {
         start(1, 17911, 3, key, good1);
         start(2, 17911, 3, key, good2);
         await("2-member view", () -> good1.view.get().size() == 2 && good2.view.get().size() == 2, 20_000);
-        JGroupsTransport intruder = start(3, 17911, 3, wrong, bad);
+        Transport intruder = start(3, 17911, 3, wrong, bad);
         intruder.multicast("evil".getBytes());
         Thread.sleep(3000);
         assertEquals(2, good1.view.get().size(), "the intruder is not admitted");
@@ -138,8 +140,8 @@ class JGroupsTransportTest {
         Arrays.fill(key, (byte) 3);
         Recorder r1 = new Recorder();
         Recorder r2 = new Recorder();
-        JGroupsTransport t1 = start(1, 17921, 2, key, r1);
-        JGroupsTransport t2 = start(2, 17921, 2, key, r2);
+        Transport t1 = start(1, 17921, 2, key, r1);
+        Transport t2 = start(2, 17921, 2, key, r2);
         await("2-member views", () -> r1.view.get().size() == 2 && r2.view.get().size() == 2, 20_000);
         t2.leave();
         await("node1 alone", () -> r1.view.get().size() == 1, 20_000);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.pmxcfs.dfsm.Dfsm;
 import org.pmxcfs.dfsm.DfsmMode;
 import org.pmxcfs.dfsm.MemberId;
+import org.pmxcfs.dfsm.ViewSyncedDelivery;
 import org.pmxcfs.dfsm.sim.SimClock;
 import org.pmxcfs.dfsm.sim.SimNetwork;
 import org.pmxcfs.status.KvStore;
@@ -47,7 +48,7 @@ class StatusGroupSimTest {
             log = new ClusterLog(name);
             kv.set("nodeip", b("10.0.0." + id + "\0"));
             StatusGroup group = new StatusGroup(id, NODELIST::get, kv, log, this::republish, () -> {});
-            dfsm = new Dfsm("status", 0, endpoint, group, clock, new Dfsm.Options(Duration.ofDays(1), Duration.ofSeconds(5)));
+            dfsm = new Dfsm("status", 0, new ViewSyncedDelivery(endpoint), group, clock, new Dfsm.Options(Duration.ofDays(1), Duration.ofSeconds(5)));
         }
 
         void republish() {

@@ -1,5 +1,6 @@
 package org.pmxcfs.dfsm.sim;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -10,50 +11,61 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.pmxcfs.dfsm.MemberId;
-import org.pmxcfs.dfsm.Transport;
+import org.pmxcfs.dfsm.RawGroup;
+import org.pmxcfs.dfsm.ViewStamp;
 
 /**
- * A deterministic in-process group network for N simulated nodes, offering exactly what the
- * {@link Transport} contract promises (what JGroups with SEQUENCER gives) and no more:
+ * A deterministic in-process group network for N simulated nodes: a {@link RawGroup} with
+ * the anomalies JGroups shows, so that {@link org.pmxcfs.dfsm.ViewSyncedDelivery} (the layer
+ * real clusters run) and the dfsm above it are tested against them.
  *
  * <ul>
  *   <li><b>Components and views.</b> Joined endpoints are grouped by the partition they are in
  *       ({@link #setPartition}); each group is one component with one view. Whenever a group's
  *       membership changes (join, leave, crash, partition, heal) its component is dissolved and
- *       the new component's view is delivered to all its members.</li>
+ *       a new one formed. Each side of a partition numbers its views on its own (one more than
+ *       the highest its members saw), so the two sides' views often share a number and differ
+ *       only by creator, as in JGroups.</li>
  *   <li><b>Total order per view.</b> A multicast travels to the component's sequencer with a
  *       random delay ({@link Options#minDelayMillis}..{@link Options#maxDelayMillis}), so
  *       messages of different senders are reordered before sequencing, while one sender's
  *       messages stay in order. Sequenced messages form one list per view; every member
  *       delivers a prefix of it, lagging randomly ({@link Options#lagProbability}).</li>
- *   <li><b>View changes.</b> When a component dissolves, each surviving member delivers the
- *       rest of the old sequence, or, with {@link Options#tailLossProbability}, only a random
- *       part of it (it "misses the tail"), then the new view. Messages not yet sequenced are
- *       lost, or, with {@link Options#carryOverProbability}, sequenced in the sender's new view
- *       (as SEQUENCER re-forwards to a new coordinator). Nothing else is ever lost.</li>
+ *   <li><b>Crossing view changes.</b> When a component dissolves, each surviving member
+ *       delivers the rest of the old sequence, or, with {@link Options#tailLossProbability},
+ *       only a random part of it before the new view; of what it misses, some is lost and
+ *       some arrives after the new view (late). A member may install the new view late
+ *       ({@link Options#lateViewProbability}) and receive messages of that view first (early).
+ *       Messages not yet sequenced are lost, or, with {@link Options#carryOverProbability},
+ *       sequenced in the sender's new view (as SEQUENCER re-forwards to a new coordinator).</li>
+ *   <li><b>Unicasts</b> arrive after a random delay, if sender and receiver are still
+ *       connected; some are slow ({@link Options#slowUnicastProbability}).</li>
  * </ul>
  *
  * Everything runs on the caller's thread: {@link #step()} does the work due at the current
- * virtual time and calls the listeners directly. One seeded {@link Random} decides everything,
- * so a run is reproducible from the seed. Listeners may multicast from a callback; joins and
- * leaves take effect at the next step.
+ * virtual time and calls the listeners directly; dispatched tasks run at once (after the one
+ * running, if any). One seeded {@link Random} decides everything, so a run is reproducible
+ * from the seed. Joins and leaves take effect at the next step.
  */
 public final class SimNetwork {
 
     /**
      * Fault and timing knobs.
      *
-     * @param minDelayMillis smallest delay from multicast to sequencing
+     * @param minDelayMillis smallest delay from multicast to sequencing, and of a unicast
      * @param maxDelayMillis largest such delay
      * @param lagProbability chance that a member delivers nothing in a step
-     * @param tailLossProbability chance that a surviving member of a dissolved view delivers only
-     *     a random prefix of what it had not yet delivered
+     * @param tailLossProbability chance that a surviving member of a dissolved view misses a
+     *     random part of what it had not yet delivered
      * @param carryOverProbability chance that a message not yet sequenced when its view
      *     dissolved is sequenced in the sender's next view instead of being lost
+     * @param lateViewProbability chance that a member installs a new view some steps late
+     * @param slowUnicastProbability chance that a unicast (an ack) takes up to ten times the
+     *     longest delay, so that a view change may come first and it is lost
      */
     public record Options(int minDelayMillis, int maxDelayMillis, double lagProbability, double tailLossProbability,
-            double carryOverProbability) {
-        public static final Options DEFAULT = new Options(1, 10, 0.2, 0.0, 0.5);
+            double carryOverProbability, double lateViewProbability, double slowUnicastProbability) {
+        public static final Options DEFAULT = new Options(1, 10, 0.2, 0.0, 0.5, 0.0, 0.0);
 
         public Options {
             if (minDelayMillis < 0 || maxDelayMillis < minDelayMillis) {
@@ -66,23 +78,19 @@ public final class SimNetwork {
 
     private record InFlight(Endpoint from, byte[] message, long arrival, long seq, Component component) {}
 
+    private record Unicast(Endpoint from, MemberId to, byte[] message, long arrival, long seq) {}
+
     private final class Component {
-        final long viewId;
+        final ViewStamp stamp;
         final List<Endpoint> members;
+        final List<MemberId> view;
         final List<Sequenced> sequence = new ArrayList<>();
         boolean alive = true;
 
-        Component(long viewId, List<Endpoint> members) {
-            this.viewId = viewId;
+        Component(ViewStamp stamp, List<Endpoint> members) {
+            this.stamp = stamp;
             this.members = members;
-        }
-
-        List<MemberId> view() {
-            List<MemberId> v = new ArrayList<>(members.size());
-            for (Endpoint e : members) {
-                v.add(e.self);
-            }
-            return List.copyOf(v);
+            this.view = members.stream().map(e -> e.self).toList();
         }
     }
 
@@ -94,10 +102,13 @@ public final class SimNetwork {
     private final List<Component> components = new ArrayList<>();
     private final PriorityQueue<InFlight> inFlight = new PriorityQueue<>(
             Comparator.comparingLong(InFlight::arrival).thenComparingLong(InFlight::seq));
-    private long viewCounter;
+    private final PriorityQueue<Unicast> unicasts = new PriorityQueue<>(
+            Comparator.comparingLong(Unicast::arrival).thenComparingLong(Unicast::seq));
+    private long views;
     private long msgSeq;
     private boolean dirty;
     private int tailLosses;
+    private int lateViews;
     private Consumer<String> trace = s -> {};
 
     public SimNetwork(long seed, SimClock clock, Options options) {
@@ -154,26 +165,24 @@ public final class SimNetwork {
         return tailLosses;
     }
 
-    /** How many views have been installed so far. */
-    public long views() {
-        return viewCounter;
+    /** How often a member installed a view late so far. */
+    public int lateViews() {
+        return lateViews;
     }
 
-    /** The view most recently delivered to {@code e}; empty if it is in none. */
-    public List<MemberId> viewOf(Endpoint e) {
-        return e.component == null ? List.of() : e.component.view();
+    /** How many views have been formed so far. */
+    public long views() {
+        return views;
     }
 
     /** True if no membership change is pending, nothing is in flight and every member delivered everything. */
     public boolean quiescent() {
-        if (dirty || !inFlight.isEmpty()) {
+        if (dirty || !inFlight.isEmpty() || !unicasts.isEmpty()) {
             return false;
         }
-        for (Component c : components) {
-            for (Endpoint e : c.members) {
-                if (e.joined && e.cursor < c.sequence.size()) {
-                    return false;
-                }
+        for (Endpoint e : endpoints) {
+            if (e.joined && (!e.installed || !e.late.isEmpty() || e.cursor < e.component.sequence.size())) {
+                return false;
             }
         }
         return true;
@@ -184,28 +193,47 @@ public final class SimNetwork {
         if (dirty) {
             changeViews();
         }
-        sequenceArrived();
-        deliver();
-    }
-
-    private void sequenceArrived() {
         long now = clock.millis();
+        for (Endpoint e : List.copyOf(endpoints)) {
+            if (e.joined && !e.installed && e.installAt <= now) {
+                e.install();
+            }
+        }
         while (!inFlight.isEmpty() && inFlight.peek().arrival() <= now) {
             InFlight m = inFlight.poll();
             if (m.component().alive) {
                 m.component().sequence.add(new Sequenced(m.from().self, m.message()));
             }
         }
+        while (!unicasts.isEmpty() && unicasts.peek().arrival() <= now) {
+            deliverUnicast(unicasts.poll());
+        }
+        deliver();
+    }
+
+    private void deliverUnicast(Unicast u) {
+        for (Endpoint e : endpoints) {
+            if (e.self.equals(u.to()) && e.joined && u.from().joined && e.component == u.from().component) {
+                e.receive(u.from().self, u.message());
+            }
+        }
     }
 
     private void deliver() {
-        for (Component c : List.copyOf(components)) {
-            for (Endpoint e : c.members) {
-                int available = c.sequence.size() - e.cursor;
-                if (available <= 0 || random.nextDouble() < options.lagProbability()) {
-                    continue;
+        for (Endpoint e : List.copyOf(endpoints)) {
+            if (!e.joined || random.nextDouble() < options.lagProbability()) {
+                continue;
+            }
+            if (e.installed && !e.late.isEmpty()) {
+                int n = 1 + random.nextInt(e.late.size());
+                for (int i = 0; i < n && e.joined; i++) {
+                    Sequenced s = e.late.poll();
+                    e.receive(s.sender(), s.message());
                 }
-                deliverUpTo(e, c, e.cursor + 1 + random.nextInt(available));
+            }
+            int available = e.joined ? e.component.sequence.size() - e.cursor : 0;
+            if (available > 0) {
+                deliverUpTo(e, e.component, e.cursor + 1 + random.nextInt(available));
             }
         }
     }
@@ -213,7 +241,7 @@ public final class SimNetwork {
     private void deliverUpTo(Endpoint e, Component c, int end) {
         while (e.joined && e.component == c && e.cursor < end) {
             Sequenced s = c.sequence.get(e.cursor++);
-            e.listener.deliver(s.sender(), s.message());
+            e.receive(s.sender(), s.message());
         }
     }
 
@@ -225,14 +253,10 @@ public final class SimNetwork {
                 groups.computeIfAbsent(partitionOf.getOrDefault(e.self.nodeId(), 0), k -> new ArrayList<>()).add(e);
             }
         }
-        List<List<Endpoint>> wanted = new ArrayList<>();
-        for (List<Endpoint> g : groups.values()) {
-            g.sort(Comparator.comparing(x -> x.self));
-            wanted.add(g);
-        }
         List<Component> kept = new ArrayList<>();
         List<List<Endpoint>> fresh = new ArrayList<>();
-        for (List<Endpoint> g : wanted) {
+        for (List<Endpoint> g : groups.values()) {
+            g.sort(Comparator.comparing(x -> x.self));
             Component same = null;
             for (Component c : components) {
                 if (c.members.equals(g)) {
@@ -250,43 +274,39 @@ public final class SimNetwork {
                 fresh.add(g);
             }
         }
-        // Dissolve the others: survivors finish (a prefix of) the old sequence first.
         for (Component c : components) {
-            if (kept.contains(c)) {
-                continue;
-            }
-            c.alive = false;
-            for (Endpoint e : c.members) {
-                if (!e.joined || e.component != c) {
-                    continue;
-                }
-                int remaining = c.sequence.size() - e.cursor;
-                int n = remaining;
-                if (remaining > 0 && random.nextDouble() < options.tailLossProbability()) {
-                    n = random.nextInt(remaining + 1);
-                    if (n < remaining) {
-                        tailLosses++;
-                        trace.accept(e.self + " misses " + (remaining - n) + " of view " + c.viewId);
-                    }
-                }
-                deliverUpTo(e, c, e.cursor + n);
-                e.component = null;
+            if (!kept.contains(c)) {
+                dissolve(c);
             }
         }
         components.clear();
         components.addAll(kept);
         for (List<Endpoint> g : fresh) {
-            Component c = new Component(++viewCounter, g);
+            long id = 0;
+            for (Endpoint e : g) {
+                id = Math.max(id, e.lastViewId + 1);
+            }
+            MemberId first = g.get(0).self;
+            Component c = new Component(new ViewStamp(id, ((long) first.nodeId() << 40) ^ first.pid()), g);
+            views++;
             components.add(c);
+            trace.accept("view " + c.stamp + " " + c.view);
+            long now = clock.millis();
             for (Endpoint e : g) {
                 e.component = c;
                 e.cursor = 0;
                 e.needsView = false;
+                e.lastViewId = id;
+                e.installed = false;
+                e.installAt = now;
+                if (random.nextDouble() < options.lateViewProbability()) {
+                    e.installAt = now + options.minDelayMillis() + random.nextInt(options.maxDelayMillis() * 2 + 1);
+                    lateViews++;
+                }
             }
         }
         // Messages still travelling to a dissolved view's sequencer: lost, or re-forwarded to
-        // the sender's new view. Done before the new views are announced, so they stay ahead
-        // of everything their senders multicast in the new view (FIFO per sender).
+        // the sender's new view, ahead of everything it multicasts there (FIFO per sender).
         List<InFlight> travelling = new ArrayList<>();
         while (!inFlight.isEmpty()) {
             travelling.add(inFlight.poll());
@@ -294,17 +314,42 @@ public final class SimNetwork {
         for (InFlight m : travelling) {
             if (m.component().alive) {
                 inFlight.add(m);
-            } else if (m.from().joined && m.from().component != null && random.nextDouble() < options.carryOverProbability()) {
+            } else if (m.from().joined && random.nextDouble() < options.carryOverProbability()) {
                 inFlight.add(new InFlight(m.from(), m.message(), m.arrival(), m.seq(), m.from().component));
             }
         }
-        for (Component c : components) {
-            if (!kept.contains(c)) {
-                List<MemberId> view = c.view();
-                trace.accept("view " + c.viewId + " " + view);
-                for (Endpoint e : c.members) {
-                    if (e.joined && e.component == c) {
-                        e.listener.viewChanged(view);
+        for (Endpoint e : List.copyOf(endpoints)) {
+            if (e.joined && !e.installed && e.installAt <= clock.millis()) {
+                e.install();
+            }
+        }
+    }
+
+    /** Survivors finish (a part of) the old sequence; what they miss is lost or comes late. */
+    private void dissolve(Component c) {
+        c.alive = false;
+        for (Endpoint e : c.members) {
+            if (!e.joined || e.component != c) {
+                continue;
+            }
+            if (!e.installed) {
+                e.install(); // a view is never skipped, however late
+            }
+            int remaining = c.sequence.size() - e.cursor;
+            int n = remaining;
+            if (remaining > 0 && random.nextDouble() < options.tailLossProbability()) {
+                n = random.nextInt(remaining + 1);
+                if (n < remaining) {
+                    tailLosses++;
+                    trace.accept(e.self + " misses " + (remaining - n) + " of view " + c.stamp);
+                }
+            }
+            int missedFrom = e.cursor + n;
+            deliverUpTo(e, c, missedFrom);
+            if (e.joined && e.component == c) {
+                for (int i = missedFrom; i < c.sequence.size(); i++) {
+                    if (random.nextBoolean()) {
+                        e.late.add(c.sequence.get(i));
                     }
                 }
             }
@@ -316,15 +361,22 @@ public final class SimNetwork {
     }
 
     /** One process incarnation's connection to the simulated group. */
-    public final class Endpoint implements Transport {
+    public final class Endpoint implements RawGroup {
         private final MemberId self;
         private Listener listener;
         private boolean joined;
         private boolean crashed;
         private boolean needsView;
         private Component component;
+        private boolean installed;
+        private long installAt;
+        private long lastViewId;
         private int cursor;
         private long lastArrival;
+        /** Old views' messages that arrive after the new view. */
+        private final ArrayDeque<Sequenced> late = new ArrayDeque<>();
+        private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        private boolean dispatching;
 
         private Endpoint(MemberId self) {
             this.self = self;
@@ -369,7 +421,19 @@ public final class SimNetwork {
             joined = false;
             listener = null;
             component = null;
+            installed = false;
+            late.clear();
+            tasks.clear();
             dirty = true;
+        }
+
+        private void install() {
+            installed = true;
+            listener.viewInstalled(component.stamp, component.view);
+        }
+
+        private void receive(MemberId sender, byte[] message) {
+            listener.received(sender, message);
         }
 
         @Override
@@ -382,6 +446,41 @@ public final class SimNetwork {
             lastArrival = arrival;
             inFlight.add(new InFlight(this, message, arrival, msgSeq++, component));
             return true;
+        }
+
+        @Override
+        public boolean unicast(MemberId to, byte[] message) {
+            if (!joined) {
+                return false;
+            }
+            // reliable while both stay connected (UNICAST3 retransmits), but sometimes slow: lost
+            // only when a view change comes first
+            long arrival = clock.millis() + delay();
+            if (random.nextDouble() < options.slowUnicastProbability()) {
+                arrival += random.nextInt(10 * options.maxDelayMillis() + 1);
+            }
+            unicasts.add(new Unicast(this, to, message, arrival, msgSeq++));
+            return true;
+        }
+
+        @Override
+        public void dispatch(Runnable task) {
+            if (!joined) {
+                return;
+            }
+            tasks.add(task);
+            if (dispatching) {
+                return; // the running task's caller runs it next
+            }
+            dispatching = true;
+            try {
+                Runnable t;
+                while ((t = tasks.poll()) != null) {
+                    t.run();
+                }
+            } finally {
+                dispatching = false;
+            }
         }
 
         public boolean isJoined() {

@@ -17,6 +17,7 @@ import org.pmxcfs.dfsm.Dfsm;
 import org.pmxcfs.dfsm.DfsmMode;
 import org.pmxcfs.dfsm.MemberId;
 import org.pmxcfs.dfsm.SendResult;
+import org.pmxcfs.dfsm.ViewSyncedDelivery;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -125,7 +126,7 @@ final class SimCluster {
             if (current == SimCluster.this) {
                 app.trace = line -> trace("n" + id + " " + line);
             }
-            dfsm = new Dfsm("sim.n" + id, protocolVersion, endpoint, app, clock,
+            dfsm = new Dfsm("sim.n" + id, protocolVersion, new ViewSyncedDelivery(endpoint), app, clock,
                     new Dfsm.Options(Duration.ofMillis(profile.verifyPeriodMs()), Duration.ofMillis(profile.restartDelayMs())));
             try {
                 dfsm.start();
@@ -152,7 +153,7 @@ final class SimCluster {
 
         boolean quorate() {
             Set<Integer> ids = new HashSet<>();
-            for (MemberId m : net.viewOf(endpoint)) {
+            for (MemberId m : dfsm.members()) {
                 ids.add(m.nodeId());
             }
             return ids.size() * 2 > nodes.length;
