@@ -1,6 +1,7 @@
 package org.pmxcfs.jgroups;
 
 import org.jgroups.Address;
+import org.jgroups.Message;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.FD_ALL3;
 
@@ -13,6 +14,12 @@ import org.jgroups.protocols.FD_ALL3;
  * those counted, it would never suspect anyone and would wait, writable, in a view that no
  * longer exists. Counting heartbeats only, it notices within the timeout that nobody counts it
  * as a member any more, forms a view of its own and goes read-only.
+ *
+ * <p>So heartbeats must go out every interval. {@link org.jgroups.protocols.FailureDetection}
+ * skips a heartbeat when the member multicast anything in the interval, which is always the case
+ * for the sequencer under write load: the others then suspected it every timeout, and only
+ * VERIFY_SUSPECT2's check kept it in the view, until a lost check (a lossy link) dropped a
+ * healthy coordinator. Multicasts here do not count as having sent a heartbeat.
  */
 public final class HeartbeatFd extends FD_ALL3 {
 
@@ -27,5 +34,11 @@ public final class HeartbeatFd extends FD_ALL3 {
         if (heartbeat || !timestamps.containsKey(sender)) {
             super.update(sender, heartbeat, skipIfExists);
         }
+    }
+
+    /** Passes the message on without marking the interval as one with traffic: the heartbeat still goes out. */
+    @Override
+    public Object down(Message msg) {
+        return down_prot.down(msg);
     }
 }
