@@ -61,6 +61,8 @@ public final class JGroupsTransport implements Transport {
     private final MemberId self;
     /** The bottom of the stack of the current join; null before the first join and after leave. */
     private volatile SealedUdp udp;
+    /** The suspicions of the current join's stack; null before the first join. */
+    private volatile SuspectLog suspects;
     /** The channel of the current join; null before the first join and after leave. */
     private volatile Connection connection;
 
@@ -99,6 +101,15 @@ public final class JGroupsTransport implements Transport {
     public boolean multicast(byte[] message) {
         Connection c = connection;
         return c != null && c.multicast(message);
+    }
+
+    /**
+     * Whether member {@code m}, gone from the view, was suspected by the failure detection
+     * (crashed, cut off) rather than having left on purpose; each suspicion is told once.
+     */
+    public boolean failed(MemberId m) {
+        SuspectLog s = suspects;
+        return s != null && s.takeSuspected(m);
     }
 
     /**
@@ -481,6 +492,9 @@ public final class JGroupsTransport implements Transport {
         // with several links, the check of a suspect must outlast a failover (a link is left after
         // 3.5 pings, pings every half heartbeat)
         p.add(new VERIFY_SUSPECT2().setTimeout(redundant ? 2 * heartbeat : heartbeat));
+        SuspectLog suspectLog = new SuspectLog(JGroupsTransport::memberOf);
+        this.suspects = suspectLog;
+        p.add(suspectLog);
         p.add(new BARRIER());
         p.add(new NAKACK2().setXmitInterval(100).useMcastXmit(false));
         p.add(new UNICAST3().setXmitInterval(100));

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.pmxcfs.corosync.CorosyncConf;
 import org.pmxcfs.corosync.CorosyncConfSync;
 import org.pmxcfs.corosync.NodeEntry;
+import org.pmxcfs.corosync.SyncDecision;
+import org.pmxcfs.corosync.SyncReport;
 import org.pmxcfs.corosync.TotemInterface;
 import org.pmxcfs.daemon.FailStopScheduler;
 import org.pmxcfs.dbstore.MemDb;
@@ -63,6 +65,8 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     private static final Logger log = LoggerFactory.getLogger("main");
     private static final Logger dcdbLog = LoggerFactory.getLogger("dcdb");
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    /** ClusterNodes started by this process so far (see {@link #incarnation()}). */
+    private static final java.util.concurrent.atomic.AtomicInteger JOINS = new java.util.concurrent.atomic.AtomicInteger();
     /** Status data differs between nodes by design, so its group never verifies checksums. */
     private static final Dfsm.Options STATUS_OPTIONS = new Dfsm.Options(Duration.ofDays(36500), Duration.ofSeconds(5));
 
@@ -111,15 +115,16 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         byte[] key = authKey();
         Duration token = tokenTimeout();
         int id = (int) self.nodeid();
+        long incarnation = incarnation();
         this.transport = new JGroupsTransport(GroupConfig.of(conf.clusterName() + "-dcdb", id, settings.basePort(),
-                links, key, token), ProcessHandle.current().pid());
+                links, key, token), incarnation);
         this.dfsm = new Dfsm("dcdb", 1, transport, new Dcdb(db, (int) self.nodeid(), this), clock,
                 new Dfsm.Options(settings.verifyInterval(), Dfsm.Options.DEFAULT.restartDelay()));
         this.kv = kv;
         // the IP .members shows for this node, announced to the others after every status sync
         kv.set("nodeip", (self.ring0Addr() + "\0").getBytes(StandardCharsets.UTF_8));
         JGroupsTransport statusTransport = new JGroupsTransport(GroupConfig.of(conf.clusterName() + "-status", id,
-                settings.basePort() + 1, links, key, token), ProcessHandle.current().pid());
+                settings.basePort() + 1, links, key, token), incarnation);
         StatusGroup status = new StatusGroup((int) self.nodeid(), this::nodeName, kv, clusterLog,
                 this::republishStatus, counters::bumpClinfo, this::applyExpected);
         this.statusDfsm = new Dfsm("status", 0, statusTransport, status, clock, STATUS_OPTIONS);
@@ -135,19 +140,14 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     public static ClusterNode start(Settings settings, MemDb db, byte[] corosyncConf, LockTable locks,
                                     ClusterLog clusterLog, VersionCounters counters, KvStore kv, Clock clock)
             throws IOException {
-        CorosyncConf conf;
-        try {
-            conf = CorosyncConf.parse(corosyncConf);
-            QuorumConfig.from(conf); // votequorum's rules (expected_votes >= 1, two_node without a device, ...)
-        } catch (Exception e) {
-            throw new IOException("corosync.conf in the cluster filesystem is invalid: " + e.getMessage()
-                    + " - start with -l and fix /etc/pve/corosync.conf");
-        }
-        NodeEntry self = conf.node(settings.nodename()).orElseThrow(() -> new IOException("node '"
-                + settings.nodename() + "' is not in the nodelist of corosync.conf - check the node name"
-                + " (--nodename) or add the node with 'pvecm addnode'"));
+        // as corosync does, the engine runs from the local file; the tree's copy replaces it
+        // first if it is newer (reference 3.10, at start-up)
+        new CorosyncConfSync(settings.corosyncLocal()).sync(corosyncConf, true);
+        RunningConf running = RunningConf.read(settings.corosyncLocal(), corosyncConf);
+        CorosyncConf conf = running.conf();
+        NodeEntry self = conf.node(settings.nodename()).orElseThrow(() -> new NotInNodelistException(
+                settings.nodename(), running));
         ClusterNode node = new ClusterNode(settings, db, conf, self, locks, clusterLog, counters, kv, clock);
-        node.syncCorosyncConf(true);
         try {
             node.dfsm.start();
             node.statusDfsm.start();
@@ -161,6 +161,16 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         log.info("starting cluster node '{}' (nodeid {}) of cluster '{}'", self.name(), self.nodeid(),
                 conf.clusterName());
         return node;
+    }
+
+    /**
+     * The "pid" of this node's member id (nodeid/pid): the process id, as the original's. A node
+     * that joins again without a restart ('pvecm add --force') is a new incarnation with message
+     * counters from 1 again, and the others remember which messages of the old one they applied:
+     * it gets the pid with the number of earlier joins of this process above bit 32.
+     */
+    private static long incarnation() {
+        return ProcessHandle.current().pid() | ((long) JOINS.getAndIncrement() << 32);
     }
 
     /** The authkey when secauth is on, else null. */
@@ -209,6 +219,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
             List<MemberId> view = dfsm.members();
             if (!view.equals(lastView)) {
                 boolean was = lastQuorate;
+                logMembership(lastView, view);
                 lastView = view;
                 lastQuorate = quorate();
                 counters.bumpClinfo();
@@ -220,6 +231,40 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         } catch (RuntimeException e) {
             log.error("cluster tick failed: {}", e.toString(), e);
         }
+    }
+
+    /**
+     * Who joined, left or failed, by name, as corosync and pmxcfs tell it (the dfsm's
+     * {@code members:} line only lists nodeid/pid pairs). A member gone without leaving was
+     * suspected by the failure detection: failed.
+     */
+    private void logMembership(List<MemberId> before, List<MemberId> after) {
+        if (after.isEmpty()) {
+            return; // this node left: said where it leaves
+        }
+        for (MemberId m : before) {
+            if (!after.contains(m)) {
+                if (transport.failed(m)) {
+                    dcdbLog.warn("node '{}' (nodeid {}) failed - it stopped answering", displayName(m), m.nodeId());
+                } else {
+                    dcdbLog.info("node '{}' (nodeid {}) left", displayName(m), m.nodeId());
+                }
+            }
+        }
+        for (MemberId m : after) {
+            if (!before.contains(m) && m.nodeId() != self.nodeid()) {
+                dcdbLog.info("node '{}' (nodeid {}) joined", displayName(m), m.nodeId());
+            }
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("membership: {} of {} nodes, quorum {}", after.size(), conf.nodes().size(), quorate()
+                    ? "reached" : "not reached");
+        }
+    }
+
+    private String displayName(MemberId m) {
+        String name = nodeName(m.nodeId());
+        return name != null ? name : "nodeid " + m.nodeId();
     }
 
     /** {@code pvecm expected}: validated by votequorum's rules, applied here, then sent to the others. */
@@ -286,7 +331,9 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         Map<Integer, Map<Integer, Boolean>> linkStatus = transport.linkStatus();
         ArrayNode members = o.putArray("members");
         Set<Integer> online = new TreeSet<>();
-        lastView.forEach(m -> online.add(m.nodeId()));
+        if (!expelled) {
+            lastView.forEach(m -> online.add(m.nodeId()));
+        }
         for (NodeEntry n : c.nodes()) {
             ObjectNode m = members.addObject();
             m.put("nodeid", n.nodeid());
@@ -333,6 +380,12 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         }
         quorum = q;
         quorumView = view;
+        if (log.isDebugEnabled()) {
+            QuorumStatus st = q.status();
+            LoggerFactory.getLogger("quorum").debug("view {}: nodes {} in the nodelist, {} of {} expected votes,"
+                    + " quorum {} - {}", view, members, st.totalVotes(), st.expectedVotes(), st.quorum(),
+                    st.quorate() ? "quorate" : "not quorate");
+        }
     }
 
     /**
@@ -341,7 +394,9 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
      */
     public ClusterMembers members() {
         Set<Integer> online = new TreeSet<>();
-        statusDfsm.members().forEach(m -> online.add(m.nodeId()));
+        if (!expelled) {
+            statusDfsm.members().forEach(m -> online.add(m.nodeId()));
+        }
         List<ClusterMembers.Node> nodes = new ArrayList<>();
         for (NodeEntry n : conf.nodes()) {
             boolean up = online.contains((int) n.nodeid());
@@ -415,10 +470,18 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     @Override
     public void syncCorosyncConf(boolean reloadCorosync) {
         byte[] copy = db.lookup("corosync.conf").map(TreeEntry::data).orElse(null);
-        // as the original reloads corosync a second after the write: the writer (pvecm addnode)
-        // still finishes under the old membership, e.g. releases its cluster lock
-        ticker.schedule(() -> applyNodelist(copy), 1, TimeUnit.SECONDS);
-        confSync.sync(copy, reloadCorosync); // logs its decision itself
+        SyncReport report = confSync.sync(copy, reloadCorosync); // logs its decision itself
+        if (report.written()) {
+            // as the original reloads corosync a second after the write: the writer (pvecm
+            // addnode) still finishes under the old membership, e.g. releases its cluster lock
+            ticker.schedule(() -> applyNodelist(copy), 1, TimeUnit.SECONDS);
+        } else if (report.decision().reason() == SyncDecision.Reason.LOCAL_NEWER) {
+            log.warn("not applying the cluster's corosync.conf (version {}): the local '{}' has version {} and stays"
+                    + " in force - to change the cluster's config, write it with a config_version above {} to"
+                    + " corosync.conf in the cluster filesystem", Long.toUnsignedString(report.decision().newVersion()),
+                    settings.corosyncLocal(), Long.toUnsignedString(report.decision().oldVersion()),
+                    Long.toUnsignedString(report.decision().oldVersion()));
+        }
     }
 
     /** Votes only count for nodes in the nodelist: a removed node stays in the view until it leaves. */
@@ -454,10 +517,16 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         quorumView = null; // recompute for the current view with the new votes
         counters.bumpClinfo();
         if (next.node(settings.nodename()).isEmpty()) {
-            log.error("this node ('{}') was removed from the cluster's nodelist - leaving the cluster;"
-                    + " rejoin with 'pvecm add'", settings.nodename());
+            log.error("this node ('{}') was removed from the cluster's nodelist - leaving the cluster, read-only"
+                    + " from now on; rejoin with 'pvecm add <member> --force'", settings.nodename());
             expelled = true;
-            ticker.execute(dfsm::stop);
+            // no votes and no membership: status output and the others' .members must not show
+            // a node that is out as online or quorate (it leaves the status group too)
+            quorum = VoteQuorum.of(nextQuorum, Set.of());
+            ticker.execute(() -> {
+                dfsm.stop();
+                statusDfsm.stop();
+            });
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.pmxcfs.cluster.Backups;
 import org.pmxcfs.cluster.ClusterNode;
+import org.pmxcfs.cluster.NotInNodelistException;
 import org.pmxcfs.dbstore.Errno;
 import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.Operation;
@@ -46,6 +47,8 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
         AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("main");
+    private static final Duration WATCH_INTERVAL = Duration.ofMillis(500);
+    private static final Duration MAX_RETRY_INTERVAL = Duration.ofSeconds(30);
 
     private final Options o;
     private final String nodename;
@@ -58,7 +61,10 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
     private final LocalApplier local;
     private final ScheduledExecutorService watcher;
     private volatile ClusterNode node;
-    private String lastFailure;
+    /** Set while this node is not in the nodelist it runs from: read-only, no membership. */
+    private volatile NotInNodelistException outside;
+    private volatile String lastFailure;
+    private Duration retryInterval = WATCH_INTERVAL;
 
     ClusterSwitch(Options o, String nodename, MemDb db, LockTable locks, ClusterLog clusterLog,
                   VersionCounters counters, KvStore kv, Clock clock) {
@@ -86,10 +92,18 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
             return;
         }
         Optional<byte[]> conf = corosyncConf();
-        if (conf.isPresent()) {
+        if (conf.isEmpty()) {
+            watcher.schedule(this::watch, WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        try {
             startCluster(conf.get());
-        } else {
-            watcher.scheduleWithFixedDelay(this::watch, 500, 500, TimeUnit.MILLISECONDS);
+        } catch (NotInNodelistException e) {
+            // as the original, whose corosync cannot start then: mounted without quorum
+            outside = e;
+            log.error("{} - mounted read-only so that it can be read and repaired; to bring this node back run"
+                    + " 'pvecm add <member> --force' on it, to run it alone separate it (docs/JOIN.md)",
+                    e.getMessage());
         }
     }
 
@@ -97,24 +111,38 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
         return db.lookup("corosync.conf").filter(e -> !e.isDir()).map(TreeEntry::data);
     }
 
-    /** Local mode, every 500 ms: has corosync.conf appeared? */
+    /**
+     * Local mode, every 500 ms: has corosync.conf appeared? After a failed start the next try
+     * waits twice as long, up to {@link #MAX_RETRY_INTERVAL}: a cause that an admin must fix
+     * (an address not on this host) must not fill the log.
+     */
     private void watch() {
         if (node != null) {
             return;
         }
+        Duration next = WATCH_INTERVAL;
         Optional<byte[]> conf = corosyncConf();
-        if (conf.isEmpty()) {
-            return;
+        if (conf.isPresent()) {
+            try {
+                startCluster(conf.get());
+                return;
+            } catch (IOException | RuntimeException e) {
+                // a RuntimeException must not end these checks: the node would stay local for good
+                String why = e instanceof IOException ? e.getMessage() : e.toString();
+                retryInterval = retryInterval.multipliedBy(2).compareTo(MAX_RETRY_INTERVAL) > 0
+                        ? MAX_RETRY_INTERVAL : retryInterval.multipliedBy(2);
+                next = retryInterval;
+                if (!why.equals(lastFailure)) {
+                    lastFailure = why;
+                    log.error("corosync.conf appeared but cluster mode cannot start yet: {} - trying again in"
+                            + " {} s, then less often", why, next.toMillis() / 1000.0);
+                }
+            }
         }
         try {
-            startCluster(conf.get());
-        } catch (IOException | RuntimeException e) {
-            // a RuntimeException would end this periodic check for good: the node would stay local
-            String why = e instanceof IOException ? e.getMessage() : e.toString();
-            if (!why.equals(lastFailure)) {
-                lastFailure = why;
-                log.error("corosync.conf appeared but cluster mode cannot start yet: {}", why);
-            }
+            watcher.schedule(this::watch, next.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the daemon stops
         }
     }
 
@@ -131,7 +159,11 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
     /** The {@code .members} data in cluster mode; null in local mode. */
     ClusterMembers members() {
         ClusterNode n = node;
-        return n == null ? null : n.members();
+        if (n != null) {
+            return n.members();
+        }
+        NotInNodelistException out = outside;
+        return out == null ? null : out.members();
     }
 
     // ------------------------------------------------------------------ Applier, quorum
@@ -139,20 +171,26 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
     @Override
     public Result submit(Operation op) {
         ClusterNode n = node;
+        if (n == null && outside != null) {
+            return Result.fail(Errno.EACCES);
+        }
         return n == null ? local.submit(op) : n.applier().submit(op);
     }
 
     @Override
     public Result requestUnlock(String path, TreeEntry lock) {
         ClusterNode n = node;
+        if (n == null && outside != null) {
+            return Result.fail(Errno.EACCES);
+        }
         return n == null ? local.requestUnlock(path, lock) : n.applier().requestUnlock(path, lock);
     }
 
-    /** Local mode is always quorate. */
+    /** Local mode is always quorate; a node outside the nodelist never. */
     @Override
     public boolean getAsBoolean() {
         ClusterNode n = node;
-        return n == null || n.quorate();
+        return n == null ? outside == null : n.quorate();
     }
 
     @Override
@@ -168,7 +206,9 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
     private ClusterNode clustered() {
         ClusterNode n = node;
         if (n == null) {
-            throw new IpcError(Errno.EINVAL, "this node is not part of a cluster (local mode)");
+            NotInNodelistException out = outside;
+            throw new IpcError(Errno.EINVAL, out != null ? out.getMessage() + " - this node is not a cluster member"
+                    : "this node is not part of a cluster (local mode)");
         }
         return n;
     }
@@ -203,18 +243,29 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
         p.put("corosync_conf", o.corosyncConf.toAbsolutePath().toString());
         p.put("nodename", nodename);
         p.put("clustered", node != null);
+        p.put("local_forced", o.local);
+        String failure = lastFailure;
+        if (node == null && failure != null) {
+            p.put("cluster_error", failure);
+        }
         return p;
     }
 
     @Override
-    public synchronized void joinCluster(byte[] authKey, byte[] corosyncConf) {
-        if (node != null) {
-            throw new IpcError(Errno.EINVAL, "this node is already part of a cluster");
-        }
+    public synchronized String joinCluster(byte[] authKey, byte[] corosyncConf) {
         if (o.local) {
             throw new IpcError(Errno.EINVAL, "pmxcfs runs with -l (forced local mode) - restart it without -l first");
         }
         long now = clock.millis() / 1000;
+        ClusterNode running = node;
+        if (running != null) {
+            // 'pvecm add --force' on a member, or on a node removed while it ran: as the original
+            // restarts pmxcfs, leave the old membership and join with the new config
+            log.info("leaving the current cluster membership to join with the new corosync.conf");
+            node = null;
+            running.close();
+        }
+        outside = null;
         try {
             writeFile(o.authKey, authKey, "r--------");
             writeFile(o.corosyncConf, corosyncConf, "rw-r--r--");
@@ -222,6 +273,7 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
             log.info("backup old database to '{}'", backup);
             db.resetForJoin(corosyncConf, now);
             startCluster(corosyncConf);
+            return backup.toString();
         } catch (IOException | SyncCommitException e) {
             throw new IpcError(Errno.EIO, "unable to join: " + e.getMessage());
         }
