@@ -188,6 +188,17 @@ class DaemonCommandsTest {
         assertFalse(Files.exists(dir.resolve("authkey")), "nothing written before the config is known");
     }
 
+    /** A link address the daemon could not bind is refused before anything is written (issue #14). */
+    @Test
+    void createRefusesALinkAddressNotOnThisHost() {
+        daemon.corosyncConf(null);
+        Run r = Run.of(run, "create", "prod", "--link0", "192.0.2.77");
+        assertEquals(new Run(1, "", "link0: cannot use IP '192.0.2.77', not found on local node! - pass an address of"
+                + " this host\n"), r);
+        assertFalse(Files.exists(dir.resolve("authkey")), "nothing written");
+        assertFalse(Files.exists(mnt.resolve("corosync.conf")), "nothing written");
+    }
+
     @Test
     void updatecertsTimesOutWithoutAMount() {
         daemon.corosyncConf(CONF);

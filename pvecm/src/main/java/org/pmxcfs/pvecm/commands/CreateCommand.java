@@ -22,6 +22,7 @@ import org.pmxcfs.pvecm.NodeFiles;
 import org.pmxcfs.pvecm.Params;
 import org.pmxcfs.pvecm.PvecmException;
 import org.pmxcfs.pvecm.PvecmSubcommand;
+import org.pmxcfs.pvecm.join.Joinable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -113,6 +114,14 @@ public final class CreateCommand extends PvecmSubcommand {
                 throw new PvecmException(e.getMessage());
             }
         }
+        // the daemon would bind every link address: one not on this host only fails there, after
+        // the config was written (the original's corosync fails the same way, later)
+        for (java.util.Map.Entry<Integer, CorosyncLink> l : links.entrySet()) {
+            Optional<String> problem = Joinable.localAddressProblem(l.getValue().address());
+            if (problem.isPresent()) {
+                throw new PvecmException("link" + l.getKey() + ": " + problem.get() + " - pass an address of this host");
+            }
+        }
         CorosyncConf conf;
         try {
             conf = PvecmCreateTemplate.build(new ClusterCreateParams(name, node, nodeId, nodeVotes, links, coefficient));
@@ -143,8 +152,8 @@ public final class CreateCommand extends PvecmSubcommand {
         if (!ok) {
             throw new PvecmException(cfs.clustered()
                     ? "no quorum after " + quorumTimeoutSeconds + " s - see the pmxcfs log"
-                    : "pmxcfs did not switch to cluster mode within " + quorumTimeoutSeconds
-                            + " s - is it running with -l? (see its log)");
+                    : "pmxcfs did not switch to cluster mode within " + quorumTimeoutSeconds + " s: "
+                            + cfs.clusterError().orElse(cfs.localForced() ? "it runs with -l" : "see its log"));
         }
         // ours: nodes join with a cluster join password instead of this node's root password
         out().print("set the password other nodes join with: pvecm joinpassword\n");

@@ -1,5 +1,6 @@
 package org.pmxcfs.pvecm.join;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -32,12 +33,18 @@ public final class FinishJoin {
             throws IOException, InterruptedException {
         Cfs.Paths paths = cfs.paths();
         try {
-            cfs.ipc().call("join_cluster", Map.of(
+            JsonNode r = cfs.ipc().call("join_cluster", Map.of(
                     "authkey_b64", Base64.getEncoder().encodeToString(joined.corosyncAuthkey()),
                     "corosync_conf_b64", Base64.getEncoder().encodeToString(joined.corosyncConf())))
                     .resultOrThrow();
+            if (r != null && r.path("backup").isTextual()) {
+                out.print("backup old database to '" + r.path("backup").asText() + "'\n");
+            }
         } catch (IpcException e) {
-            throw new PvecmException(e.getMessage());
+            // the cluster already counts this node's vote: say how to complete or undo the join
+            throw new PvecmException(e.getMessage() + "\nthe cluster's corosync.conf lists node '" + paths.nodename()
+                    + "' now: fix the cause and run 'pvecm add' again with --force, or undo with 'pvecm delnode "
+                    + paths.nodename() + "' on a member");
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         out.print("waiting for quorum...");
