@@ -196,7 +196,6 @@ class CommandLineTest {
     void notYetSupported() {
         assertEquals(new Run(1, "", "not supported yet\n"), Run.of("qdevice", "setup", "10.0.0.5", "--force"));
         assertEquals(new Run(1, "", "not supported yet\n"), Run.of("qdevice", "remove"));
-        assertEquals(new Run(1, "", "not supported yet\n"), Run.of("mtunnel", "--get_migration_ip"));
     }
 
     @Test
