@@ -142,7 +142,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
             throws IOException {
         // as corosync does, the engine runs from the local file; the tree's copy replaces it
         // first if it is newer (reference 3.10, at start-up)
-        new CorosyncConfSync(settings.corosyncLocal()).sync(corosyncConf, true);
+        explainRefusal(new CorosyncConfSync(settings.corosyncLocal()).sync(corosyncConf, true), settings.corosyncLocal());
         RunningConf running = RunningConf.read(settings.corosyncLocal(), corosyncConf);
         CorosyncConf conf = running.conf();
         NodeEntry self = conf.node(settings.nodename()).orElseThrow(() -> new NotInNodelistException(
@@ -475,12 +475,19 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
             // as the original reloads corosync a second after the write: the writer (pvecm
             // addnode) still finishes under the old membership, e.g. releases its cluster lock
             ticker.schedule(() -> applyNodelist(copy), 1, TimeUnit.SECONDS);
-        } else if (report.decision().reason() == SyncDecision.Reason.LOCAL_NEWER) {
+        } else {
+            explainRefusal(report, settings.corosyncLocal());
+        }
+    }
+
+    /** The original's "local corosync.conf is newer" does not say what stays in force, nor what to do. */
+    private static void explainRefusal(SyncReport report, Path local) {
+        if (report.decision().reason() == SyncDecision.Reason.LOCAL_NEWER) {
+            String old = Long.toUnsignedString(report.decision().oldVersion());
             log.warn("not applying the cluster's corosync.conf (version {}): the local '{}' has version {} and stays"
                     + " in force - to change the cluster's config, write it with a config_version above {} to"
                     + " corosync.conf in the cluster filesystem", Long.toUnsignedString(report.decision().newVersion()),
-                    settings.corosyncLocal(), Long.toUnsignedString(report.decision().oldVersion()),
-                    Long.toUnsignedString(report.decision().oldVersion()));
+                    local, old, old);
         }
     }
 
