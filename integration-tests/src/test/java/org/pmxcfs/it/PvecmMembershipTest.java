@@ -10,9 +10,11 @@ import static org.pmxcfs.it.PvecmTest.configVersion;
 import static org.pmxcfs.it.PvecmTest.nodeNames;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue #14, points 1-3: a node removed while it runs, as an admin lives it. The status files
@@ -31,6 +33,7 @@ class PvecmMembershipTest extends PvecmTestBase {
     }
 
     @Test
+    @Timeout(240) // three joins and two forced rejoins
     void aNodeRemovedWhileRunningShowsConsistentlyRejoinsWithForceAndRestartsReadOnly() throws Exception {
         PvecmNodes s = nodes();
         PvecmTest.threeNodeCluster(s);
@@ -94,6 +97,74 @@ class PvecmMembershipTest extends PvecmTestBase {
         assertEquals(0, back.exit(), "pvecm add --force on the restarted, removed node3:\n" + back);
         await("all three quorate again", QUORATE_TIMEOUT_MS, () -> List.of(a, b, c).stream()
                 .allMatch(n -> n.writable() && n.quorateValue() == 1 && PvecmTest.onlineCount(n) == 3));
+    }
+
+    /**
+     * Point 10: the SSH trust as the original keeps it, in each node's own root directory
+     * ({@code --root-dir}, never the real /root): create and add make root's key, link
+     * {@code /root/.ssh/authorized_keys} to {@code priv/authorized_keys}, which holds every
+     * node's key (and keys root had before, once each); {@code priv/known_hosts} and
+     * {@code nodes/<node>/ssh_known_hosts} hold the host keys; {@code updatecerts
+     * --unmerge-known-hosts} turns a linked {@code /etc/ssh/ssh_known_hosts} into a copy.
+     */
+    @Test
+    void sshKeysAndKnownHostsAreSharedThroughTheTree() throws Exception {
+        PvecmNodes s = nodes();
+        s.startAll(1, 2);
+        PvecmNodes.Node a = s.node(1);
+        PvecmNodes.Node b = s.node(2);
+        Path rootA = PvecmNodes.sysroot(a.run);
+        Path rootB = PvecmNodes.sysroot(b.run);
+        Files.delete(rootA.resolve("root/.ssh/id_rsa.pub")); // made by ssh-keygen this time
+        Files.delete(rootB.resolve("root/.ssh/id_rsa.pub"));
+        for (PvecmNodes.Node n : List.of(a, b)) {
+            Path etc = PvecmNodes.sysroot(n.run).resolve("etc/ssh");
+            Files.createDirectories(etc);
+            Files.writeString(etc.resolve("ssh_host_rsa_key.pub"), "ssh-rsa HOSTKEY" + n.id + " root@" + n.name + "\n");
+        }
+        // node2's root already trusts an admin key, and node2 once had the legacy link
+        Files.createDirectories(rootB.resolve("root/.ssh"));
+        String admin = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIadminkey admin@laptop";
+        Files.writeString(rootB.resolve("root/.ssh/authorized_keys"), admin + "\n");
+        Files.createSymbolicLink(rootB.resolve("etc/ssh/ssh_known_hosts"), b.path("priv/known_hosts"));
+
+        PvecmTest.createClusterOnA(s);
+        String fpA = PvecmNodes.fingerprint(a.cert());
+        PvecmNodes.Result add = b.pvecm(PASSWORD + "\n", "add", "127.0.0.1", "--link0", "127.0.0.2",
+                "--api-port", Integer.toString(s.apiPort), "--fingerprint", fpA);
+        assertEquals(0, add.exit(), "pvecm add:\n" + add);
+
+        String keyA = Files.readString(rootA.resolve("root/.ssh/id_rsa.pub")).strip();
+        String keyB = Files.readString(rootB.resolve("root/.ssh/id_rsa.pub")).strip();
+        assertTrue(keyA.startsWith("ssh-rsa ") && keyB.startsWith("ssh-rsa ") && !keyA.equals(keyB), keyA + "\n" + keyB);
+        String authorized = Daemon.read(a.path("priv/authorized_keys"));
+        for (String k : List.of(keyA, keyB)) {
+            assertEquals(1, authorized.lines().filter(k::equals).count(), "each node's key once:\n" + authorized);
+        }
+        for (PvecmNodes.Node n : List.of(a, b)) {
+            Path link = PvecmNodes.sysroot(n.run).resolve("root/.ssh/authorized_keys");
+            assertTrue(Files.isSymbolicLink(link), n + ": root's authorized_keys is a link");
+            assertEquals(n.path("priv/authorized_keys"), Files.readSymbolicLink(link));
+            assertTrue(Files.isRegularFile(PvecmNodes.sysroot(n.run).resolve("root/.ssh/config")), n + ": ssh config");
+            assertEquals(n.name + " ssh-rsa HOSTKEY" + n.id + "\n", Daemon.read(a.path("nodes/" + n.name + "/ssh_known_hosts")));
+        }
+        String known = Daemon.read(a.path("priv/known_hosts"));
+        for (String line : List.of("node1 ssh-rsa HOSTKEY1", "127.0.0.1 ssh-rsa HOSTKEY1", "node2 ssh-rsa HOSTKEY2",
+                "127.0.0.2 ssh-rsa HOSTKEY2")) {
+            assertTrue(known.lines().anyMatch(line::equals), "priv/known_hosts has '" + line + "':\n" + known);
+        }
+        assertFalse(Files.isSymbolicLink(rootB.resolve("etc/ssh/ssh_known_hosts")), "add un-merged the legacy link");
+        assertTrue(authorized.lines().anyMatch(admin::equals), "node2's root's earlier key is trusted cluster-wide");
+        assertFalse(Files.exists(rootB.resolve("root/.ssh/authorized_keys.org")), "its backup is gone once merged");
+
+        Files.delete(rootB.resolve("etc/ssh/ssh_known_hosts"));
+        Files.createSymbolicLink(rootB.resolve("etc/ssh/ssh_known_hosts"), b.path("priv/known_hosts"));
+        PvecmNodes.Result up = b.pvecm(null, "updatecerts", "--unmerge-known-hosts");
+        assertEquals(0, up.exit(), up.toString());
+        assertTrue(up.out().contains("merge authorized SSH keys\n") && up.out().contains("unmerge SSH known hosts\n"),
+                up.toString());
+        assertFalse(Files.isSymbolicLink(rootB.resolve("etc/ssh/ssh_known_hosts")), "a copy now");
+        assertEquals(Daemon.read(b.path("priv/known_hosts")), Files.readString(rootB.resolve("etc/ssh/ssh_known_hosts")));
     }
 
     /** delnode node3 on node1 while node3 runs: node3 out, read-only, and in no one's membership. */

@@ -230,7 +230,7 @@ class PvecmTest extends PvecmTestBase {
     // steps
 
     /** create on A (link0 127.0.0.1) and joinpassword; A quorate, config_version 1. */
-    private static void createClusterOnA(PvecmNodes s) {
+    static void createClusterOnA(PvecmNodes s) {
         PvecmNodes.Node a = s.node(1);
         PvecmNodes.Result create = a.pvecm(null, "create", CLUSTER, "--link0", "127.0.0.1");
         assertEquals(0, create.exit(), "pvecm create:\n" + create);

@@ -115,7 +115,7 @@ public final class ClusterSetup {
      * @param caKeyBits RSA size of a CA key if one has to be made
      */
     public static void updateCerts(Cfs cfs, Clock clock, boolean forceNewCert, boolean silent, PrintStream out,
-            int caKeyBits) throws IOException {
+            int caKeyBits, SshTrust ssh, boolean unmergeKnownHosts) throws IOException {
         Cfs.Paths paths = cfs.paths();
         if (!Cfs.cfsQuorate(paths.mountpoint())) {
             if (silent) {
@@ -134,6 +134,18 @@ public final class ClusterSetup {
         NodeFiles files = new NodeFiles(paths.mountpoint(), node, clock, caKeyBits,
                 NodeFiles.searchDomain(RESOLV_CONF));
         files.genNodeFiles(ip, forceNewCert);
+        if (!silent) {
+            out.print("merge authorized SSH keys\n");
+        }
+        ssh.mergeKeys();
+        if (unmergeKnownHosts) {
+            if (!silent) {
+                out.print("unmerge SSH known hosts\n");
+            }
+            ssh.unmergeKnownHosts();
+        }
+        ssh.mergeKnownHosts(node, ip);
+        ssh.createNodeKnownHosts(node);
         Path cron = paths.inTree("vzdump.cron");
         if (!Files.isRegularFile(cron)) {
             NodeFiles.writeFile(cron, VZDUMP_CRON.getBytes(StandardCharsets.UTF_8));

@@ -38,6 +38,11 @@ public final class Pvecm implements Callable<Integer> {
             description = "Run directory of the pmxcfs to talk to (env PMXCFS_RUN_DIR, default ${DEFAULT-VALUE})")
     Path runDir;
 
+    @Option(names = "--root-dir", scope = ScopeType.INHERIT, paramLabel = "DIR", hidden = true,
+            defaultValue = "${env:PVECM_ROOT_DIR:-/}",
+            description = "Where the host's /root/.ssh and /etc/ssh are (tests; default /)")
+    Path rootDir;
+
     @Spec
     CommandSpec spec;
 
@@ -112,6 +117,11 @@ public final class Pvecm implements Callable<Integer> {
 
     public int euid() {
         return euid.getAsInt();
+    }
+
+    /** Where the host's {@code /root/.ssh} and {@code /etc/ssh} are: {@code /} but in tests. */
+    public Path rootDir() {
+        return rootDir == null ? Path.of("/") : rootDir;
     }
 
     public Path runDir() {

@@ -22,6 +22,7 @@ import org.pmxcfs.pvecm.NodeFiles;
 import org.pmxcfs.pvecm.Params;
 import org.pmxcfs.pvecm.PvecmException;
 import org.pmxcfs.pvecm.PvecmSubcommand;
+import org.pmxcfs.pvecm.SshTrust;
 import org.pmxcfs.pvecm.join.Joinable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -96,6 +97,24 @@ public final class CreateCommand extends PvecmSubcommand {
         return 0;
     }
 
+    /**
+     * Fails at once when the daemon, still local, reported why it cannot start cluster mode
+     * (it retries, less and less often): waiting out the timeout would only hide the cause.
+     */
+    private boolean failIfStartFailed(Cfs cfs) {
+        Optional<String> cause;
+        try {
+            cause = cfs.clustered() ? Optional.empty() : cfs.clusterError();
+        } catch (IOException e) {
+            return false;
+        }
+        if (cause.isPresent()) {
+            out().print("\n");
+            throw new PvecmException("pmxcfs cannot start cluster mode: " + cause.get());
+        }
+        return false;
+    }
+
     private static void checkNoClusterConf(Cfs cfs, Cfs.Paths paths) throws IOException {
         if (cfs.config("corosync.conf").isPresent() || Files.exists(paths.clusterConf())) {
             throw new PvecmException("cluster config '" + paths.clusterConf() + "' already exists");
@@ -139,15 +158,21 @@ public final class CreateCommand extends PvecmSubcommand {
         }
 
         String ip = ClusterSetup.nodeIp(cfs, node, Optional.of(links.get(links.firstKey()).address()));
+        SshTrust ssh = ssh(paths);
+        ssh.setupRootSshConfig();
+        ssh.setupSshKeys();
+        ssh.mergeKeys();
         new NodeFiles(paths.mountpoint(), node, clock(), caKeyBits, NodeFiles.searchDomain(ClusterSetup.RESOLV_CONF))
                 .genNodeFiles(ip, false);
+        ssh.mergeKnownHosts(node, ip);
+        ssh.createNodeKnownHosts(node);
 
         out().print("Writing corosync config to " + paths.clusterConf() + "\n");
         ClusterSetup.atomicWriteConf(paths, conf.pveText());
 
         out().print("Restart corosync and cluster filesystem\n");
         out().flush();
-        boolean ok = ClusterSetup.waitForQuorum(() -> ClusterSetup.clusterQuorate(cfs), out(),
+        boolean ok = ClusterSetup.waitForQuorum(() -> ClusterSetup.clusterQuorate(cfs) || failIfStartFailed(cfs), out(),
                 Duration.ofSeconds(quorumTimeoutSeconds));
         if (!ok) {
             throw new PvecmException(cfs.clustered()

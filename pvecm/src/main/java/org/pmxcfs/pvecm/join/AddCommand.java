@@ -21,6 +21,7 @@ import org.pmxcfs.pvecm.ParamException;
 import org.pmxcfs.pvecm.Params;
 import org.pmxcfs.pvecm.PvecmException;
 import org.pmxcfs.pvecm.PvecmSubcommand;
+import org.pmxcfs.pvecm.SshTrust;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -129,11 +130,17 @@ public final class AddCommand extends PvecmSubcommand {
             throw new PvecmException("unable to find this node's IP address - pass --link0");
         }
 
+        // as the original: root's SSH key and config, authorized_keys linked to the tree's (the
+        // cluster's once joined), no legacy link of the global known hosts
+        SshTrust ssh = ssh(paths);
+        ssh.setupRootSshConfig();
+        ssh.setupSshKeys();
+        ssh.unmergeKnownHosts();
         AddNode.Result joined = new JoinRequester(prompter, out(), err()).request(
                 new JoinRequester.Target(hostname, port, fp, nodename, request, localIp), password);
         out().print("Join request OK, finishing setup locally\n");
         out().flush();
-        FinishJoin.run(cfs, joined, out(), clock(), Duration.ofSeconds(quorumTimeoutSeconds));
+        FinishJoin.run(cfs, joined, out(), clock(), Duration.ofSeconds(quorumTimeoutSeconds), ssh);
     }
 
     private static Joinable.Facts facts(Cfs cfs, Cfs.Paths paths) throws IOException {

@@ -16,6 +16,7 @@ import org.pmxcfs.pvecm.Certificates;
 import org.pmxcfs.pvecm.Cfs;
 import org.pmxcfs.pvecm.ClusterSetup;
 import org.pmxcfs.pvecm.PvecmException;
+import org.pmxcfs.pvecm.SshTrust;
 
 /**
  * The local half of {@code pvecm add} (reference 4.3 step 7, {@code finish_join}). The original
@@ -29,7 +30,7 @@ public final class FinishJoin {
 
     private FinishJoin() {}
 
-    public static void run(Cfs cfs, AddNode.Result joined, PrintStream out, Clock clock, Duration timeout)
+    public static void run(Cfs cfs, AddNode.Result joined, PrintStream out, Clock clock, Duration timeout, SshTrust ssh)
             throws IOException, InterruptedException {
         Cfs.Paths paths = cfs.paths();
         try {
@@ -62,7 +63,7 @@ public final class FinishJoin {
             throw new PvecmException("the cluster's CA ('" + caCert + "') did not arrive - run 'pvecm updatecerts"
                     + " --force' once the node is in sync");
         }
-        ClusterSetup.updateCerts(cfs, clock, true, true, out, Certificates.CA_KEY_BITS);
+        ClusterSetup.updateCerts(cfs, clock, true, true, out, Certificates.CA_KEY_BITS, ssh, false);
         out.print("generated new node certificate\n");
         out.print("successfully added node '" + paths.nodename() + "' to cluster.\n");
     }
