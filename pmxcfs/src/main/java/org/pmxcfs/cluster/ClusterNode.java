@@ -256,10 +256,6 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
                 dcdbLog.info("node '{}' (nodeid {}) joined", displayName(m), m.nodeId());
             }
         }
-        if (log.isDebugEnabled()) {
-            log.debug("membership: {} of {} nodes, quorum {}", after.size(), conf.nodes().size(), quorate()
-                    ? "reached" : "not reached");
-        }
     }
 
     private String displayName(MemberId m) {
