@@ -74,6 +74,8 @@ class PvecmMembershipTest extends PvecmTestBase {
         assertEquals(0, rejoin.exit(), "pvecm add --force on the removed node3:\n" + rejoin);
         assertTrue(rejoin.err().contains("WARNING : detected error but forced to continue!"), rejoin.toString());
         assertTrue(rejoin.out().contains("successfully added node 'node3' to cluster.\n"), rejoin.toString());
+        assertTrue(rejoin.out().contains("\nbackup old database to '" + c.data.resolve("backup") + "/config-"),
+                "the original's backup line:\n" + rejoin);
         await("all three quorate and online after the forced rejoin", QUORATE_TIMEOUT_MS, () -> List.of(a, b, c)
                 .stream().allMatch(n -> n.writable() && n.quorateValue() == 1 && PvecmTest.onlineCount(n) == 3));
         Files.writeString(c.path("rejoined.cfg"), "node3 is back\n");
@@ -172,6 +174,7 @@ class PvecmMembershipTest extends PvecmTestBase {
         int before = configVersion(a.clusterConf());
         PvecmNodes.Result del = a.pvecm(null, "delnode", "node3");
         assertEquals(0, del.exit(), "pvecm delnode node3:\n" + del);
+        assertEquals("Killing node 3\n", del.out(), "the original's line");
         assertEquals(before + 1, configVersion(a.clusterConf()));
         assertEquals(List.of("node1", "node2"), nodeNames(a.clusterConf()));
         await("node3 out: not quorate, read-only", QUORATE_TIMEOUT_MS, () -> c.quorateValue() == 0 && !c.writable());

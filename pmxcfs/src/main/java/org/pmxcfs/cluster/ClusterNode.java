@@ -65,7 +65,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     private static final Logger log = LoggerFactory.getLogger("main");
     private static final Logger dcdbLog = LoggerFactory.getLogger("dcdb");
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    /** ClusterNodes started by this process so far (see {@link #incarnation()}). */
+    /** ClusterNodes this process started successfully so far (see {@link #incarnation()}). */
     private static final java.util.concurrent.atomic.AtomicInteger JOINS = new java.util.concurrent.atomic.AtomicInteger();
     /** Status data differs between nodes by design, so its group never verifies checksums. */
     private static final Dfsm.Options STATUS_OPTIONS = new Dfsm.Options(Duration.ofDays(36500), Duration.ofSeconds(5));
@@ -157,6 +157,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
                     + self.ring0Addr() + "' of node '" + self.name() + "' is an address of this host and that its"
                     + " ports (--cluster-port " + settings.basePort() + " and the next one) are free", e);
         }
+        JOINS.incrementAndGet(); // a start that failed sent nothing: its successor may reuse the id
         node.ticker.scheduleWithFixedDelay(node::tick, 100, 100, TimeUnit.MILLISECONDS);
         log.info("starting cluster node '{}' (nodeid {}) of cluster '{}'", self.name(), self.nodeid(),
                 conf.clusterName());
@@ -170,7 +171,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
      * it gets the pid with the number of earlier joins of this process above bit 32.
      */
     private static long incarnation() {
-        return ProcessHandle.current().pid() | ((long) JOINS.getAndIncrement() << 32);
+        return ProcessHandle.current().pid() | ((long) JOINS.get() << 32);
     }
 
     /** The authkey when secauth is on, else null. */

@@ -130,11 +130,10 @@ public final class AddCommand extends PvecmSubcommand {
             throw new PvecmException("unable to find this node's IP address - pass --link0");
         }
 
-        // as the original: root's SSH key and config, authorized_keys linked to the tree's (the
-        // cluster's once joined), no legacy link of the global known hosts
+        // as the original: root's SSH key and config, no legacy link of the global known hosts;
+        // the tree is left alone until the cluster accepted this node (a refusal changes nothing)
         SshTrust ssh = ssh(paths);
         ssh.setupRootSshConfig();
-        ssh.setupSshKeys();
         ssh.unmergeKnownHosts();
         AddNode.Result joined = new JoinRequester(prompter, out(), err()).request(
                 new JoinRequester.Target(hostname, port, fp, nodename, request, localIp), password);

@@ -63,6 +63,7 @@ public final class FinishJoin {
             throw new PvecmException("the cluster's CA ('" + caCert + "') did not arrive - run 'pvecm updatecerts"
                     + " --force' once the node is in sync");
         }
+        ssh.setupSshKeys(); // root's authorized_keys linked to the cluster's
         ClusterSetup.updateCerts(cfs, clock, true, true, out, Certificates.CA_KEY_BITS, ssh, false);
         out.print("generated new node certificate\n");
         out.print("successfully added node '" + paths.nodename() + "' to cluster.\n");
