@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * corosync.conf, as corosync does: editing that file on a node without quorum and restarting
  * brings the node back, and the tree's older copy does not undo the edit; a node is separated
  * without reinstalling ({@code -l}, remove corosync.conf, restart; {@code pvecm delnode} on a
- * member). ({@code pmxcfs -l} edits and the rejoin are ClusterLocalModeRejoinTest's.)
+ * member); or fixed in local mode ({@code -l}, write corosync.conf with a higher version into the
+ * tree, restart). (What becomes of other {@code -l} edits at the rejoin is ClusterLocalModeRejoinTest's.)
  */
 class ClusterRecoveryTest extends ClusterTestBase {
 
@@ -28,10 +29,7 @@ class ClusterRecoveryTest extends ClusterTestBase {
     @Test
     void aNodeWithoutQuorumComesBackByEditingItsLocalCorosyncConfThenTheFixGoesThroughTheTree() {
         Cluster c = started(3);
-        Cluster.Node n1 = c.node(1);
-        assertEquals(0, c.node(2).stop(), "node2 stops");
-        assertEquals(0, c.node(3).stop(), "node3 stops");
-        Cluster.await("node1 without quorum", 20_000, () -> n1.quorateValue() == 0);
+        Cluster.Node n1 = aloneWithoutQuorum(c);
 
         // the fix: node1 alone in the local file, config_version bumped, then a restart
         String alone = c.corosyncConf(1, 2);
@@ -52,6 +50,24 @@ class ClusterRecoveryTest extends ClusterTestBase {
         Cluster.await("version 3 in node1's local file", 5_000, () -> v3.equals(Cluster.read(n1.corosyncConf)));
         Cluster.await(".members version 3", 5_000, () -> membersVersion(n1) == 3);
         assertTrue(n1.quorate(), "still quorate");
+    }
+
+    /** The reference's other way: fix the tree's corosync.conf in local mode, then restart. */
+    @Test
+    void aNodeWithoutQuorumComesBackByFixingTheTreeInLocalMode() {
+        Cluster c = started(3);
+        Cluster.Node n1 = aloneWithoutQuorum(c);
+
+        assertEquals(0, n1.stop(), "node1 stops");
+        n1.start("-l");
+        String alone = c.corosyncConf(1, 2);
+        writeViaRename(n1.mnt, alone);
+        assertEquals(c.corosyncConf(3, 1), Cluster.read(n1.corosyncConf), "local mode copies nothing");
+        assertEquals(0, n1.stop(), "node1 (local mode) stops");
+        n1.start();
+        Cluster.await("node1 quorate on the fixed config", 20_000, n1::quorate);
+        assertEquals(alone, Cluster.read(n1.corosyncConf), "the newer tree copy replaced the local file at start-up");
+        ClusterFs.put(n1.path("after-local-mode.cfg"), "writable again\n");
     }
 
     @Test
@@ -83,6 +99,15 @@ class ClusterRecoveryTest extends ClusterTestBase {
         ClusterFs.awaitContent(c.node(1).path("after.cfg"), "cluster only\n", 5_000);
         assertNull(ClusterFs.readOrNull(n3.path("after.cfg")), "node3 is no longer part of it");
         assertNull(ClusterFs.readOrNull(c.node(1).path("alone.cfg")), "nor the cluster of node3");
+    }
+
+    /** node2 and node3 stop for good: node1 is left without quorum. */
+    private static Cluster.Node aloneWithoutQuorum(Cluster c) {
+        assertEquals(0, c.node(2).stop(), "node2 stops");
+        assertEquals(0, c.node(3).stop(), "node3 stops");
+        Cluster.Node n1 = c.node(1);
+        Cluster.await("node1 without quorum", 20_000, () -> n1.quorateValue() == 0);
+        return n1;
     }
 
     /** The documented way: write corosync.conf.new, rename it onto corosync.conf. */
