@@ -9,6 +9,24 @@ public sealed interface Operation {
     /** The path this operation acts on (for rename: the source). */
     String path();
 
+    /** For logs: {@code write 'path' (12 bytes at 0)}, {@code rename 'a' to 'b'}, ... */
+    default String describe() {
+        String what = getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " '" + path() + "'";
+        if (this instanceof Write w) {
+            return what + " (" + w.data().length + " bytes at " + w.offset() + ")";
+        }
+        if (this instanceof Truncate t) {
+            return what + " to " + t.length();
+        }
+        if (this instanceof Rename r) {
+            return what + " to '" + r.to() + "'";
+        }
+        if (this instanceof SetMtime m) {
+            return what + " to " + m.mtime();
+        }
+        return what;
+    }
+
     record Mkdir(String path) implements Operation {}
 
     record Create(String path) implements Operation {}

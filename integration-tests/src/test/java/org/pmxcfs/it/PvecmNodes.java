@@ -192,6 +192,15 @@ final class PvecmNodes implements AutoCloseable {
             this.run = base.resolve("run");
             this.corosyncConf = base.resolve("corosync.conf");
             this.authkey = base.resolve("authkey");
+            // a root key already there: pvecm create/add would make one with ssh-keygen (RSA
+            // 4096, seconds on a loaded machine); tests of the SSH trust delete it
+            try {
+                Path ssh = sysroot(run).resolve("root/.ssh");
+                Files.createDirectories(ssh);
+                Files.writeString(ssh.resolve("id_rsa.pub"), "ssh-rsa TESTKEY" + id + " root@" + name + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         /** This node's certificate (the one its join API presents). */
@@ -323,6 +332,8 @@ final class PvecmNodes implements AutoCloseable {
         cmd.addAll(DaemonNode.java(PVECM_MAIN));
         cmd.add("--run-dir");
         cmd.add(runDir.toString());
+        cmd.add("--root-dir"); // the node's /root/.ssh and /etc/ssh: never the real ones
+        cmd.add(sysroot(runDir).toString());
         cmd.addAll(List.of(args));
         Process p;
         try {
@@ -359,6 +370,11 @@ final class PvecmNodes implements AutoCloseable {
         } catch (Exception e) {
             throw new AssertionError("cannot read pvecm's output: " + e, e);
         }
+    }
+
+    /** Where pvecm run for the daemon of {@code runDir} finds the host's {@code /root/.ssh} and {@code /etc/ssh}. */
+    static Path sysroot(Path runDir) {
+        return runDir.resolveSibling("sysroot");
     }
 
     private static CompletableFuture<String> drain(InputStream in) {

@@ -12,17 +12,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jnr.constants.platform.Errno;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * pvecm end to end (issue #4), on daemons started as docs/JOIN.md's by-hand sequence starts
@@ -36,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * detection), join API {@code 17480 + n}, n = 0..4 rotating per test; no other test class uses
  * them.
  */
-class PvecmTest {
+class PvecmTest extends PvecmTestBase {
 
     static final int CLUSTER_PORT_BASE = 17400;
     static final int API_PORT_BASE = 17480;
@@ -45,51 +39,9 @@ class PvecmTest {
     /** One join (request, switch to cluster mode, quorum, CA, certificate) takes a few seconds. */
     static final long QUORATE_TIMEOUT_MS = 30_000;
 
-    private static final AtomicInteger RUNS = new AtomicInteger();
-
-    @TempDir
-    Path tmp;
-
-    private final List<PvecmNodes> sets = new ArrayList<>();
-
-    /** A new set of (not started) nodes on this run's ports. */
+    @Override
     PvecmNodes nodes() {
-        int n = RUNS.getAndIncrement() % 5;
-        PvecmNodes s = new PvecmNodes(tmp.resolve("n" + sets.size()), CLUSTER_PORT_BASE + 2 * n, API_PORT_BASE + n);
-        sets.add(s);
-        return s;
-    }
-
-    @RegisterExtension
-    final TestExecutionExceptionHandler attachOutput = (context, failure) -> {
-        StringBuilder sb = new StringBuilder();
-        for (PvecmNodes s : sets) {
-            sb.append(s.allOutput());
-        }
-        if (sb.length() > 0) {
-            failure.addSuppressed(new MountTestBase.DaemonOutput(sb.toString()));
-        }
-        throw failure;
-    };
-
-    @AfterEach
-    void stopNodes(TestInfo info) {
-        String method = info.getTestMethod().map(java.lang.reflect.Method::getName).orElse("unknown");
-        for (PvecmNodes s : sets) {
-            s.close();
-            s.keepLogs(Path.of("target", "pvecm-logs", getClass().getSimpleName() + "." + method + "-" + sets.indexOf(s)));
-        }
-        for (PvecmNodes s : sets) {
-            for (PvecmNodes.Node n : s.all()) {
-                if (Daemon.isMounted(n.mnt)) {
-                    throw new AssertionError("mount " + n.mnt + " still present after clean-up");
-                }
-                if (Daemon.read(n.log).contains("Exception in thread")) {
-                    throw new AssertionError("uncaught exception in " + n + ":\n" + Daemon.read(n.log));
-                }
-            }
-        }
-        sets.clear();
+        return nodes(CLUSTER_PORT_BASE, API_PORT_BASE);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -309,7 +261,7 @@ class PvecmTest {
     // steps
 
     /** create on A (link0 127.0.0.1) and joinpassword; A quorate, config_version 1. */
-    private static void createClusterOnA(PvecmNodes s) {
+    static void createClusterOnA(PvecmNodes s) {
         PvecmNodes.Node a = s.node(1);
         PvecmNodes.Result create = a.pvecm(null, "create", CLUSTER, "--link0", "127.0.0.1");
         assertEquals(0, create.exit(), "pvecm create:\n" + create);
@@ -330,7 +282,7 @@ class PvecmTest {
     }
 
     /** A creates, B joins A with --fingerprint, C joins B answering yes; all three quorate. */
-    private static void threeNodeCluster(PvecmNodes s) {
+    static void threeNodeCluster(PvecmNodes s) {
         s.startAll(1, 2, 3);
         PvecmNodes.Node a = s.node(1);
         PvecmNodes.Node b = s.node(2);
@@ -474,7 +426,7 @@ class PvecmTest {
     }
 
     /** Creating a file in the node's mount fails with EACCES (read-only without quorum). */
-    private static void assertCreateRefused(PvecmNodes.Node n, String name) {
+    static void assertCreateRefused(PvecmNodes.Node n, String name) {
         int fd = Sys.open(n.path(name), Sys.O_WRONLY | Sys.O_CREAT | Sys.O_EXCL, 0640);
         if (fd >= 0) {
             Sys.close(fd);
@@ -500,7 +452,7 @@ class PvecmTest {
         return names;
     }
 
-    private static int onlineCount(PvecmNodes.Node n) {
+    static int onlineCount(PvecmNodes.Node n) {
         Map<?, ?> m = n.members();
         if (m == null || !(m.get("nodelist") instanceof Map<?, ?> list)) {
             return 0;
@@ -522,7 +474,7 @@ class PvecmTest {
         }
     }
 
-    private static void await(String what, long timeoutMs, BooleanSupplier cond) {
+    static void await(String what, long timeoutMs, BooleanSupplier cond) {
         if (!Daemon.poll(timeoutMs, 100, cond)) {
             throw new AssertionError("timed out after " + timeoutMs + " ms waiting for: " + what);
         }

@@ -40,7 +40,13 @@ public final class ClusterApplier implements Applier {
         } catch (DcdbCodecException e) {
             return Result.fail(Errno.EINVAL);
         }
+        if (log.isDebugEnabled()) {
+            log.debug("send {} to the cluster", op.describe());
+        }
         SendResult r = dfsm.send(msg.subtype(), msg.payload(), timeout);
+        if (log.isDebugEnabled()) {
+            log.debug("{}: {}", op.describe(), r.isApplied() ? "applied, result " + r.result() : r.outcome());
+        }
         if (r.isApplied()) {
             return r.result() < 0 ? Result.fail(Errno.fromCode(-r.result())) : Result.ok(r.result());
         }

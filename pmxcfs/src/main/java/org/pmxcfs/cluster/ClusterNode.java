@@ -1,5 +1,8 @@
 package org.pmxcfs.cluster;
 
+import java.util.concurrent.atomic.AtomicInteger;
+import org.pmxcfs.corosync.SyncReport;
+import org.pmxcfs.corosync.SyncDecision;
 import org.pmxcfs.dfsm.MemberId;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.pmxcfs.qdevice.RingId;
@@ -54,6 +57,8 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
 
     private static final Logger log = LoggerFactory.getLogger("main");
     private static final Logger dcdbLog = LoggerFactory.getLogger("dcdb");
+    /** ClusterNodes this process started successfully so far (see {@link #incarnation()}). */
+    private static final AtomicInteger JOINS = new AtomicInteger();
     /** Status key with this node's device flags ({@code A,V,NMW}), for the others' {@code pvecm status}. */
     private static final String QDEVICE_KEY = "qdevice";
     /** Status data differs between nodes by design, so its group never verifies checksums. */
@@ -82,6 +87,8 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     private final StatusPublisher statusPublisher;
     private final ClusterQuorum quorum;
     private final QDeviceLink qdevice;
+    /** Tick thread only: the view whose joins and departures were logged last. */
+    private List<MemberId> loggedView = List.of();
     /** What the device was last told (ring, members, quorate) and the flags last published. */
     private volatile List<Object> lastDeviceInput = List.of();
     private volatile String lastDeviceFlags = "";
@@ -103,8 +110,9 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         byte[] key = totem.key();
         Duration token = totem.token();
         int id = (int) self.nodeid();
+        long incarnation = incarnation();
         this.transport = new JGroupsTransport(GroupConfig.of(conf.clusterName() + "-dcdb", id, settings.basePort(),
-                links, key, token), ProcessHandle.current().pid());
+                links, key, token), incarnation);
         this.dfsm = new Dfsm("dcdb", 1, new ViewSyncedDelivery(transport), new Dcdb(db, (int) self.nodeid(), this), clock,
                 new Dfsm.Options(settings.verifyInterval(), Dfsm.Options.DEFAULT.restartDelay()));
         this.qdevice = new QDeviceLink(db, self.nodeid(), this::deviceVoteChanged);
@@ -113,7 +121,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         // the IP .members shows for this node, announced to the others after every status sync
         kv.set("nodeip", (self.ring0Addr() + "\0").getBytes(StandardCharsets.UTF_8));
         JGroupsTransport statusTransport = new JGroupsTransport(GroupConfig.of(conf.clusterName() + "-status", id,
-                settings.basePort() + 1, links, key, token), ProcessHandle.current().pid());
+                settings.basePort() + 1, links, key, token), incarnation);
         StatusGroup status = new StatusGroup((int) self.nodeid(), this::nodeName, kv, clusterLog,
                 this::republishStatus, counters::bumpClinfo, quorum::expectedFromPeer);
         this.statusDfsm = new Dfsm("status", 0, new ViewSyncedDelivery(statusTransport), status, clock, STATUS_OPTIONS);
@@ -129,19 +137,14 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     public static ClusterNode start(Settings settings, MemDb db, byte[] corosyncConf, LockTable locks,
                                     ClusterLog clusterLog, VersionCounters counters, KvStore kv, Clock clock)
             throws IOException {
-        CorosyncConf conf;
-        try {
-            conf = CorosyncConf.parse(corosyncConf);
-            QuorumConfig.from(conf); // votequorum's rules (expected_votes >= 1, two_node without a device, ...)
-        } catch (Exception e) {
-            throw new IOException("corosync.conf in the cluster filesystem is invalid: " + e.getMessage()
-                    + " - start with -l and fix /etc/pve/corosync.conf");
-        }
-        NodeEntry self = conf.node(settings.nodename()).orElseThrow(() -> new IOException("node '"
-                + settings.nodename() + "' is not in the nodelist of corosync.conf - check the node name"
-                + " (--nodename) or add the node with 'pvecm addnode'"));
+        // as corosync does, the engine runs from the local file; the tree's copy replaces it
+        // first if it is newer (reference 3.10, at start-up)
+        explainRefusal(new CorosyncConfSync(settings.corosyncLocal()).sync(corosyncConf, true), settings.corosyncLocal());
+        RunningConf running = RunningConf.read(settings.corosyncLocal(), corosyncConf);
+        CorosyncConf conf = running.conf();
+        NodeEntry self = conf.node(settings.nodename()).orElseThrow(() -> new NotInNodelistException(
+                settings.nodename(), running));
         ClusterNode node = new ClusterNode(settings, db, conf, self, locks, clusterLog, counters, kv, clock);
-        node.syncCorosyncConf(true);
         try {
             node.dfsm.start();
             node.statusDfsm.start();
@@ -151,11 +154,22 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
                     + self.ring0Addr() + "' of node '" + self.name() + "' is an address of this host and that its"
                     + " ports (--cluster-port " + settings.basePort() + " and the next one) are free", e);
         }
+        JOINS.incrementAndGet(); // a start that failed sent nothing: its successor may reuse the id
         node.qdevice.configure(conf, node.deviceMembership());
         node.ticker.scheduleWithFixedDelay(node::tick, 100, 100, TimeUnit.MILLISECONDS);
         log.info("starting cluster node '{}' (nodeid {}) of cluster '{}'", self.name(), self.nodeid(),
                 conf.clusterName());
         return node;
+    }
+
+    /**
+     * The "pid" of this node's member id (nodeid/pid): the process id, as the original's. A node
+     * that joins again without a restart ('pvecm add --force') is a new incarnation with message
+     * counters from 1 again, and the others remember which messages of the old one they applied:
+     * it gets the pid with the number of earlier joins of this process above bit 32.
+     */
+    private static long incarnation() {
+        return ProcessHandle.current().pid() | ((long) JOINS.get() << 32);
     }
 
     /** Every 100 ms: dfsm timers, quorum from the current view, remote writes made durable. */
@@ -166,11 +180,46 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
             if (quorum.poll()) { // a new view, a device vote, quorum gained or lost
                 counters.bumpClinfo();
             }
+            List<MemberId> view = quorum.view();
+            if (view != loggedView) {
+                logMembership(loggedView, view);
+                loggedView = view;
+            }
             feedDevice();
             db.flush();
         } catch (RuntimeException e) {
             log.error("cluster tick failed: {}", e.toString(), e);
         }
+    }
+
+    /**
+     * Who joined, left or failed, by name, as corosync and pmxcfs tell it (the dfsm's
+     * {@code members:} line only lists nodeid/pid pairs). A member gone without leaving was
+     * suspected by the failure detection: failed.
+     */
+    private void logMembership(List<MemberId> before, List<MemberId> after) {
+        if (after.isEmpty()) {
+            return; // this node left: said where it leaves
+        }
+        for (MemberId m : before) {
+            if (!after.contains(m)) {
+                if (transport.failed(m)) {
+                    dcdbLog.warn("node '{}' (nodeid {}) failed - it stopped answering", displayName(m), m.nodeId());
+                } else {
+                    dcdbLog.info("node '{}' (nodeid {}) left", displayName(m), m.nodeId());
+                }
+            }
+        }
+        for (MemberId m : after) {
+            if (!before.contains(m) && m.nodeId() != self.nodeid()) {
+                dcdbLog.info("node '{}' (nodeid {}) joined", displayName(m), m.nodeId());
+            }
+        }
+    }
+
+    private String displayName(MemberId m) {
+        String name = nodeName(m.nodeId());
+        return name != null ? name : "nodeid " + m.nodeId();
     }
 
     /** The device's membership input: the ring id of the installed view, its members in the nodelist, quorate. */
@@ -255,7 +304,9 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
      */
     public ClusterMembers members() {
         Set<Integer> online = new TreeSet<>();
-        statusDfsm.members().forEach(m -> online.add(m.nodeId()));
+        if (!quorum.expelled()) {
+            statusDfsm.members().forEach(m -> online.add(m.nodeId()));
+        }
         List<ClusterMembers.Node> nodes = new ArrayList<>();
         for (NodeEntry n : conf.nodes()) {
             boolean up = online.contains((int) n.nodeid());
@@ -334,10 +385,25 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     @Override
     public void syncCorosyncConf(boolean reloadCorosync) {
         byte[] copy = db.lookup("corosync.conf").map(TreeEntry::data).orElse(null);
-        // as the original reloads corosync a second after the write: the writer (pvecm addnode)
-        // still finishes under the old membership, e.g. releases its cluster lock
-        ticker.schedule(() -> applyNodelist(copy), 1, TimeUnit.SECONDS);
-        confSync.sync(copy, reloadCorosync); // logs its decision itself
+        SyncReport report = confSync.sync(copy, reloadCorosync); // logs its decision itself
+        if (report.written()) {
+            // as the original reloads corosync a second after the write: the writer (pvecm
+            // addnode) still finishes under the old membership, e.g. releases its cluster lock
+            ticker.schedule(() -> applyNodelist(copy), 1, TimeUnit.SECONDS);
+        } else {
+            explainRefusal(report, settings.corosyncLocal());
+        }
+    }
+
+    /** The original's "local corosync.conf is newer" does not say what stays in force, nor what to do. */
+    private static void explainRefusal(SyncReport report, Path local) {
+        if (report.decision().reason() == SyncDecision.Reason.LOCAL_NEWER) {
+            String old = Long.toUnsignedString(report.decision().oldVersion());
+            log.warn("not applying the cluster's corosync.conf (version {}): the local '{}' has version {} and stays"
+                    + " in force - to change the cluster's config, write it with a config_version above {} to"
+                    + " corosync.conf in the cluster filesystem", Long.toUnsignedString(report.decision().newVersion()),
+                    local, old, old);
+        }
     }
 
     /**
@@ -365,10 +431,15 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         qdevice.configure(next, deviceMembership()); // a restarted device starts from this membership
         counters.bumpClinfo();
         if (next.node(settings.nodename()).isEmpty()) {
-            log.error("this node ('{}') was removed from the cluster's nodelist - leaving the cluster;"
-                    + " rejoin with 'pvecm add'", settings.nodename());
+            log.error("this node ('{}') was removed from the cluster's nodelist - leaving the cluster, read-only"
+                    + " from now on; rejoin with 'pvecm add <member> --force'", settings.nodename());
+            // no votes and no membership: status output and the others' .members must not show
+            // a node that is out as online or quorate (it leaves the status group too)
             quorum.expel();
-            ticker.execute(dfsm::stop);
+            ticker.execute(() -> {
+                dfsm.stop();
+                statusDfsm.stop();
+            });
         }
     }
 

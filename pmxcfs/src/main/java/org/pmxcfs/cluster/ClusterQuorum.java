@@ -72,15 +72,18 @@ public final class ClusterQuorum {
         return quorum.status();
     }
 
-    /** The members of the view the numbers are for. */
+    /** The members of the view the numbers are for (none once expelled). */
     public synchronized List<MemberId> view() {
         refresh();
-        return view;
+        return expelled ? List.of() : view;
     }
 
     /** The members of the installed view that are in the nodelist (what votes, and what the QDevice is told). */
     public synchronized SortedSet<Long> members() {
         refresh();
+        if (expelled) {
+            return new TreeSet<>();
+        }
         SortedSet<Long> online = new TreeSet<>();
         view.forEach(m -> online.add((long) m.nodeId()));
         return new TreeSet<>(inNodelist(conf, online));
@@ -132,6 +135,11 @@ public final class ClusterQuorum {
         quorum = q;
         view = v;
         seenDeviceChanges = changes;
+        if (log.isDebugEnabled()) {
+            QuorumStatus st = q.status();
+            log.debug("view {}: nodes {} in the nodelist, {} of {} expected votes, quorum {} - {}", v, members,
+                    st.totalVotes(), st.expectedVotes(), st.quorum(), st.quorate() ? "quorate" : "not quorate");
+        }
         return true;
     }
 
@@ -169,9 +177,14 @@ public final class ClusterQuorum {
         view = null; // recomputed for the installed view with the new votes
     }
 
-    /** This node was removed from the nodelist: never quorate again in this run. */
+    /** This node was removed from the nodelist: no votes, no members, never quorate again in this run. */
     public synchronized void expel() {
         expelled = true;
+        quorum = VoteQuorum.of(quorum.config(), List.of());
+    }
+
+    public synchronized boolean expelled() {
+        return expelled;
     }
 
     /** Votes only count for nodes in the nodelist: a removed node stays in the view until it leaves. */

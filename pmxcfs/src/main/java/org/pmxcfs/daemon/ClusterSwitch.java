@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.pmxcfs.cluster.Backups;
 import org.pmxcfs.cluster.ClusterNode;
+import org.pmxcfs.cluster.NotInNodelistException;
 import org.pmxcfs.dbstore.Errno;
 import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.Operation;
@@ -66,7 +67,9 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
     /** Where cluster mode is started when corosync.conf appears, and retried. */
     private final ScheduledExecutorService watcher;
     private volatile ClusterNode node;
-    private String lastFailure;
+    /** Set while this node is not in the nodelist it runs from: read-only, no membership. */
+    private volatile NotInNodelistException outside;
+    private volatile String lastFailure;
     /**
      * Guards the pending try and its delay. Not {@code this}: {@link #changed} runs under the
      * memdb's lock, and {@link #startCluster} holds {@code this} while it reads the memdb.
@@ -102,8 +105,17 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
             return;
         }
         Optional<byte[]> conf = corosyncConf();
-        if (conf.isPresent()) {
+        if (conf.isEmpty()) {
+            return;
+        }
+        try {
             startCluster(conf.get());
+        } catch (NotInNodelistException e) {
+            // as the original, whose corosync cannot start then: mounted without quorum
+            outside = e;
+            log.error("{} - mounted read-only so that it can be read and repaired; to bring this node back run"
+                    + " 'pvecm add <member> --force' on it, to run it alone separate it (docs/JOIN.md)",
+                    e.getMessage());
         }
     }
 
@@ -158,8 +170,8 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
             }
             if (!why.equals(lastFailure)) {
                 lastFailure = why;
-                log.error("corosync.conf appeared but cluster mode cannot start yet: {} (trying again in {} s, then"
-                        + " less often)", why, next.toSeconds());
+                log.error("corosync.conf appeared but cluster mode cannot start yet: {} - trying again in {} s, then"
+                        + " less often", why, next.toMillis() / 1000.0);
             }
         }
     }
@@ -177,7 +189,11 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
     /** The {@code .members} data in cluster mode; null in local mode. */
     ClusterMembers members() {
         ClusterNode n = node;
-        return n == null ? null : n.members();
+        if (n != null) {
+            return n.members();
+        }
+        NotInNodelistException out = outside;
+        return out == null ? null : out.members();
     }
 
     /** The file tree group's synchronisation rounds; null in local mode. */
@@ -191,20 +207,26 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
     @Override
     public Result submit(Operation op) {
         ClusterNode n = node;
+        if (n == null && outside != null) {
+            return Result.fail(Errno.EACCES);
+        }
         return n == null ? local.submit(op) : n.applier().submit(op);
     }
 
     @Override
     public Result requestUnlock(String path, TreeEntry lock) {
         ClusterNode n = node;
+        if (n == null && outside != null) {
+            return Result.fail(Errno.EACCES);
+        }
         return n == null ? local.requestUnlock(path, lock) : n.applier().requestUnlock(path, lock);
     }
 
-    /** Local mode is always quorate. */
+    /** Local mode is always quorate; a node outside the nodelist never. */
     @Override
     public boolean getAsBoolean() {
         ClusterNode n = node;
-        return n == null || n.quorate();
+        return n == null ? outside == null : n.quorate();
     }
 
     @Override
@@ -220,7 +242,9 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
     private ClusterNode clustered() {
         ClusterNode n = node;
         if (n == null) {
-            throw new IpcError(Errno.EINVAL, "this node is not part of a cluster (local mode)");
+            NotInNodelistException out = outside;
+            throw new IpcError(Errno.EINVAL, out != null ? out.getMessage() + " - this node is not a cluster member"
+                    : "this node is not part of a cluster (local mode)");
         }
         return n;
     }
@@ -255,18 +279,29 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
         p.put("corosync_conf", o.corosyncConf.toAbsolutePath().toString());
         p.put("nodename", nodename);
         p.put("clustered", node != null);
+        p.put("local_forced", o.local);
+        String failure = lastFailure;
+        if (node == null && failure != null) {
+            p.put("cluster_error", failure);
+        }
         return p;
     }
 
     @Override
-    public synchronized void joinCluster(byte[] authKey, byte[] corosyncConf) {
-        if (node != null) {
-            throw new IpcError(Errno.EINVAL, "this node is already part of a cluster");
-        }
+    public synchronized String joinCluster(byte[] authKey, byte[] corosyncConf) {
         if (o.local) {
             throw new IpcError(Errno.EINVAL, "pmxcfs runs with -l (forced local mode) - restart it without -l first");
         }
         long now = clock.millis() / 1000;
+        ClusterNode running = node;
+        if (running != null) {
+            // 'pvecm add --force' on a member, or on a node removed while it ran: as the original
+            // restarts pmxcfs, leave the old membership and join with the new config
+            log.info("leaving the current cluster membership to join with the new corosync.conf");
+            node = null;
+            running.close();
+        }
+        outside = null;
         try {
             writeFile(o.authKey, authKey, "r--------");
             writeFile(o.corosyncConf, corosyncConf, "rw-r--r--");
@@ -274,6 +309,7 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
             log.info("backup old database to '{}'", backup);
             db.resetForJoin(corosyncConf, now);
             startCluster(corosyncConf);
+            return backup.toString();
         } catch (IOException | SyncCommitException e) {
             throw new IpcError(Errno.EIO, "unable to join: " + e.getMessage());
         }

@@ -99,6 +99,9 @@ public final class Dcdb implements DfsmCallbacks {
             unlockRequest(u);
         } else if (m instanceof DcdbMessage.Apply a) {
             Result r = db.apply(a.op(), sender.nodeId(), msgTime);
+            if (log.isDebugEnabled()) {
+                log.debug("apply {} from {}: {}", a.op().describe(), sender, r.isOk() ? "ok" : r.error());
+            }
             if (r.isOk() && writesCorosyncConf(a.op())) {
                 host.syncCorosyncConf(sender.nodeId() == selfNodeId);
             }
@@ -195,6 +198,11 @@ public final class Dcdb implements DfsmCallbacks {
         if (indexes.isEmpty()) {
             log.error("no member states in the sync round");
             return false;
+        }
+        if (log.isDebugEnabled()) {
+            for (int i = 0; i < states.size(); i++) {
+                log.debug("state of {}: {} bytes of index", states.get(i).member(), states.get(i).state().length);
+            }
         }
         int leader = chooseLeader(indexes);
         MemberState leaderState = states.get(leader);

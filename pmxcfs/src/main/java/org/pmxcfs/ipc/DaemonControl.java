@@ -12,7 +12,8 @@ public interface DaemonControl {
      * {@code pvecm add}, after the cluster accepted this node: install the authkey and the
      * cluster's corosync.conf, back up and reset the local tree, and switch to cluster mode.
      *
-     * @throws IpcError when this node cannot join (already clustered, forced local mode, I/O)
+     * @return where the old database was saved
+     * @throws IpcError when this node cannot join (forced local mode, I/O)
      */
-    void joinCluster(byte[] authKey, byte[] corosyncConf);
+    String joinCluster(byte[] authKey, byte[] corosyncConf);
 }

@@ -92,8 +92,8 @@ public final class IpcService {
         ops.put("get_guest_config_property", new Op(Set.of("vmid", "property"), false, this::getGuestConfigProperty));
         ops.put("get_paths", new Op(Set.of(), false, (p, a) -> daemon(daemon).paths()));
         ops.put("join_cluster", new Op(Set.of("authkey_b64", "corosync_conf_b64"), true, (p, a) -> {
-            daemon(daemon).joinCluster(a.base64("authkey_b64"), a.base64("corosync_conf_b64"));
-            return null;
+            String backup = daemon(daemon).joinCluster(a.base64("authkey_b64"), a.base64("corosync_conf_b64"));
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("backup", backup);
         }));
         ops.put("get_quorum_status", new Op(Set.of(), false, (p, a) -> clustered(quorum).quorumStatus()));
         ops.put("set_expected", new Op(Set.of("votes"), true, (p, a) -> {

@@ -7,12 +7,17 @@ import org.pmxcfs.dbstore.Operation;
 import org.pmxcfs.dbstore.Result;
 import org.pmxcfs.dbstore.TreeEntry;
 import org.pmxcfs.lock.LockTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Local mode: apply at once with writer 0 and the local time, and expire locks by this node's
  * own lock table, as the original does.
  */
 public final class LocalApplier implements Applier {
+
+    private static final Logger log = LoggerFactory.getLogger("main");
+
     private final MemDb db;
     private final LockTable locks;
     private final Clock clock;
@@ -33,6 +38,10 @@ public final class LocalApplier implements Applier {
 
     @Override
     public Result submit(Operation op) {
-        return db.apply(op, 0, clock.millis() / 1000);
+        Result r = db.apply(op, 0, clock.millis() / 1000);
+        if (log.isDebugEnabled()) {
+            log.debug("apply {} locally: {}", op.describe(), r.isOk() ? "ok" : r.error());
+        }
+        return r;
     }
 }

@@ -57,6 +57,8 @@ public final class JGroupsTransport implements RawGroup {
     private final MemberId self;
     /** The bottom of the stack of the current join; null before the first join and after leave. */
     private volatile SealedUdp udp;
+    /** The suspicions of the current join's stack; null before the first join. */
+    private volatile SuspectLog suspects;
     /** The channel of the current join; null before the first join and after leave. */
     private volatile Connection connection;
 
@@ -109,6 +111,15 @@ public final class JGroupsTransport implements RawGroup {
         if (c != null) {
             c.events.add(task);
         }
+    }
+
+    /**
+     * Whether member {@code m}, gone from the view, was suspected by the failure detection
+     * (crashed, cut off) rather than having left on purpose; each suspicion is told once.
+     */
+    public boolean failed(MemberId m) {
+        SuspectLog s = suspects;
+        return s != null && s.takeSuspected(m);
     }
 
     /**
@@ -352,6 +363,9 @@ public final class JGroupsTransport implements RawGroup {
         // with several links, the check of a suspect must outlast a failover (a link is left after
         // 3.5 pings, pings every half heartbeat)
         p.add(new VERIFY_SUSPECT2().setTimeout(redundant ? 2 * heartbeat : heartbeat));
+        SuspectLog suspectLog = new SuspectLog(JGroupsTransport::memberOf);
+        this.suspects = suspectLog;
+        p.add(suspectLog);
         p.add(new BARRIER());
         p.add(new NAKACK2().setXmitInterval(100).useMcastXmit(false));
         p.add(new UNICAST3().setXmitInterval(100));

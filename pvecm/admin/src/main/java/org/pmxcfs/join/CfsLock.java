@@ -114,6 +114,11 @@ public final class CfsLock {
 
     private void acquire(Path lockDir, Path lock, String id) throws JoinException {
         try {
+            // a cluster not made by 'pvecm create' (scripts/cluster) has no priv/ yet; .version
+            // exists only on the mounted filesystem, so an empty mount point gets nothing
+            if (Files.exists(mountpoint.resolve(".version")) && !Files.isDirectory(lockDir.getParent())) {
+                Files.createDirectory(lockDir.getParent());
+            }
             Files.createDirectory(lockDir);
         } catch (IOException ignored) {
             // exists already, or the filesystem is not there: checked next

@@ -107,14 +107,29 @@ public final class Cfs implements AutoCloseable {
     /** The daemon's paths, asked once per connection. */
     public synchronized Paths paths() throws IOException {
         if (paths == null) {
-            IpcClient.Response r = ipc.call("get_paths", Map.of());
-            if (!r.ok()) {
-                throw new IpcException(r.errno(), "pmxcfs cannot tell its paths (get_paths: " + r.error()
-                        + ") - is it older than this pvecm?");
-            }
-            paths = Paths.of(r.result());
+            paths = Paths.of(getPaths());
         }
         return paths;
+    }
+
+    private JsonNode getPaths() throws IOException {
+        IpcClient.Response r = ipc.call("get_paths", Map.of());
+        if (!r.ok()) {
+            throw new IpcException(r.errno(), "pmxcfs cannot tell its paths (get_paths: " + r.error()
+                    + ") - is it older than this pvecm?");
+        }
+        return r.result();
+    }
+
+    /** Whether the daemon runs with {@code -l}: it cannot join a cluster then. */
+    public boolean localForced() throws IOException {
+        return getPaths().path("local_forced").asBoolean(false);
+    }
+
+    /** Why the daemon, in local mode with a corosync.conf in its tree, could not start cluster mode (asked now). */
+    public Optional<String> clusterError() throws IOException {
+        JsonNode e = getPaths().path("cluster_error");
+        return e.isTextual() ? Optional.of(e.asText()) : Optional.empty();
     }
 
     /** The content of a file of the tree ({@code get_config}), empty if there is none. */

@@ -116,7 +116,7 @@ public final class ClusterSetup {
      * @param ipFallback the node's IP where neither corosync.conf nor the node name gives one
      */
     public static void updateCerts(Cfs cfs, Clock clock, boolean forceNewCert, boolean silent, PrintStream out,
-            int caKeyBits, Optional<String> ipFallback) throws IOException {
+            int caKeyBits, Optional<String> ipFallback, SshTrust ssh, boolean unmergeKnownHosts) throws IOException {
         Cfs.Paths paths = cfs.paths();
         if (!Cfs.cfsQuorate(paths.mountpoint())) {
             if (silent) {
@@ -135,6 +135,18 @@ public final class ClusterSetup {
         NodeFiles files = new NodeFiles(paths.mountpoint(), node, clock, caKeyBits,
                 NodeFiles.searchDomain(RESOLV_CONF));
         files.genNodeFiles(ip, forceNewCert);
+        if (!silent) {
+            out.print("merge authorized SSH keys\n");
+        }
+        ssh.mergeKeys();
+        if (unmergeKnownHosts) {
+            if (!silent) {
+                out.print("unmerge SSH known hosts\n");
+            }
+            ssh.unmergeKnownHosts();
+        }
+        ssh.mergeKnownHosts(node, ip);
+        ssh.createNodeKnownHosts(node);
         Path cron = paths.inTree("vzdump.cron");
         if (!Files.isRegularFile(cron)) {
             NodeFiles.writeFile(cron, VZDUMP_CRON.getBytes(StandardCharsets.UTF_8));

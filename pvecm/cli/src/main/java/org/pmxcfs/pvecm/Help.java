@@ -55,6 +55,10 @@ public final class Help {
         if (help != null) {
             sb.append('\n').append(INDENT).append(shortUsage(help)).append('\n');
         }
+        // ours: several daemons on one host (test clusters) each have their own run directory
+        sb.append("\nOPTIONS (every command):\n").append(INDENT)
+                .append("--run-dir DIR  run directory of the pmxcfs to talk to (env PMXCFS_RUN_DIR,"
+                        + " default /run/pve-cluster)\n");
         return sb.toString();
     }
 

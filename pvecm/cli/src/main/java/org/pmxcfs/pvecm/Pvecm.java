@@ -38,6 +38,11 @@ public final class Pvecm implements Callable<Integer> {
             description = "Run directory of the pmxcfs to talk to (env PMXCFS_RUN_DIR, default ${DEFAULT-VALUE})")
     Path runDir;
 
+    @Option(names = "--root-dir", scope = ScopeType.INHERIT, paramLabel = "DIR", hidden = true,
+            defaultValue = "${env:PVECM_ROOT_DIR:-/}",
+            description = "Where the host's /root/.ssh and /etc/ssh are (tests; default /)")
+    Path rootDir;
+
     @Spec
     CommandSpec spec;
 
@@ -114,6 +119,11 @@ public final class Pvecm implements Callable<Integer> {
         return euid.getAsInt();
     }
 
+    /** Where the host's {@code /root/.ssh} and {@code /etc/ssh} are: {@code /} but in tests. */
+    public Path rootDir() {
+        return rootDir == null ? Path.of("/") : rootDir;
+    }
+
     public Path runDir() {
         return runDir == null ? IpcClient.DEFAULT_RUN_DIR : runDir;
     }
@@ -137,8 +147,8 @@ public final class Pvecm implements Callable<Integer> {
             err.print(withNewline(pe.getMessage()));
             return pe.exitCode();
         }
-        if (e instanceof IOException) {
-            err.print(withNewline(e.getMessage() == null ? e.toString() : e.getMessage()));
+        if (e instanceof IOException io) {
+            err.print(withNewline(describe(io, euid())));
             return EXIT_ERROR;
         }
         err.print(withNewline("internal error: " + e));
@@ -180,6 +190,22 @@ public final class Pvecm implements Callable<Integer> {
         }
         err.print("400 unable to parse option: " + e.getMessage() + "\n" + usage);
         return EXIT_ERROR;
+    }
+
+    /**
+     * An I/O error for the admin: the JDK's file errors carry only the path as their message
+     * (a lock file a non-root user may not open printed as just {@code /var/lock/pvecm.lock}).
+     */
+    static String describe(IOException e, int euid) {
+        if (!(e instanceof java.nio.file.FileSystemException f) || f.getFile() == null) {
+            return e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+        String reason = f.getReason() != null ? f.getReason()
+                : e instanceof java.nio.file.AccessDeniedException ? "Permission denied"
+                : e instanceof java.nio.file.NoSuchFileException ? "No such file or directory"
+                : e.getClass().getSimpleName();
+        String msg = "unable to use '" + f.getFile() + "' - " + reason;
+        return e instanceof java.nio.file.AccessDeniedException && euid != 0 ? msg + " - pvecm must be run as root" : msg;
     }
 
     private static String withNewline(String s) {

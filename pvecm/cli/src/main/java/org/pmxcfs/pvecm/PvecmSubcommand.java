@@ -82,6 +82,11 @@ public abstract class PvecmSubcommand implements Callable<Integer> {
         return LocalLock.withLock(pvecm().lockFile(), Duration.ofSeconds(10), body);
     }
 
+    /** The SSH trust of the cluster, with the host's files below {@code --root-dir}. */
+    protected SshTrust ssh(Cfs.Paths paths) {
+        return new SshTrust(paths.mountpoint(), pvecm().rootDir(), err());
+    }
+
     /** The usage line of this command, e.g. {@code pvecm create <clustername> [OPTIONS]}. */
     protected String usage() {
         return Help.shortUsage(spec);

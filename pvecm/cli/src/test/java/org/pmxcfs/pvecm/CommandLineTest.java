@@ -138,6 +138,18 @@ class CommandLineTest {
         assertTrue(none.err().startsWith("ERROR: no command specified\nUSAGE: pvecm"), none.err());
     }
 
+    /** A file error names the file and the reason, and for a non-root user what is wrong (issue #14). */
+    @Test
+    void fileErrorsSayWhatIsWrong() {
+        assertEquals("unable to use '/var/lock/pvecm.lock' - Permission denied - pvecm must be run as root",
+                Pvecm.describe(new java.nio.file.AccessDeniedException("/var/lock/pvecm.lock"), 1000));
+        assertEquals("unable to use '/var/lock/pvecm.lock' - Permission denied",
+                Pvecm.describe(new java.nio.file.AccessDeniedException("/var/lock/pvecm.lock"), 0));
+        assertEquals("unable to use '/x/y' - Not a directory",
+                Pvecm.describe(new java.nio.file.FileSystemException("/x/y", null, "Not a directory"), 1000));
+        assertEquals("other", Pvecm.describe(new java.io.IOException("other"), 1000));
+    }
+
     @Test
     void apiverAndHelp() {
         assertEquals(new Run(0, "1\n", ""), Run.of("apiver"));
@@ -163,6 +175,9 @@ class CommandLineTest {
                        pvecm updatecerts [OPTIONS]
 
                        pvecm help [<extra-args>] [OPTIONS]
+
+                OPTIONS (every command):
+                       --run-dir DIR  run directory of the pmxcfs to talk to (env PMXCFS_RUN_DIR, default /run/pve-cluster)
                 """, help.out());
         Run create = Run.of("help", "create");
         assertTrue(create.out().startsWith("USAGE: pvecm create <clustername> [OPTIONS]\n\n  Generate new cluster"),
@@ -175,11 +190,6 @@ class CommandLineTest {
                 Run.of("help", "qdevice", "--verbose", "0").out());
         assertTrue(Run.of("help", "--verbose").out().contains("USAGE: pvecm updatecerts [OPTIONS]\n"));
         assertEquals(new Run(1, "", "no such command 'nope'\n"), Run.of("help", "nope"));
-    }
-
-    @Test
-    void notYetSupported() {
-        assertEquals(new Run(1, "", "not supported yet\n"), Run.of("mtunnel", "--get_migration_ip"));
     }
 
     @Test

@@ -188,6 +188,41 @@ class DaemonCommandsTest {
         assertFalse(Files.exists(dir.resolve("authkey")), "nothing written before the config is known");
     }
 
+    /** A link address the daemon could not bind is refused before anything is written (issue #14). */
+    @Test
+    void createRefusesALinkAddressNotOnThisHost() {
+        daemon.corosyncConf(null);
+        Run r = Run.of(run, "create", "prod", "--link0", "192.0.2.77");
+        assertEquals(new Run(1, "", "link0: cannot use IP '192.0.2.77', not found on local node! - pass an address of"
+                + " this host\n"), r);
+        assertFalse(Files.exists(dir.resolve("authkey")), "nothing written");
+        assertFalse(Files.exists(mnt.resolve("corosync.conf")), "nothing written");
+    }
+
+    /** The daemon's reason why cluster mode cannot start ends the wait at once (issue #14). */
+    @Test
+    void createReportsWhyTheDaemonCannotStartClusterMode() throws Exception {
+        daemon.corosyncConf(null);
+        daemon.ops.put("get_quorum_status", r -> FakeDaemon.error("EINVAL", "this node is not part of a cluster"));
+        Files.writeString(mnt.resolve(".version"), "{}\n");
+        daemon.ops.put("get_cluster_info", r -> FakeDaemon.ok(FakeDaemon.JSON.getNodeFactory()
+                .textNode("{\n\"nodename\": \"pve1\",\n\"version\": 0\n}\n")));
+        daemon.paths(mnt, "pve1");
+        JsonNode paths = daemon.ops.get("get_paths").apply(null).path("result");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) paths).put("cluster_error", "unable to join the cluster:"
+                + " No available port to bind to in range [5405 .. 5405] - check that ring0_addr ...");
+        daemon.ops.put("get_paths", r -> FakeDaemon.ok(paths));
+        Files.createDirectories(dir.resolve("sysroot/root/.ssh"));
+        Files.writeString(dir.resolve("sysroot/root/.ssh/id_rsa.pub"), "ssh-rsa TESTKEY root@pve1\n");
+        long t0 = System.nanoTime();
+        Run r = Run.of(run, "--root-dir=" + dir.resolve("sysroot"), "create", "prod", "--link0", "127.0.0.1",
+                "--ca-key-bits", "1024", "--quorum-timeout", "30");
+        assertEquals(1, r.rc(), r.toString());
+        assertTrue(r.err().endsWith("pmxcfs cannot start cluster mode: unable to join the cluster: No available port to"
+                + " bind to in range [5405 .. 5405] - check that ring0_addr ...\n"), r.err());
+        assertTrue(System.nanoTime() - t0 < 20_000_000_000L, "no waiting out the 30 s");
+    }
+
     @Test
     void updatecertsTimesOutWithoutAMount() {
         daemon.corosyncConf(CONF);

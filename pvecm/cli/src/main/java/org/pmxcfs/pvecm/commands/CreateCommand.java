@@ -22,6 +22,8 @@ import org.pmxcfs.pvecm.NodeFiles;
 import org.pmxcfs.pvecm.Params;
 import org.pmxcfs.pvecm.PvecmException;
 import org.pmxcfs.pvecm.PvecmSubcommand;
+import org.pmxcfs.pvecm.SshTrust;
+import org.pmxcfs.pvecm.join.Joinable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -95,6 +97,24 @@ public final class CreateCommand extends PvecmSubcommand {
         return 0;
     }
 
+    /**
+     * Fails at once when the daemon, still local, reported why it cannot start cluster mode
+     * (it retries, less and less often): waiting out the timeout would only hide the cause.
+     */
+    private boolean failIfStartFailed(Cfs cfs) {
+        Optional<String> cause;
+        try {
+            cause = cfs.clustered() ? Optional.empty() : cfs.clusterError();
+        } catch (IOException e) {
+            return false;
+        }
+        if (cause.isPresent()) {
+            out().print("\n");
+            throw new PvecmException("pmxcfs cannot start cluster mode: " + cause.get());
+        }
+        return false;
+    }
+
     private static void checkNoClusterConf(Cfs cfs, Cfs.Paths paths) throws IOException {
         if (cfs.config("corosync.conf").isPresent() || Files.exists(paths.clusterConf())) {
             throw new PvecmException("cluster config '" + paths.clusterConf() + "' already exists");
@@ -111,6 +131,14 @@ public final class CreateCommand extends PvecmSubcommand {
                 links.put(0, CorosyncLink.of(NodeAddress.remoteNodeIp(cfs, node)));
             } catch (NodeAddress.LookupException e) {
                 throw new PvecmException(e.getMessage());
+            }
+        }
+        // the daemon would bind every link address: one not on this host only fails there, after
+        // the config was written (the original's corosync fails the same way, later)
+        for (java.util.Map.Entry<Integer, CorosyncLink> l : links.entrySet()) {
+            Optional<String> problem = Joinable.localAddressProblem(l.getValue().address());
+            if (problem.isPresent()) {
+                throw new PvecmException("link" + l.getKey() + ": " + problem.get() + " - pass an address of this host");
             }
         }
         CorosyncConf conf;
@@ -130,21 +158,27 @@ public final class CreateCommand extends PvecmSubcommand {
         }
 
         String ip = ClusterSetup.nodeIp(cfs, node, Optional.of(links.get(links.firstKey()).address()));
+        SshTrust ssh = ssh(paths);
+        ssh.setupRootSshConfig();
+        ssh.setupSshKeys();
+        ssh.mergeKeys();
         new NodeFiles(paths.mountpoint(), node, clock(), caKeyBits, NodeFiles.searchDomain(ClusterSetup.RESOLV_CONF))
                 .genNodeFiles(ip, false);
+        ssh.mergeKnownHosts(node, ip);
+        ssh.createNodeKnownHosts(node);
 
         out().print("Writing corosync config to " + paths.clusterConf() + "\n");
         ClusterSetup.atomicWriteConf(paths, conf.pveText());
 
         out().print("Restart corosync and cluster filesystem\n");
         out().flush();
-        boolean ok = ClusterSetup.waitForQuorum(() -> ClusterSetup.clusterQuorate(cfs), out(),
+        boolean ok = ClusterSetup.waitForQuorum(() -> ClusterSetup.clusterQuorate(cfs) || failIfStartFailed(cfs), out(),
                 Duration.ofSeconds(quorumTimeoutSeconds));
         if (!ok) {
             throw new PvecmException(cfs.clustered()
                     ? "no quorum after " + quorumTimeoutSeconds + " s - see the pmxcfs log"
-                    : "pmxcfs did not switch to cluster mode within " + quorumTimeoutSeconds
-                            + " s - is it running with -l? (see its log)");
+                    : "pmxcfs did not switch to cluster mode within " + quorumTimeoutSeconds + " s: "
+                            + cfs.clusterError().orElse(cfs.localForced() ? "it runs with -l" : "see its log"));
         }
     }
 }

@@ -13,8 +13,10 @@ import picocli.CommandLine.Option;
  * {@code pvecm updatecerts [--force] [--silent]} (reference 4.9): waits (at most 80 s) for the
  * mount to appear and be quorate, printing {@code waiting for pmxcfs mount to appear and get
  * quorate...} every 5 s unless silent, then creates missing node directories, keys and the node
- * certificate ({@code --force}: a new one). The SSH key merging of the original is not done;
- * {@code --unmerge-known-hosts} is accepted and ignored.
+ * certificate ({@code --force}: a new one), merges this node's root SSH key into
+ * {@code priv/authorized_keys}, writes {@code nodes/<node>/ssh_known_hosts} and, with
+ * {@code --unmerge-known-hosts}, turns a linked {@code /etc/ssh/ssh_known_hosts} into a copy
+ * ({@link org.pmxcfs.pvecm.SshTrust}).
  */
 @Command(name = "updatecerts", description = "Update node certificates (and generate all needed files/directories).")
 public final class UpdatecertsCommand extends PvecmSubcommand {
@@ -52,7 +54,7 @@ public final class UpdatecertsCommand extends PvecmSubcommand {
         Params p = new Params();
         boolean forceNew = Boolean.TRUE.equals(p.bool("force", force));
         boolean quiet = Boolean.TRUE.equals(p.bool("silent", silent));
-        p.bool("unmerge-known-hosts", unmergeKnownHosts);
+        boolean unmerge = Boolean.TRUE.equals(p.bool("unmerge-known-hosts", unmergeKnownHosts));
         if (nodeIp != null && !Params.isIp(nodeIp)) {
             p.error("node-ip", "value does not look like a valid IP address: " + nodeIp);
         }
@@ -89,7 +91,8 @@ public final class UpdatecertsCommand extends PvecmSubcommand {
                 }
                 Thread.sleep(100);
             }
-            ClusterSetup.updateCerts(cfs, clock(), forceNew, quiet, out(), caKeyBits, java.util.Optional.ofNullable(nodeIp));
+            ClusterSetup.updateCerts(cfs, clock(), forceNew, quiet, out(), caKeyBits, java.util.Optional.ofNullable(nodeIp),
+                    ssh(cfs.paths()), unmerge);
             return 0;
         } finally {
             if (cfs != null) {

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.pmxcfs.corosync.CorosyncLink;
@@ -19,6 +21,7 @@ import org.pmxcfs.pvecm.ParamException;
 import org.pmxcfs.pvecm.Params;
 import org.pmxcfs.pvecm.PvecmException;
 import org.pmxcfs.pvecm.PvecmSubcommand;
+import org.pmxcfs.pvecm.SshTrust;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -111,26 +114,42 @@ public final class AddCommand extends PvecmSubcommand {
         Optional<String> link0 = Optional.ofNullable(request.links().get(0)).map(CorosyncLink::address);
         Map<String, String> addresses = new LinkedHashMap<>();
         String localIp = null;
+        String lookupError = null;
         try {
             // the original resolves the node name; on a host whose name only resolves to
             // loopback, link0 stands in (as create does)
             localIp = ClusterSetup.nodeIp(cfs, nodename, link0);
             addresses.put("local node address", localIp);
         } catch (PvecmException e) {
-            addresses.put("local node address", nodename);
+            lookupError = "local node address: cannot use '" + nodename + "': " + e.getMessage()
+                    + " - pass this node's cluster address with --link0";
         }
         request.links().forEach((n, l) -> addresses.put("link" + n, l.address()));
-        Joinable.report(Joinable.errors(facts(cfs, paths), addresses, Joinable::localAddressProblem),
-                request.force(), err());
+        List<String> errors = new ArrayList<>(Joinable.errors(facts(cfs, paths), addresses,
+                Joinable::localAddressProblem));
+        if (lookupError != null) {
+            errors.add(lookupError);
+        }
+        Joinable.report(errors, request.force(), err());
+        // the daemon would refuse to switch only after the cluster took this node in
+        if (cfs.localForced()) {
+            throw new PvecmException("pmxcfs runs with -l (forced local mode) - restart it without -l, then run"
+                    + " 'pvecm add' again");
+        }
         if (localIp == null && request.links().isEmpty()) {
             throw new PvecmException("unable to find this node's IP address - pass --link0");
         }
 
+        // as the original: root's SSH key and config, no legacy link of the global known hosts;
+        // the tree is left alone until the cluster accepted this node (a refusal changes nothing)
+        SshTrust ssh = ssh(paths);
+        ssh.setupRootSshConfig();
+        ssh.unmergeKnownHosts();
         AddNode.Result joined = new JoinRequester(prompter, out(), err()).request(
                 new JoinRequester.Target(hostname, port, fp, nodename, request, localIp), password);
         out().print("Join request OK, finishing setup locally\n");
         out().flush();
-        FinishJoin.run(cfs, joined, out(), clock(), Duration.ofSeconds(quorumTimeoutSeconds));
+        FinishJoin.run(cfs, joined, out(), clock(), Duration.ofSeconds(quorumTimeoutSeconds), ssh);
     }
 
     private static Joinable.Facts facts(Cfs cfs, Cfs.Paths paths) throws IOException {

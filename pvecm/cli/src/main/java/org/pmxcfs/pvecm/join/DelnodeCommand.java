@@ -1,5 +1,6 @@
 package org.pmxcfs.pvecm.join;
 
+import org.pmxcfs.corosync.NodeEntry;
 import org.pmxcfs.join.CfsLock;
 import org.pmxcfs.join.DelNode;
 import org.pmxcfs.join.JoinException;
@@ -35,7 +36,9 @@ public final class DelnodeCommand extends PvecmSubcommand {
             MountClusterAccess access = AddnodeCommand.access(paths);
             withLocalLock(() -> {
                 try {
-                    new DelNode(access, CfsLock.of(access, m -> err().print(m + "\n"))).run(nodeName);
+                    NodeEntry removed = new DelNode(access, CfsLock.of(access, m -> err().print(m + "\n"))).run(nodeName);
+                    // the original's corosync-cfgtool -k says this; here the node leaves by itself
+                    out().print("Killing node " + removed.nodeid() + "\n");
                 } catch (JoinException e) {
                     throw AddnodeCommand.failure(e);
                 }

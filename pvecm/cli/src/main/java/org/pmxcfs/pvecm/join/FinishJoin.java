@@ -1,5 +1,6 @@
 package org.pmxcfs.pvecm.join;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import org.pmxcfs.pvecm.Certificates;
 import org.pmxcfs.pvecm.Cfs;
 import org.pmxcfs.pvecm.ClusterSetup;
 import org.pmxcfs.pvecm.PvecmException;
+import org.pmxcfs.pvecm.SshTrust;
 
 /**
  * The local half of {@code pvecm add} (reference 4.3 step 7, {@code finish_join}). The original
@@ -28,16 +30,22 @@ public final class FinishJoin {
 
     private FinishJoin() {}
 
-    public static void run(Cfs cfs, AddNode.Result joined, PrintStream out, Clock clock, Duration timeout)
+    public static void run(Cfs cfs, AddNode.Result joined, PrintStream out, Clock clock, Duration timeout, SshTrust ssh)
             throws IOException, InterruptedException {
         Cfs.Paths paths = cfs.paths();
         try {
-            cfs.ipc().call("join_cluster", Map.of(
+            JsonNode r = cfs.ipc().call("join_cluster", Map.of(
                     "authkey_b64", Base64.getEncoder().encodeToString(joined.corosyncAuthkey()),
                     "corosync_conf_b64", Base64.getEncoder().encodeToString(joined.corosyncConf())))
                     .resultOrThrow();
+            if (r != null && r.path("backup").isTextual()) {
+                out.print("backup old database to '" + r.path("backup").asText() + "'\n");
+            }
         } catch (IpcException e) {
-            throw new PvecmException(e.getMessage());
+            // the cluster already counts this node's vote: say how to complete or undo the join
+            throw new PvecmException(e.getMessage() + "\nthe cluster's corosync.conf lists node '" + paths.nodename()
+                    + "' now: fix the cause and run 'pvecm add' again with --force, or undo with 'pvecm delnode "
+                    + paths.nodename() + "' on a member");
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         out.print("waiting for quorum...");
@@ -55,7 +63,9 @@ public final class FinishJoin {
             throw new PvecmException("the cluster's CA ('" + caCert + "') did not arrive - run 'pvecm updatecerts"
                     + " --force' once the node is in sync");
         }
-        ClusterSetup.updateCerts(cfs, clock, true, true, out, Certificates.CA_KEY_BITS, java.util.Optional.empty());
+        ssh.setupSshKeys(); // root's authorized_keys linked to the cluster's
+        ClusterSetup.updateCerts(cfs, clock, true, true, out, Certificates.CA_KEY_BITS, java.util.Optional.empty(), ssh,
+                false);
         out.print("generated new node certificate\n");
         out.print("successfully added node '" + paths.nodename() + "' to cluster.\n");
     }

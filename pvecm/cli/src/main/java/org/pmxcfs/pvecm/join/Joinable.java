@@ -90,7 +90,7 @@ public final class Joinable {
         try {
             ip = InetAddress.getByName(address);
         } catch (UnknownHostException e) {
-            return Optional.of("cannot use '" + address + "': " + e.getMessage());
+            return Optional.of("cannot use '" + address + "': unable to resolve it (" + e.getMessage() + ")");
         }
         String text = LinkArg.isIpLiteral(address) ? address : ip.getHostAddress();
         try {

@@ -66,7 +66,7 @@ class JoinCommandsTest {
         assertEquals(2, conf().node("pve2").orElseThrow().nodeid());
         assertTrue(Files.isDirectory(daemon.mount.resolve("nodes/pve2/qemu-server")));
         r = pvecm("delnode", "pve2");
-        assertEquals(new Run(0, "", ""), r);
+        assertEquals(new Run(0, "Killing node 2\n", ""), r);
         assertEquals(3, conf().configVersion().getAsLong());
         assertTrue(conf().node("pve2").isEmpty());
         assertEquals(List.of("5 root@pam pvecm adding node pve2 to cluster", "5 root@pam pvecm deleting node pve2 from cluster"),
@@ -157,6 +157,17 @@ class JoinCommandsTest {
                 + "* cluster config '" + daemon.mount.resolve("corosync.conf") + "' already exists\n"
                 + "Check if node may join a cluster failed!\n", r.err());
         assertFalse(r.out().contains("Establishing"));
+    }
+
+    /** A node name without a usable address is named as such, with the way out (issue #14). */
+    @Test
+    void addWithoutAnAddressForTheNodeNameSuggestsLink0() throws Exception {
+        System.setIn(new java.io.ByteArrayInputStream("pw\n".getBytes(StandardCharsets.UTF_8)));
+        Run r = pvecm("add", "127.0.0.1");
+        assertEquals(1, r.rc());
+        assertTrue(r.err().contains("\n* local node address: cannot use 'pve1': hostname lookup 'pve1' failed - "),
+                r.err());
+        assertTrue(r.err().contains(" - pass this node's cluster address with --link0\n"), r.err());
     }
 
     @Test
