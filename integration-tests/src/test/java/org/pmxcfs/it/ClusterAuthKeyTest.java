@@ -39,6 +39,12 @@ class ClusterAuthKeyTest extends ClusterTestBase {
         }
         ClusterFs.put(n3.path("corosync.conf"), Cluster.read(c.dir.resolve("corosync.conf")));
         assertEquals(0, n3.stop());
+        // every quorate sync round raises the cluster's version by 2^24, which local-mode writes never
+        // reach: raise node3's stored version by hand, so that its tree is the one a sync would pick
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + n3.db());
+             java.sql.Statement st = db.createStatement()) {
+            assertEquals(1, st.executeUpdate("UPDATE tree SET version = version + 4294967296 WHERE inode = 0"));
+        }
 
         c.node(2).launch();
         n3.launch();
