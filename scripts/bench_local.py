@@ -32,10 +32,11 @@ import sys
 import tempfile
 import time
 
-from benchlib import (BUILD_READY_TIMEOUT, KIB, LIBC, MIB, PMXCFS, READY_TIMEOUT, ROOT, STOP_TIMEOUT, Interrupted,
-                      busy_builds, describe_disk, errors_section, fmt_num, fmt_rate, fmt_us, is_descendant, is_mounted, jar_stamp,
-                      lazy_umount, log, machine_info, maybe_unshare, proc_cpu_ns, proc_io,
-                      proc_task_cpu_ns, read_all, read_text, replace, run_out, write_new)
+from benchlib import (BUILD_READY_TIMEOUT, KIB, MIB, PMXCFS, READY_TIMEOUT, ROOT, STOP_TIMEOUT, Interrupted,
+                      busy_builds, describe_disk, errors_section, fmt_num, fmt_rate, fmt_ratio, fmt_us, is_descendant,
+                      is_mounted, jar_stamp, lazy_umount, log, log_tail, machine_info, maybe_unshare, median,
+                      proc_cpu_ns, proc_io, proc_task_cpu_ns, read_all, read_text, replace, run_out, span, spawn,
+                      write_new)
 
 NODE = "bench"
 GUEST_DIR = "nodes/%s/qemu-server" % NODE
@@ -57,14 +58,6 @@ mkdir -p /var/lib/pve-cluster
 mount --bind "$base/db" /var/lib/pve-cluster
 exec "$2" -f -l
 ''' % {"node": NODE}
-
-
-def median(xs):
-    s = sorted(xs)
-    n = len(s)
-    if n == 0:
-        return None
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
 def body(i, size):
@@ -110,25 +103,6 @@ class Target:
         else:
             shutil.rmtree(self.base, ignore_errors=True)
         self.base = None
-
-
-def spawn(cmd, logpath, cwd=None):
-    """Starts cmd in its own session, dying with us (PR_SET_PDEATHSIG), output to logpath."""
-    logf = open(logpath, "wb")
-
-    def pre():
-        if LIBC is not None:
-            LIBC.prctl(1, signal.SIGTERM, 0, 0, 0)
-    try:
-        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
-                                start_new_session=True, preexec_fn=pre, cwd=cwd)
-    finally:
-        logf.close()
-
-
-def log_tail(path, n=20):
-    txt = read_text(path, "") or ""
-    return "\n".join("    " + l for l in txt.splitlines()[-n:]) or "    (empty log)"
 
 
 def stop(proc, what, errors):
@@ -448,14 +422,6 @@ TARGETS = [
 
 # ---------------------------------------------------------------------------------------------
 # report
-
-def span(xs, fmt):
-    return "%s (%s..%s)" % (fmt(median(xs)), fmt(min(xs)), fmt(max(xs)))
-
-
-def fmt_ratio(x):
-    return "%.2f" % x
-
 
 def build_report(a, targets, plist, results, requests, cmdline, started, finished, load0, load1, ns_note, errors,
                  busy):

@@ -1,5 +1,6 @@
-"""Helpers shared by the benchmark runners (bench_local.py, bench.py): /proc counters, mounts,
-machine description, number formatting, the private mount namespace.  Standard library only."""
+"""Helpers shared by the benchmark runners (bench_local.py, bench.py, bench_versus.py, bench_scale.py):
+/proc counters, mounts, processes, machine description, statistics and number formatting, the
+private mount namespace.  Standard library only."""
 
 import ctypes
 import datetime
@@ -7,8 +8,11 @@ import errno
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 if sys.version_info < (3, 8):
     sys.exit("scripts/bench: needs Python 3.8 or newer")
@@ -389,3 +393,124 @@ def errors_section(out, errors):
         for e in errors:
             out.append("- " + e.replace("\n", "\n  "))
         out.append("")
+
+
+# ---------------------------------------------------------------------------------------------
+# processes
+
+def mono_ns():
+    return time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+
+
+
+def pid_alive(pid):
+    st = read_text("/proc/%d/stat" % pid)
+    if not st:
+        return False
+    try:
+        return st[st.rindex(")") + 2] != "Z"
+    except (ValueError, IndexError):
+        return False
+
+
+def rss_kib(pid):
+    v = proc_status(pid, "VmRSS") if pid else None
+    if v and v.endswith(" kB"):
+        return int(v.split()[0])
+    return None
+
+
+def bounded(fn, seconds, what):
+    """Run fn in a daemon thread; its result, its exception, or RuntimeError when it does not return
+    within seconds (the thread is then left behind, stuck in the filesystem; the teardown frees it)."""
+    box = {}
+
+    def body():
+        try:
+            box["r"] = fn()
+        except BaseException as e:  # noqa: BLE001
+            box["e"] = e
+    th = threading.Thread(target=body, daemon=True, name="bounded")
+    th.start()
+    th.join(seconds)
+    if th.is_alive():
+        raise RuntimeError("%s did not return within %.0f s" % (what, seconds))
+    if "e" in box:
+        raise box["e"]
+    return box.get("r")
+
+
+
+def spawn(cmd, logpath, cwd=None):
+    """Starts cmd in its own session, dying with us (PR_SET_PDEATHSIG), output to logpath."""
+    logf = open(logpath, "wb")
+
+    def pre():
+        if LIBC is not None:
+            LIBC.prctl(1, signal.SIGTERM, 0, 0, 0)
+    try:
+        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
+                                start_new_session=True, preexec_fn=pre, cwd=cwd)
+    finally:
+        logf.close()
+
+
+def log_tail(path, n=20):
+    txt = read_text(path, "") or ""
+    return "\n".join("    " + l for l in txt.splitlines()[-n:]) or "    (empty log)"
+
+
+def kill_child(p):
+    """SIGKILL to the session of a child we started (bounded wait)."""
+    if p.poll() is None:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except OSError:
+            try:
+                p.kill()
+            except OSError:
+                pass
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def loadavg():
+    """The three load averages as one string."""
+    return " ".join((read_text("/proc/loadavg", "? ? ?") or "").split()[:3])
+
+
+# ---------------------------------------------------------------------------------------------
+# statistics and times
+
+def median(xs):
+    s = sorted(xs)
+    n = len(s)
+    if n == 0:
+        return None
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+def span(xs, fmt):
+    """median (min..max)"""
+    return "%s (%s..%s)" % (fmt(median(xs)), fmt(min(xs)), fmt(max(xs)))
+
+
+def fmt_ratio(x):
+    return "%.2f" % x
+
+
+def fmt_s(ns, digits=2):
+    if ns is None:
+        return "n/a"
+    return "%.*f s" % (digits, ns / 1e9)
+
+
+def fmt_ms(ns):
+    if ns is None:
+        return "n/a"
+    ms = ns / 1e6
+    if abs(ms) < 10:
+        return "%.2f ms" % ms
+    return "%.1f ms" % ms
