@@ -15,7 +15,7 @@ from benchlib import (BUILD_READY_TIMEOUT, ROOT, describe_disk, is_mounted, jar_
                       log_tail, pid_alive, proc_cpu_ns, proc_status, read_text, rss_kib)
 from clusterlib import pick_base_port
 
-UP_TIMEOUT = 180.0           # scripts/cluster up (its own bound for quorum is 60 s)
+UP_TIMEOUT = 180.0           # scripts/cluster up of 3 nodes (its own bound for quorum is 60 s + 1 s per node)
 STOP_TIMEOUT = 20.0          # SIGTERM -> exit of one daemon, before SIGKILL
 
 
@@ -25,8 +25,10 @@ class OurCluster:
 
     label = "pmxcfs-java"
 
-    def __init__(self, nodes, base_port=None, keep=False, netns=False, prefix="pmxcfs-cbench."):
+    def __init__(self, nodes, base_port=None, keep=False, netns=False, prefix="pmxcfs-cbench.",
+                 up_timeout=UP_TIMEOUT):
         self.nodes = nodes
+        self.up_timeout = up_timeout
         self.keep = keep
         self.netns = netns
         self.prefix = prefix
@@ -166,7 +168,7 @@ class OurCluster:
             p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT,
                                  start_new_session=True, cwd=self.base)
             self.children.append(p)
-            bound = max(5.0, min(UP_TIMEOUT, deadline - time.monotonic()))
+            bound = max(5.0, min(self.up_timeout, deadline - time.monotonic()))
             try:
                 rc = p.wait(bound)
             except subprocess.TimeoutExpired:
