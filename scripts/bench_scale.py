@@ -31,7 +31,7 @@ import time
 import types
 
 from benchlib import (Interrupted, content, errors_section, fmt_ms, fmt_num, fmt_rate, fmt_s, is_mounted, lazy_umount,
-                      loadavg, log, machine_info, maybe_unshare, median, mono_ns, pct, pid_alive,
+                      loadavg, log, machine_info, maybe_unshare, median, mono_ns, pct, pid_alive, read_text,
                       write_new)
 from clusterlib import members_online, members_quorate, read_members
 from clusterphases import ClusterWorkload
@@ -119,6 +119,16 @@ class ScaleWorkload(ClusterWorkload):
         log("  cold start: all mounted %s, all quorate with all online %s" % (fmt_s(t_mounted - t0),
                                                                            fmt_s(t_formed - t0)))
 
+    def phase_idle(self):
+        """The cluster's own cost: every daemon's CPU over 10 s without a client."""
+        ps = self.stat_phase("idle, 10 s")
+        time.sleep(10)
+        self.end_phase(ps)
+        cpu = sum(ps.after[k][1] - ps.before[k][1] for k in ps.after
+                  if k in ps.before and ps.after[k][0] == ps.before[k][0])
+        self.r["idle_cpu"] = cpu / 10 / 1e9
+        log("  idle: the daemons used %.0f %% of one CPU together" % (100 * self.r["idle_cpu"]))
+
     def phase_partition(self):
         c = self.c
         n = c.nodes
@@ -162,7 +172,7 @@ class ScaleWorkload(ClusterWorkload):
     def run(self):
         self.r["rss_up"] = self.rss_now()
         # node1 started first, so it is the coordinator until the cold start, which comes last
-        self.run_phases([("writes", self.phase_writes), ("propagation", self.phase_propagation),
+        self.run_phases([("idle", self.phase_idle), ("writes", self.phase_writes), ("propagation", self.phase_propagation),
                          ("failover", self.phase_failover), ("return", self.phase_return), ("join", self.phase_join),
                          ("partition", self.phase_partition), ("cold start", self.phase_cold_start)])
 
@@ -172,6 +182,19 @@ def run_cluster(c, *args):
                        stderr=subprocess.STDOUT, universal_newlines=True, timeout=60)
     if p.returncode != 0:
         raise RuntimeError("`scripts/cluster %s` failed (rc %d): %s" % (" ".join(args[:1]), p.returncode, p.stdout))
+
+
+def log_symptoms(c):
+    """What the nodes' logs say about stress: membership changes node1 saw, and how many times any
+    node's transport thread pool was full."""
+    views = full = 0
+    for k in range(1, c.nodes + 1):
+        for line in (read_text(c.logfile(k), "") or "").splitlines():
+            if k == 1 and "[dcdb] notice: members:" in line:
+                views += 1
+            if "thread pool is full" in line:
+                full += 1
+    return {"views": views, "pool_full": full}
 
 
 def run_size(a, n, deadline):
@@ -194,6 +217,8 @@ def run_size(a, n, deadline):
     finally:
         if w is not None:
             w.stop = True
+        if c.dir:
+            c.symptoms = log_symptoms(c)
         c.teardown()
     if w is not None:
         errors = ["%d nodes: %s" % (n, e) for e in w.errors] + errors
@@ -220,7 +245,7 @@ def build_report(a, runs, cmdline, started, finished, load0, load1, ns_note, err
         for n, w, c, _ in runs:
             try:
                 v = fn(w.r if w else {}, c)
-            except (KeyError, TypeError, ValueError, ZeroDivisionError):
+            except (AttributeError, KeyError, TypeError, ValueError, ZeroDivisionError):
                 v = None
             cells.append(v if v is not None else "n/a")
         out.append("| %s | %s |" % (title, " | ".join(cells)))
@@ -232,7 +257,13 @@ def build_report(a, runs, cmdline, started, finished, load0, load1, ns_note, err
         return "%s (%s / %s ms)" % (fmt_rate(x["ops"] / x["seconds"]), fmt_num(pct(x["lat"], 50) / 1e6, 1),
                                     fmt_num(pct(x["lat"], 99) / 1e6, 1))
     row("`scripts/cluster up` (nodes started one after the other, then quorum)", lambda r, c: fmt_s(c.up_seconds * 1e9))
+    row("nodes running at the end", lambda r, c: fmt_num(len(c.final)))
     row("RSS per node once up, median / max", lambda r, c: mib(r["rss_up"]))
+    row("idle cluster: CPU of all daemons together, % of one core", lambda r, c: "%.0f %%" % (100 * r["idle_cpu"]))
+    row("threads per node at the end, median / max", lambda r, c: "%s / %s" % (
+        fmt_num(median([int(v[3]) for v in c.final.values()])), fmt_num(max(int(v[3]) for v in c.final.values()))))
+    row("membership changes in node1's log, whole run", lambda r, c: fmt_num(c.symptoms["views"]))
+    row("\"thread pool is full\" lines in the nodes' logs, whole run", lambda r, c: fmt_num(c.symptoms["pool_full"]))
     row("peak RSS (VmHWM) per node at the end, median / max",
         lambda r, c: mib([int(v[2].split()[0]) for v in c.final.values() if v[2]]))
     row("cold start, all nodes started at once → all mounted", lambda r, c: fmt_s(r["cold"]["mounted"]))
@@ -276,7 +307,9 @@ def build_report(a, runs, cmdline, started, finished, load0, load1, ns_note, err
 
 
 def cpu_per_write(r, c):
-    ps = next(p for p in c.pstats if p.name.startswith("create, replace") and p.name.endswith("on node1"))
+    ps = next((p for p in c.pstats if p.name.startswith("create, replace") and p.name.endswith("on node1")), None)
+    if ps is None:
+        return None
     cpu = sum(ps.after[k][1] - ps.before[k][1] for k in ps.after if k in ps.before and ps.after[k][0] == ps.before[k][0])
     return "%s ms" % fmt_num(cpu / (2 * r["create"]["ops"]) / 1e6, 2)
 
