@@ -19,8 +19,9 @@ import sys
 import threading
 import time
 
-from benchlib import (CLK_TCK, KIB, MIB, NS_MARK, ROOT, Interrupted, busy_builds, errors_section, fmt_ms, fmt_num,
-                      fmt_rate, fmt_s, fmt_us, loadavg, log, machine_info, maybe_unshare, pct)
+from benchlib import (CLK_TCK, KIB, MIB, NS_MARK, ROOT, Interrupted, busy_builds, check_bounds, common_options,
+                      fmt_ms, fmt_num, fmt_rate, fmt_s, fmt_us, loadavg, log, machine_info, maybe_unshare, pct,
+                      report_text)
 from clusterlib import fmt_milestones
 from clusterphases import CL_PHASE_BOUND, ClusterWorkload
 from ourcluster import STOP_TIMEOUT, OurCluster
@@ -284,8 +285,7 @@ def build_cluster_report(a, cl, wl, cmdline, started, finished, errors, warnings
         for w in warnings:
             out.append("- " + w)
         out.append("")
-    errors_section(out, errors)
-    return "\n".join(out) + "\n"
+    return report_text(out, errors)
 
 
 def cluster_main(a, argv, ns_note):
@@ -413,11 +413,8 @@ def parse_args(argv):
                     "(e.g. PMXCFS_FUSE_THREADS). Report (Markdown) on stdout and in --out; progress on stderr.")
     p.add_argument("--cluster", action="store_true", required=True, help="cluster mode (required here)")
     p.add_argument("--n", type=int, default=1000, help="files per phase (default 1000, max 20000)")
-    p.add_argument("--out", help="also write the report to this file")
-    p.add_argument("--keep", action="store_true", help="keep the nodes' data dirs and logs under /var/tmp")
+    common_options(p, 900)
     p.add_argument("--warmup", type=int, default=300, help="warm-up ops per kind (default 300)")
-    p.add_argument("--timeout", type=float, default=900, help="overall time bound in seconds (default 900)")
-    p.add_argument("--no-unshare", action="store_true", help="do not re-run inside a private mount namespace")
     p.add_argument("--prop-samples", type=int, default=200,
                    help="propagation samples per variant (create, replace; default 200)")
     p.add_argument("--fail-node", type=int, default=2, choices=(1, 2, 3),
@@ -428,17 +425,11 @@ def parse_args(argv):
     p.add_argument("--base-port", type=int, help="cluster port (default: a free one is picked)")
     a = p.parse_args(argv)
 
-    def bound(name, v, lo, hi):
-        if not lo <= v <= hi:
-            p.error("%s must be in %s..%s" % (name, lo, hi))
-    bound("--n", a.n, 1, 20000)
-    bound("--warmup", a.warmup, 0, 20000)
-    bound("--timeout", a.timeout, 10, 24 * 3600)
-    bound("--prop-samples", a.prop_samples, 1, 10000)
-    bound("--join-files", a.join_files, 1, 100000)
-    bound("--join-size", a.join_size, 64, MIB)
+    check_bounds(p, [("--n", a.n, 1, 20000), ("--warmup", a.warmup, 0, 20000), ("--timeout", a.timeout, 10, 24 * 3600),
+                     ("--prop-samples", a.prop_samples, 1, 10000), ("--join-files", a.join_files, 1, 100000),
+                     ("--join-size", a.join_size, 64, MIB)])
     if a.base_port is not None:
-        bound("--base-port", a.base_port, 1024, 65000)
+        check_bounds(p, [("--base-port", a.base_port, 1024, 65000)])
     cap = int(os.environ.get("PMXCFS_MAX_TOTAL_SIZE", 30 * MIB))
     if a.join_files * a.join_size > cap - 64 * KIB:
         p.error("--join-files x --join-size = %d bytes does not fit the daemons' size cap of %d bytes "

@@ -22,7 +22,6 @@ import argparse
 import datetime
 import errno
 import os
-import shlex
 import signal
 import subprocess
 import sys
@@ -30,9 +29,9 @@ import threading
 import time
 import types
 
-from benchlib import (Interrupted, content, errors_section, fmt_ms, fmt_num, fmt_rate, fmt_s, is_mounted, lazy_umount,
-                      loadavg, log, machine_info, maybe_unshare, median, mono_ns, pct, pid_alive, read_text,
-                      write_new)
+from benchlib import (Interrupted, begin, check_bounds, common_options, content, finish, fmt_ms, fmt_num, fmt_rate,
+                      fmt_s, is_mounted, lazy_umount, loadavg, log, machine_info, median, mono_ns, pct, pid_alive,
+                      read_text, report_text, write_new)
 from clusterlib import members_online, members_quorate, read_members
 from clusterphases import ClusterWorkload
 from ourcluster import OurCluster
@@ -302,8 +301,7 @@ def build_report(a, runs, cmdline, started, finished, load0, load1, ns_note, err
                "that need every node to act (forming, healing, a write's acknowledgements) grow with N here "
                "where separate machines would not.")
     out.append("")
-    errors_section(out, errors)
-    return "\n".join(out) + "\n"
+    return report_text(out, errors)
 
 
 def cpu_per_write(r, c):
@@ -328,10 +326,7 @@ def parse_args(argv):
     p.add_argument("--prop-samples", type=int, default=100, help="propagation samples (default 100)")
     p.add_argument("--join-files", type=int, default=10000, help="files in the join tree (default 10000)")
     p.add_argument("--join-size", type=int, default=1000, help="bytes per join file (default 1000)")
-    p.add_argument("--out", help="also write the report to this file")
-    p.add_argument("--keep", action="store_true", help="keep the nodes' data dirs and logs under /var/tmp")
-    p.add_argument("--timeout", type=float, default=7200, help="overall time bound in seconds (default 7200)")
-    p.add_argument("--no-unshare", action="store_true", help="do not re-run inside a private mount namespace")
+    common_options(p, 7200)
     a = p.parse_args(argv)
     try:
         a.sizes = [int(x) for x in a.sizes.split(",")]
@@ -339,11 +334,9 @@ def parse_args(argv):
         p.error("--sizes must be numbers separated by commas, e.g. 5,9,16,32")
     if any(not 3 <= n <= 99 for n in a.sizes):
         p.error("every size must be 3..99 (scripts/cluster's node numbers)")
-    for name, v, lo, hi in (("--n", a.n, 1, 10000), ("--warmup", a.warmup, 0, 10000),
-                            ("--prop-samples", a.prop_samples, 1, 10000), ("--join-files", a.join_files, 1, 99999),
-                            ("--join-size", a.join_size, 64, 1024 * 1024), ("--timeout", a.timeout, 10, 86400)):
-        if not lo <= v <= hi:
-            p.error("%s must be in %s..%s" % (name, lo, hi))
+    check_bounds(p, [("--n", a.n, 1, 10000), ("--warmup", a.warmup, 0, 10000),
+                     ("--prop-samples", a.prop_samples, 1, 10000), ("--join-files", a.join_files, 1, 99999),
+                     ("--join-size", a.join_size, 64, 1024 * 1024), ("--timeout", a.timeout, 10, 86400)])
     if a.join_files * a.join_size > 28 * 1024 * 1024:
         p.error("--join-files x --join-size must stay below the daemons' 30 MiB cap")
     return a
@@ -352,20 +345,11 @@ def parse_args(argv):
 def main():
     argv = sys.argv[1:]
     a = parse_args(argv)
-    cmdline = shlex.join([os.environ.get("PMXCFS_BENCH_ARGV0", "scripts/bench")] + ["scale"] + argv)
-    ns_note = "Not in a private mount namespace (--no-unshare)." if a.no_unshare \
-        else maybe_unshare(os.path.abspath(__file__), argv)
-    if os.geteuid() != 0:
-        sys.exit("scripts/bench scale: must run as root (FUSE mounts and network namespaces)")
+    cmdline, ns_note = begin(os.path.abspath(__file__), argv, a, ["scale"])
     os.environ["PMXCFS_JAVA_OPTS"] = a.java_opts
     started = datetime.datetime.now(datetime.timezone.utc)
     deadline = time.monotonic() + a.timeout
     load0 = loadavg()
-
-    def on_signal(signum, frame):
-        raise Interrupted(signal.Signals(signum).name)
-    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(s, on_signal)
     runs = []
     errors = []
     try:
@@ -379,14 +363,7 @@ def main():
         errors.append("interrupted by %s" % e)
     finished = datetime.datetime.now(datetime.timezone.utc)
     report = build_report(a, runs, cmdline, started, finished, load0, loadavg(), ns_note, errors)
-    sys.stdout.write(report)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(report)
-    if errors:
-        log("FAILED: %d error(s): %s" % (len(errors), errors[0].splitlines()[0]))
-        return 1
-    return 0
+    return finish(report, a.out, errors)
 
 
 if __name__ == "__main__":

@@ -16,14 +16,13 @@ Standard library only.  Progress goes to stderr, the report to stdout and --out.
 import argparse
 import datetime
 import os
-import shlex
 import signal
 import sys
 import time
 
-from benchlib import (KIB, MIB, Interrupted, busy_builds, content, errors_section, fmt_num, fmt_rate,
-                      fmt_ratio, fmt_us, loadavg, log, machine_info, maybe_unshare, median, pct, replace, span,
-                      write_new)
+from benchlib import (KIB, MIB, Interrupted, begin, busy_builds, check_bounds, common_options, content, finish,
+                      fmt_num, fmt_rate, fmt_ratio, fmt_us, loadavg, log, median, pct, replace, report_head,
+                      report_text, span, write_new)
 from clusterlib import PropReader, Workload, propagation
 from origcluster import OriginalCluster, build_hint
 from ourcluster import OurCluster
@@ -108,23 +107,9 @@ def phases(a):
 def build_report(a, clusters, plist, results, cmdline, started, finished, load0, load1, loads, ns_note, errors,
                  busy):
     ours, orig = clusters
-    out = ["# pmxcfs cluster benchmark, side by side (%d nodes each, network namespaces)" % NODES, ""]
-    out.append("- Date: %s UTC, %.0f s wall time" % (started.strftime("%Y-%m-%d %H:%M"),
-                                                      (finished - started).total_seconds()))
-    out.append("- Command: `%s`" % cmdline)
-    out.extend(machine_info([], show_jars=True))
-    out.append("- Load average at start / end: %s / %s; 1-minute load at the start of each round: %s"
-               % (load0, load1, ", ".join(loads)))
-    if busy:
-        out.append("- Maven builds were running during %d of the measured phases (other users of the machine)" % busy)
-    out.append("- %s" % ns_note)
-    out.append("")
-    out.append("## Configurations")
-    out.append("")
-    for c in clusters:
-        for i in c.info:
-            out.append("- %s: %s" % (c.label, i))
-    out.append("")
+    out = report_head("pmxcfs cluster benchmark, side by side (%d nodes each, network namespaces)" % NODES, started,
+                      finished, cmdline, "Load average at start / end: %s / %s; 1-minute load at the start of each "
+                      "round: %s" % (load0, load1, ", ".join(loads)), busy, ns_note, clusters)
     out.append("## Results: median of %d interleaved rounds (min..max)" % a.rounds)
     out.append("")
     out.append("ops/s unless noted. Ratio = ours / original computed per round (same round, same noise), median "
@@ -214,8 +199,7 @@ def build_report(a, clusters, plist, results, cmdline, started, finished, load0,
     out.append("- Both clusters share this machine's CPUs with the client: on a 2-core machine the daemons of a "
                "3-node cluster compete for the cores, which separate machines would not.")
     out.append("")
-    errors_section(out, errors)
-    return "\n".join(out) + "\n"
+    return report_text(out, errors)
 
 
 def parse_args(argv):
@@ -232,21 +216,12 @@ def parse_args(argv):
     p.add_argument("--n", type=int, default=500, help="files per phase (default 500)")
     p.add_argument("--prop-samples", type=int, default=100, help="propagation samples per round (default 100)")
     p.add_argument("--big-reps", type=int, default=10, help="1 MiB writes per round (default 10)")
-    p.add_argument("--out", help="also write the report to this file")
-    p.add_argument("--keep", action="store_true", help="keep the nodes' data dirs and logs under /var/tmp")
-    p.add_argument("--timeout", type=float, default=1800, help="overall time bound in seconds (default 1800)")
-    p.add_argument("--no-unshare", action="store_true", help="do not re-run inside a private mount namespace")
+    common_options(p, 1800)
     a = p.parse_args(argv)
 
-    def bound(name, v, lo, hi):
-        if not lo <= v <= hi:
-            p.error("%s must be in %s..%s" % (name, lo, hi))
-    bound("--rounds", a.rounds, 1, 100)
-    bound("--warmup-rounds", a.warmup_rounds, 0, 20)
-    bound("--n", a.n, 1, 10000)
-    bound("--prop-samples", a.prop_samples, 1, 10000)
-    bound("--big-reps", a.big_reps, 1, 1000)
-    bound("--timeout", a.timeout, 10, 24 * 3600)
+    check_bounds(p, [("--rounds", a.rounds, 1, 100), ("--warmup-rounds", a.warmup_rounds, 0, 20),
+                     ("--n", a.n, 1, 10000), ("--prop-samples", a.prop_samples, 1, 10000),
+                     ("--big-reps", a.big_reps, 1, 1000), ("--timeout", a.timeout, 10, 24 * 3600)])
     if not os.access(a.baseline_original, os.X_OK):
         p.error("--baseline-original %s is not an executable file; %s" % (a.baseline_original, build_hint()))
     if a.n * KIB * 2 > 20 * MIB:
@@ -257,19 +232,10 @@ def parse_args(argv):
 def main():
     argv = sys.argv[1:]
     a = parse_args(argv)
-    cmdline = shlex.join([os.environ.get("PMXCFS_BENCH_ARGV0", "scripts/bench")] + argv)
-    ns_note = "Not in a private mount namespace (--no-unshare)." if a.no_unshare \
-        else maybe_unshare(os.path.abspath(__file__), argv)
-    if os.geteuid() != 0:
-        sys.exit("scripts/bench: must run as root (it mounts FUSE filesystems and makes namespaces)")
+    cmdline, ns_note = begin(os.path.abspath(__file__), argv, a)
     started = datetime.datetime.now(datetime.timezone.utc)
     deadline = time.monotonic() + a.timeout
     load0 = loadavg()
-
-    def on_signal(signum, frame):
-        raise Interrupted(signal.Signals(signum).name)
-    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(s, on_signal)
 
     # the original first: its mount namespaces then hold no copy of ours' FUSE mounts, which would keep
     # their connections alive after they unmount here
@@ -329,14 +295,7 @@ def main():
     finished = datetime.datetime.now(datetime.timezone.utc)
     report = build_report(a, clusters, plist, results, cmdline, started, finished, load0, loadavg(), loads, ns_note,
                           errors, busy)
-    sys.stdout.write(report)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(report)
-    if errors:
-        log("FAILED: %d error(s): %s" % (len(errors), errors[0].splitlines()[0]))
-        return 1
-    return 0
+    return finish(report, a.out, errors)
 
 
 if __name__ == "__main__":

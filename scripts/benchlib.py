@@ -7,6 +7,7 @@ import datetime
 import errno
 import os
 import platform
+import shlex
 import shutil
 import signal
 import subprocess
@@ -385,14 +386,38 @@ def maybe_unshare(script, argv):
     return "unreachable"
 
 
-def errors_section(out, errors):
-    """Appends the report's "Errors" section (one item per error, continuation lines indented)."""
+def report_head(title, started, finished, cmdline, load_line, busy, ns_note, parts):
+    """The opening lines of a side-by-side report: title, date, command, machine, load, namespace, and a
+    Configurations section from parts (objects with label and info lines)."""
+    out = ["# " + title, ""]
+    out.append("- Date: %s UTC, %.0f s wall time" % (started.strftime("%Y-%m-%d %H:%M"),
+                                                      (finished - started).total_seconds()))
+    out.append("- Command: `%s`" % cmdline)
+    out.extend(machine_info([], show_jars=True))
+    out.append("- " + load_line)
+    if busy:
+        out.append("- Maven builds were running during %d of the measured phases (other users of the machine)" % busy)
+    out.append("- %s" % ns_note)
+    out.append("")
+    out.append("## Configurations")
+    out.append("")
+    for t in parts:
+        for i in t.info:
+            out.append("- %s: %s" % (t.label, i))
+    out.append("")
+    return out
+
+
+def report_text(out, errors):
+    """The report's lines, with an "Errors" section (one item per error, continuation lines indented)
+    when there are any, as one text."""
     if errors:
         out.append("## Errors")
         out.append("")
         for e in errors:
             out.append("- " + e.replace("\n", "\n  "))
         out.append("")
+    return "\n".join(out) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -514,3 +539,51 @@ def fmt_ms(ns):
     if abs(ms) < 10:
         return "%.2f ms" % ms
     return "%.1f ms" % ms
+
+
+# ---------------------------------------------------------------------------------------------
+# the runners' command line and ending
+
+def common_options(parser, timeout):
+    """--out, --keep, --timeout and --no-unshare, which every runner has."""
+    parser.add_argument("--out", help="also write the report to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the data dirs and logs under /var/tmp")
+    parser.add_argument("--timeout", type=float, default=timeout,
+                        help="overall time bound in seconds (default %.0f)" % timeout)
+    parser.add_argument("--no-unshare", action="store_true", help="do not re-run inside a private mount namespace")
+
+
+def begin(script, argv, a, shown=()):
+    """What every runner does first: re-run itself in a private mount namespace (unless --no-unshare),
+    insist on root, turn SIGINT/SIGTERM/SIGHUP into Interrupted.  Returns (its command line for the
+    report, the namespace note); shown goes between the program and argv in the command line."""
+    cmdline = shlex.join([os.environ.get("PMXCFS_BENCH_ARGV0", "scripts/bench")] + list(shown) + argv)
+    ns_note = "Not in a private mount namespace (--no-unshare)." if a.no_unshare else maybe_unshare(script, argv)
+    if os.geteuid() != 0:
+        sys.exit("scripts/bench: must run as root (it mounts FUSE filesystems and makes namespaces)")
+
+    def on_signal(signum, frame):
+        raise Interrupted(signal.Signals(signum).name)
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, on_signal)
+    return cmdline, ns_note
+
+
+def check_bounds(parser, checks):
+    """parser.error for the first (option name, value, lowest, highest) out of its range."""
+    for name, v, lo, hi in checks:
+        if not lo <= v <= hi:
+            parser.error("%s must be in %s..%s" % (name, lo, hi))
+
+
+def finish(report, out, errors):
+    """Prints the report (and writes it to out); the exit code: 1 with errors, else 0."""
+    sys.stdout.write(report)
+    sys.stdout.flush()
+    if out:
+        with open(out, "w") as f:
+            f.write(report)
+    if errors:
+        log("FAILED: %d error(s): %s" % (len(errors), errors[0].splitlines()[0]))
+        return 1
+    return 0
