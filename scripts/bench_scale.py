@@ -200,7 +200,7 @@ def run_size(a, n, deadline):
     """One cluster size: returns (workload or None, cluster, errors)."""
     log("=== %d nodes" % n)
     c = OurCluster(n, BASE_PORT, a.keep, netns=True, prefix="pmxcfs-scale%d." % n,
-                   up_timeout=120 + PER_NODE_BOUND * n)
+                   up_timeout=120 + PER_NODE_BOUND * n, token=a.token)
     w = None
     errors = []
     try:
@@ -231,7 +231,8 @@ def build_report(a, runs, cmdline, started, finished, load0, load1, ns_note, err
                                                       (finished - started).total_seconds()))
     out.append("- Command: `%s`" % cmdline)
     out.extend(machine_info([], show_jars=True))
-    out.append("- JVM options of every node (PMXCFS_JAVA_OPTS): `%s`" % a.java_opts)
+    out.append("- JVM options of every node (PMXCFS_JAVA_OPTS): `%s`; totem token: %s"
+               % (a.java_opts, "%d ms" % a.token if a.token else "corosync's default (3000 ms)"))
     out.append("- Load average at start / end: %s / %s; at the start of each size: %s"
                % (load0, load1, ", ".join("%d nodes %s" % (n, ld) for n, _, _, ld in runs)))
     out.append("- %s" % ns_note)
@@ -321,6 +322,9 @@ def parse_args(argv):
     p.add_argument("--sizes", default="5,9,16,32", help="cluster sizes, comma separated (default 5,9,16,32)")
     p.add_argument("--java-opts", default=os.environ.get("PMXCFS_JAVA_OPTS", JAVA_OPTS),
                    help="JVM options of every node (default: $PMXCFS_JAVA_OPTS or `%s`)" % JAVA_OPTS)
+    p.add_argument("--token", type=int, help="totem token in ms written to corosync.conf (default: none, i.e. 3000); "
+                                             "a silent node is suspected after a third of token + 125 ms per node "
+                                             "beyond two")
     p.add_argument("--n", type=int, default=300, help="files per write phase (default 300)")
     p.add_argument("--warmup", type=int, default=100, help="warm-up ops per kind (default 100)")
     p.add_argument("--prop-samples", type=int, default=100, help="propagation samples (default 100)")
@@ -336,7 +340,8 @@ def parse_args(argv):
         p.error("every size must be 3..99 (scripts/cluster's node numbers)")
     check_bounds(p, [("--n", a.n, 1, 10000), ("--warmup", a.warmup, 0, 10000),
                      ("--prop-samples", a.prop_samples, 1, 10000), ("--join-files", a.join_files, 1, 99999),
-                     ("--join-size", a.join_size, 64, 1024 * 1024), ("--timeout", a.timeout, 10, 86400)])
+                     ("--join-size", a.join_size, 64, 1024 * 1024), ("--timeout", a.timeout, 10, 86400),
+                     ("--token", a.token or 3000, 1000, 60000)])
     if a.join_files * a.join_size > 28 * 1024 * 1024:
         p.error("--join-files x --join-size must stay below the daemons' 30 MiB cap")
     return a

@@ -26,8 +26,9 @@ class OurCluster:
     label = "pmxcfs-java"
 
     def __init__(self, nodes, base_port=None, keep=False, netns=False, prefix="pmxcfs-cbench.",
-                 up_timeout=UP_TIMEOUT):
+                 up_timeout=UP_TIMEOUT, token=None):
         self.nodes = nodes
+        self.token = token
         self.up_timeout = up_timeout
         self.keep = keep
         self.netns = netns
@@ -160,7 +161,7 @@ class OurCluster:
         if self.port is None:
             self.port = pick_base_port(self.nodes)
         cmd = [self.script(), "up", str(self.nodes), self.dir, "--base-port", str(self.port)] + \
-            (["--netns"] if self.netns else [])
+            (["--netns"] if self.netns else []) + (["--token", str(self.token)] if self.token else [])
         log("starting: %s" % shlex.join(cmd))
         t0 = time.monotonic()
         out = os.path.join(self.base, "cluster-up.out")
