@@ -39,6 +39,7 @@ from ourcluster import OurCluster
 BASE_PORT = 18000            # inside the cluster's namespaces
 JAVA_OPTS = "-Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
 PER_NODE_BOUND = 10.0        # seconds per node added to the bounds of starting and healing
+SETTLE = 120.0               # an unhealthy cluster may recover this long before the next phase
 
 
 class WriteProbe:
@@ -173,7 +174,8 @@ class ScaleWorkload(ClusterWorkload):
         # node1 started first, so it is the coordinator until the cold start, which comes last
         self.run_phases([("idle", self.phase_idle), ("writes", self.phase_writes), ("propagation", self.phase_propagation),
                          ("failover", self.phase_failover), ("return", self.phase_return), ("join", self.phase_join),
-                         ("partition", self.phase_partition), ("cold start", self.phase_cold_start)])
+                         ("partition", self.phase_partition), ("cold start", self.phase_cold_start)],
+                        settle=SETTLE)
 
 
 def run_cluster(c, *args):

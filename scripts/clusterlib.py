@@ -281,12 +281,19 @@ class Workload:
         self.notrun = []
         self.tag = str(os.getpid())
 
-    def run_phases(self, phases):
-        """Runs (name, fn) in order, each after a health check; a failed phase is an error, an unhealthy
-        cluster ends the run (the rest goes to self.notrun)."""
+    def run_phases(self, phases, settle=0.0):
+        """Runs (name, fn) in order, each after a health check; a failed phase is an error, a cluster
+        still unhealthy settle seconds later ends the run (the rest goes to self.notrun)."""
         for i, (name, fn) in enumerate(phases):
             self.check()
             bad = self.health()
+            t_end = time.monotonic() + settle
+            while bad and time.monotonic() < t_end:
+                time.sleep(2)
+                bad = self.health()
+                if not bad:
+                    self.errors.append("cluster unhealthy before the %s phase, healthy again %.0f s later"
+                                       % (name, settle - (t_end - time.monotonic())))
             if bad:
                 self.errors.append("cluster not healthy before the %s phase: %s%s" % (name, bad, self.c.log_tails()))
                 self.notrun = [n for n, _ in phases[i:]]
