@@ -15,8 +15,8 @@ import sys
 import threading
 import time
 
-from benchlib import (SMALL, BenchTimeout, bounded, busy_builds, fmt_ms, fmt_s, fmt_us, kill_child, log, mono_ns, pct,
-                      read_text, replace, write_new)
+from benchlib import (SMALL, BenchTimeout, Interrupted, bounded, busy_builds, fmt_ms, fmt_s, fmt_us, kill_child, log,
+                      mono_ns, pct, read_text, replace, write_new)
 
 # the propagation reader: a separate process (no GIL shared with the writer) polling one node
 PROP_READER = r'''
@@ -302,7 +302,7 @@ class Workload:
             log("--- %s" % name)
             try:
                 fn()
-            except BenchTimeout:
+            except (BenchTimeout, Interrupted):
                 raise
             except Exception as e:  # noqa: BLE001
                 self.errors.append("%s phase: %s: %s" % (name, type(e).__name__, e))
@@ -370,7 +370,7 @@ class Workload:
                         return False
                 self.wait_until("the probe file on node%d" % k, lambda: bounded(seen, 10, "a read on node%d" % k), 10)
             bounded(lambda: os.unlink(self.m(w, probe)), PROBE_BOUND, "an unlink on node%d" % w)
-        except BenchTimeout:
+        except (BenchTimeout, Interrupted):
             raise
         except Exception as e:  # noqa: BLE001
             return "%s: %s" % (type(e).__name__, e)
