@@ -32,10 +32,11 @@ import sys
 import tempfile
 import time
 
-from benchlib import (BUILD_READY_TIMEOUT, KIB, LIBC, MIB, PMXCFS, READY_TIMEOUT, ROOT, STOP_TIMEOUT, Interrupted,
-                      busy_builds, describe_disk, errors_section, fmt_num, fmt_rate, fmt_us, is_descendant, is_mounted, jar_stamp,
-                      lazy_umount, log, machine_info, maybe_unshare, proc_cpu_ns, proc_io,
-                      proc_task_cpu_ns, read_all, read_text, replace, run_out, write_new)
+from benchlib import (BUILD_READY_TIMEOUT, KIB, MIB, PMXCFS, READY_TIMEOUT, ROOT, STOP_TIMEOUT, Interrupted, begin,
+                      busy_builds, check_bounds, common_options, describe_disk, finish, fmt_num, fmt_rate, fmt_ratio,
+                      fmt_us, is_descendant, is_mounted, jar_stamp, lazy_umount, log, log_tail, median, proc_cpu_ns,
+                      proc_io, proc_task_cpu_ns, read_all, read_text, replace, report_head, report_text, run_out,
+                      span, spawn, write_new)
 
 NODE = "bench"
 GUEST_DIR = "nodes/%s/qemu-server" % NODE
@@ -57,14 +58,6 @@ mkdir -p /var/lib/pve-cluster
 mount --bind "$base/db" /var/lib/pve-cluster
 exec "$2" -f -l
 ''' % {"node": NODE}
-
-
-def median(xs):
-    s = sorted(xs)
-    n = len(s)
-    if n == 0:
-        return None
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
 def body(i, size):
@@ -110,25 +103,6 @@ class Target:
         else:
             shutil.rmtree(self.base, ignore_errors=True)
         self.base = None
-
-
-def spawn(cmd, logpath, cwd=None):
-    """Starts cmd in its own session, dying with us (PR_SET_PDEATHSIG), output to logpath."""
-    logf = open(logpath, "wb")
-
-    def pre():
-        if LIBC is not None:
-            LIBC.prctl(1, signal.SIGTERM, 0, 0, 0)
-    try:
-        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
-                                start_new_session=True, preexec_fn=pre, cwd=cwd)
-    finally:
-        logf.close()
-
-
-def log_tail(path, n=20):
-    txt = read_text(path, "") or ""
-    return "\n".join("    " + l for l in txt.splitlines()[-n:]) or "    (empty log)"
 
 
 def stop(proc, what, errors):
@@ -449,32 +423,10 @@ TARGETS = [
 # ---------------------------------------------------------------------------------------------
 # report
 
-def span(xs, fmt):
-    return "%s (%s..%s)" % (fmt(median(xs)), fmt(min(xs)), fmt(max(xs)))
-
-
-def fmt_ratio(x):
-    return "%.2f" % x
-
-
 def build_report(a, targets, plist, results, requests, cmdline, started, finished, load0, load1, ns_note, errors,
                  busy):
-    out = ["# pmxcfs local benchmark, side by side", ""]
-    out.append("- Date: %s UTC, %.0f s wall time" % (started.strftime("%Y-%m-%d %H:%M"),
-                                                      (finished - started).total_seconds()))
-    out.append("- Command: `%s`" % cmdline)
-    out.extend(machine_info([], show_jars=True))
-    out.append("- Load average at start / end: %s / %s" % (load0, load1))
-    if busy:
-        out.append("- Maven builds were running during %d of the measured phases (other users of the machine)" % busy)
-    out.append("- %s" % ns_note)
-    out.append("")
-    out.append("## Configurations")
-    out.append("")
-    for t in targets:
-        for i in t.info:
-            out.append("- %s: %s" % (t.label, i))
-    out.append("")
+    out = report_head("pmxcfs local benchmark, side by side", started, finished, cmdline,
+                      "Load average at start / end: %s / %s" % (load0, load1), busy, ns_note, targets)
     ours = targets[0]
     bases = [t for t in targets if not isinstance(t, Ours)]
     out.append("## Throughput: median of %d interleaved rounds (min..max)" % a.rounds)
@@ -592,8 +544,7 @@ def build_report(a, targets, plist, results, requests, cmdline, started, finishe
     out.append("- %d unmeasured warm-up round(s) of every phase on every target first (the JIT of ours). "
                "os.sync() before and after every phase, outside the timed region." % a.warmup_rounds)
     out.append("")
-    errors_section(out, errors)
-    return "\n".join(out) + "\n"
+    return report_text(out, errors)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -622,21 +573,12 @@ def parse_args(argv):
                         "e.g. --variant='--fuse-threads=1'; ratios are printed for the first column only")
     p.add_argument("--count-requests", action="store_true",
                    help="after the measured rounds, one more round under strace counting the FUSE requests per op")
-    p.add_argument("--out", help="also write the report to this file")
-    p.add_argument("--keep", action="store_true", help="keep the data dirs and logs under /var/tmp")
-    p.add_argument("--timeout", type=float, default=1800, help="overall time bound in seconds (default 1800)")
-    p.add_argument("--no-unshare", action="store_true", help="do not re-run inside a private mount namespace")
+    common_options(p, 1800)
     a = p.parse_args(argv)
 
-    def bound(name, v, lo, hi):
-        if not lo <= v <= hi:
-            p.error("%s must be in %s..%s" % (name, lo, hi))
-    bound("--rounds", a.rounds, 1, 100)
-    bound("--warmup-rounds", a.warmup_rounds, 0, 20)
-    bound("--n", a.n, 1, 10000)
-    bound("--size", a.size, 16, 64 * KIB)
-    bound("--big-reps", a.big_reps, 1, 1000)
-    bound("--timeout", a.timeout, 10, 24 * 3600)
+    check_bounds(p, [("--rounds", a.rounds, 1, 100), ("--warmup-rounds", a.warmup_rounds, 0, 20),
+                     ("--n", a.n, 1, 10000), ("--size", a.size, 16, 64 * KIB), ("--big-reps", a.big_reps, 1, 1000),
+                     ("--timeout", a.timeout, 10, 24 * 3600)])
     if a.baseline_original and not os.access(a.baseline_original, os.X_OK):
         p.error("--baseline-original %s is not an executable file" % a.baseline_original)
     if not os.access(PMXCFS, os.X_OK):
@@ -647,22 +589,13 @@ def parse_args(argv):
 def main():
     argv = sys.argv[1:]
     a = parse_args(argv)
-    cmdline = shlex.join([os.environ.get("PMXCFS_BENCH_ARGV0", "scripts/bench")] + argv)
-    ns_note = "Not in a private mount namespace (--no-unshare)." if a.no_unshare \
-        else maybe_unshare(os.path.abspath(__file__), argv)
-    if os.geteuid() != 0:
-        sys.exit("scripts/bench: must run as root (it mounts FUSE filesystems and namespaces)")
+    cmdline, ns_note = begin(os.path.abspath(__file__), argv, a)
     err = Bindfs.ensure_installed()
     if err:
         sys.exit("scripts/bench: " + err)
     started = datetime.datetime.now(datetime.timezone.utc)
     deadline = time.monotonic() + a.timeout
     load0 = " ".join((read_text("/proc/loadavg", "? ? ?") or "").split()[:3])
-
-    def on_signal(signum, frame):
-        raise Interrupted(signal.Signals(signum).name)
-    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(s, on_signal)
 
     targets = [Ours(a.daemon_opt)] + [Ours(a.daemon_opt + shlex.split(v), i + 1) for i, v in enumerate(a.variant)]
     if a.baseline_original:
@@ -733,14 +666,7 @@ def main():
     load1 = " ".join((read_text("/proc/loadavg", "? ? ?") or "").split()[:3])
     report = build_report(a, targets, plist, results, requests, cmdline, started, finished, load0, load1, ns_note,
                           errors, busy)
-    sys.stdout.write(report)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(report)
-    if errors:
-        log("FAILED: %d error(s): %s" % (len(errors), errors[0].splitlines()[0]))
-        return 1
-    return 0
+    return finish(report, a.out, errors)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,19 @@
-"""Helpers shared by the benchmark runners (bench_local.py, bench.py): /proc counters, mounts,
-machine description, number formatting, the private mount namespace.  Standard library only."""
+"""Helpers shared by the benchmark runners (bench_local.py, bench.py, bench_versus.py, bench_scale.py):
+/proc counters, mounts, processes, machine description, statistics and number formatting, the
+private mount namespace.  Standard library only."""
 
 import ctypes
 import datetime
 import errno
 import os
 import platform
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 if sys.version_info < (3, 8):
     sys.exit("scripts/bench: needs Python 3.8 or newer")
@@ -381,11 +386,204 @@ def maybe_unshare(script, argv):
     return "unreachable"
 
 
-def errors_section(out, errors):
-    """Appends the report's "Errors" section (one item per error, continuation lines indented)."""
+def report_head(title, started, finished, cmdline, load_line, busy, ns_note, parts):
+    """The opening lines of a side-by-side report: title, date, command, machine, load, namespace, and a
+    Configurations section from parts (objects with label and info lines)."""
+    out = ["# " + title, ""]
+    out.append("- Date: %s UTC, %.0f s wall time" % (started.strftime("%Y-%m-%d %H:%M"),
+                                                      (finished - started).total_seconds()))
+    out.append("- Command: `%s`" % cmdline)
+    out.extend(machine_info([], show_jars=True))
+    out.append("- " + load_line)
+    if busy:
+        out.append("- Maven builds were running during %d of the measured phases (other users of the machine)" % busy)
+    out.append("- %s" % ns_note)
+    out.append("")
+    out.append("## Configurations")
+    out.append("")
+    for t in parts:
+        for i in t.info:
+            out.append("- %s: %s" % (t.label, i))
+    out.append("")
+    return out
+
+
+def report_text(out, errors):
+    """The report's lines, with an "Errors" section (one item per error, continuation lines indented)
+    when there are any, as one text."""
     if errors:
         out.append("## Errors")
         out.append("")
         for e in errors:
             out.append("- " + e.replace("\n", "\n  "))
         out.append("")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# processes
+
+def mono_ns():
+    return time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+
+
+
+def pid_alive(pid):
+    st = read_text("/proc/%d/stat" % pid)
+    if not st:
+        return False
+    try:
+        return st[st.rindex(")") + 2] != "Z"
+    except (ValueError, IndexError):
+        return False
+
+
+def rss_kib(pid):
+    v = proc_status(pid, "VmRSS") if pid else None
+    if v and v.endswith(" kB"):
+        return int(v.split()[0])
+    return None
+
+
+def bounded(fn, seconds, what):
+    """Run fn in a daemon thread; its result, its exception, or RuntimeError when it does not return
+    within seconds (the thread is then left behind, stuck in the filesystem; the teardown frees it)."""
+    box = {}
+
+    def body():
+        try:
+            box["r"] = fn()
+        except BaseException as e:  # noqa: BLE001
+            box["e"] = e
+    th = threading.Thread(target=body, daemon=True, name="bounded")
+    th.start()
+    th.join(seconds)
+    if th.is_alive():
+        raise RuntimeError("%s did not return within %.0f s" % (what, seconds))
+    if "e" in box:
+        raise box["e"]
+    return box.get("r")
+
+
+
+def spawn(cmd, logpath, cwd=None):
+    """Starts cmd in its own session, dying with us (PR_SET_PDEATHSIG), output to logpath."""
+    logf = open(logpath, "wb")
+
+    def pre():
+        if LIBC is not None:
+            LIBC.prctl(1, signal.SIGTERM, 0, 0, 0)
+    try:
+        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
+                                start_new_session=True, preexec_fn=pre, cwd=cwd)
+    finally:
+        logf.close()
+
+
+def log_tail(path, n=20):
+    txt = read_text(path, "") or ""
+    return "\n".join("    " + l for l in txt.splitlines()[-n:]) or "    (empty log)"
+
+
+def kill_child(p):
+    """SIGKILL to the session of a child we started (bounded wait)."""
+    if p.poll() is None:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except OSError:
+            try:
+                p.kill()
+            except OSError:
+                pass
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def loadavg():
+    """The three load averages as one string."""
+    return " ".join((read_text("/proc/loadavg", "? ? ?") or "").split()[:3])
+
+
+# ---------------------------------------------------------------------------------------------
+# statistics and times
+
+def median(xs):
+    s = sorted(xs)
+    n = len(s)
+    if n == 0:
+        return None
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+def span(xs, fmt):
+    """median (min..max)"""
+    return "%s (%s..%s)" % (fmt(median(xs)), fmt(min(xs)), fmt(max(xs)))
+
+
+def fmt_ratio(x):
+    return "%.2f" % x
+
+
+def fmt_s(ns, digits=2):
+    if ns is None:
+        return "n/a"
+    return "%.*f s" % (digits, ns / 1e9)
+
+
+def fmt_ms(ns):
+    if ns is None:
+        return "n/a"
+    ms = ns / 1e6
+    if abs(ms) < 10:
+        return "%.2f ms" % ms
+    return "%.1f ms" % ms
+
+
+# ---------------------------------------------------------------------------------------------
+# the runners' command line and ending
+
+def common_options(parser, timeout):
+    """--out, --keep, --timeout and --no-unshare, which every runner has."""
+    parser.add_argument("--out", help="also write the report to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the data dirs and logs under /var/tmp")
+    parser.add_argument("--timeout", type=float, default=timeout,
+                        help="overall time bound in seconds (default %.0f)" % timeout)
+    parser.add_argument("--no-unshare", action="store_true", help="do not re-run inside a private mount namespace")
+
+
+def begin(script, argv, a, shown=()):
+    """What every runner does first: re-run itself in a private mount namespace (unless --no-unshare),
+    insist on root, turn SIGINT/SIGTERM/SIGHUP into Interrupted.  Returns (its command line for the
+    report, the namespace note); shown goes between the program and argv in the command line."""
+    cmdline = shlex.join([os.environ.get("PMXCFS_BENCH_ARGV0", "scripts/bench")] + list(shown) + argv)
+    ns_note = "Not in a private mount namespace (--no-unshare)." if a.no_unshare else maybe_unshare(script, argv)
+    if os.geteuid() != 0:
+        sys.exit("scripts/bench: must run as root (it mounts FUSE filesystems and makes namespaces)")
+
+    def on_signal(signum, frame):
+        raise Interrupted(signal.Signals(signum).name)
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, on_signal)
+    return cmdline, ns_note
+
+
+def check_bounds(parser, checks):
+    """parser.error for the first (option name, value, lowest, highest) out of its range."""
+    for name, v, lo, hi in checks:
+        if not lo <= v <= hi:
+            parser.error("%s must be in %s..%s" % (name, lo, hi))
+
+
+def finish(report, out, errors):
+    """Prints the report (and writes it to out); the exit code: 1 with errors, else 0."""
+    sys.stdout.write(report)
+    sys.stdout.flush()
+    if out:
+        with open(out, "w") as f:
+            f.write(report)
+    if errors:
+        log("FAILED: %d error(s): %s" % (len(errors), errors[0].splitlines()[0]))
+        return 1
+    return 0
