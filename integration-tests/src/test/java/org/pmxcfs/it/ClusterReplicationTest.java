@@ -146,7 +146,11 @@ class ClusterReplicationTest extends ClusterTestBase {
         }
         Map<Integer, Map<Long, String>> rows = new TreeMap<>();
         for (Cluster.Node n : c.nodes) {
-            rows.put(n.id, ClusterFs.dbRows(n.db()));
+            Map<Long, String> r = new TreeMap<>(ClusterFs.dbRows(n.db()));
+            // the version row (inode 0) is left out: the survivors' sync round after node1 stopped
+            // raised their tree version (every quorate round does), so it differs by design
+            assertTrue(r.remove(0L) != null, n + "'s config.db has its version row");
+            rows.put(n.id, r);
         }
         assertTrue(rows.get(1).size() > 10, "node1's config.db has the tree: " + rows.get(1).size() + " rows");
         assertEquals(rows.get(1), rows.get(2), "config.db rows of node1 and node2");
