@@ -105,14 +105,18 @@ final class Qnetd implements AutoCloseable {
         }
     }
 
-    /** Kills the server and keeps its log in target/cluster-logs (the test's directory goes away). */
+    /**
+     * Kills the server and keeps its log in target/cluster-logs (the test's directory goes away),
+     * appended to the logs of earlier servers on this port, so a failed run's log survives reruns.
+     */
     @Override
     public void close() {
         kill();
         try {
             Path dest = Path.of("target", "cluster-logs");
             Files.createDirectories(dest);
-            Files.writeString(dest.resolve("qnetd-" + port + ".log"), log());
+            Files.writeString(dest.resolve("qnetd-" + port + ".log"), "==== qnetd stopped " + java.time.Instant.now()
+                    + "\n" + log(), java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         } catch (IOException e) {
             System.out.println("could not keep the qnetd log: " + e);
         }
