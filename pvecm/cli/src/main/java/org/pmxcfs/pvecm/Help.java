@@ -57,8 +57,10 @@ public final class Help {
         }
         // ours: several daemons on one host (test clusters) each have their own run directory
         sb.append("\nOPTIONS (every command):\n").append(INDENT)
-                .append("--run-dir DIR  run directory of the pmxcfs to talk to (env PMXCFS_RUN_DIR,"
-                        + " default /run/pve-cluster)\n");
+                .append("--run-dir DIR   run directory of the pmxcfs to talk to (env PMXCFS_RUN_DIR,"
+                        + " default /run/pve-cluster)\n").append(INDENT)
+                .append("--root-dir DIR  the root under which the host's /root/.ssh and /etc/ssh are (env"
+                        + " PVECM_ROOT_DIR, default /)\n");
         return sb.toString();
     }
 

@@ -38,9 +38,10 @@ public final class Pvecm implements Callable<Integer> {
             description = "Run directory of the pmxcfs to talk to (env PMXCFS_RUN_DIR, default ${DEFAULT-VALUE})")
     Path runDir;
 
+    /** A configuration like a sysroot (a node image, or several test nodes on one host), listed by {@link Help}. */
     @Option(names = "--root-dir", scope = ScopeType.INHERIT, paramLabel = "DIR", hidden = true,
             defaultValue = "${env:PVECM_ROOT_DIR:-/}",
-            description = "Where the host's /root/.ssh and /etc/ssh are (tests; default /)")
+            description = "The root under which the host's /root/.ssh and /etc/ssh are (default /)")
     Path rootDir;
 
     @Spec

@@ -177,14 +177,15 @@ class CommandLineTest {
                        pvecm help [<extra-args>] [OPTIONS]
 
                 OPTIONS (every command):
-                       --run-dir DIR  run directory of the pmxcfs to talk to (env PMXCFS_RUN_DIR, default /run/pve-cluster)
+                       --run-dir DIR   run directory of the pmxcfs to talk to (env PMXCFS_RUN_DIR, default /run/pve-cluster)
+                       --root-dir DIR  the root under which the host's /root/.ssh and /etc/ssh are (env PVECM_ROOT_DIR, default /)
                 """, help.out());
         Run create = Run.of("help", "create");
         assertTrue(create.out().startsWith("USAGE: pvecm create <clustername> [OPTIONS]\n\n  Generate new cluster"),
                 create.out());
         assertTrue(create.out().contains("  --link[n] [address=]<IP> [,priority=<integer>]\n"), create.out());
         assertTrue(!create.out().contains("--link1") && !create.out().contains("--ca-key-bits")
-                && !create.out().contains("--run-dir"), create.out());
+                && !create.out().contains("--run-dir") && !create.out().contains("--root-dir"), create.out());
         assertEquals("USAGE: pvecm create <clustername> [OPTIONS]\n", Run.of("help", "create", "--verbose", "0").out());
         assertEquals("USAGE: pvecm qdevice remove\nUSAGE: pvecm qdevice setup <address> [OPTIONS]\n",
                 Run.of("help", "qdevice", "--verbose", "0").out());
