@@ -129,4 +129,13 @@ final class SlotWriter extends Thread {
         writers.forEach(Thread::start);
         return writers;
     }
+
+    /** The trees end identical and every slot of every writer holds its last acknowledged write. */
+    static void assertConverged(Cluster c, List<SlotWriter> writers) throws Exception {
+        Map<String, String> tree = c.awaitIdenticalTrees(c.nodes, 20_000);
+        for (SlotWriter w : writers) {
+            w.assertNothingAcknowledgedLost(c.node(1));
+        }
+        assertTrue(tree.size() > 3, "the tree holds the writers' files");
+    }
 }
