@@ -1,5 +1,6 @@
 package org.pmxcfs.cluster;
 
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.pmxcfs.corosync.SyncReport;
 import org.pmxcfs.corosync.SyncDecision;
@@ -271,17 +272,13 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
     @Override
     public JsonNode quorumStatus() {
         List<MemberId> view = quorum.view();
-        ObjectNode o = QuorumStatusJson.render(conf, self, quorum.quorate(), quorum.status(), view,
-                transport.viewNumber(), transport.linkStatus());
         CorosyncConf c = conf;
-        if (c.quorum().device().isPresent()) {
-            // corosync-quorumtool's Qdevice column: this node's flags, the others' as they announced them
-            java.util.Iterator<JsonNode> members = o.get("members").elements();
-            for (NodeEntry n : c.nodes()) {
-                ((ObjectNode) members.next()).put("qdevice", n.nodeid() == self.nodeid() ? qdevice.flags(ringOf(view))
-                        : kv.get(n.name(), QDEVICE_KEY).map(v -> new String(v, StandardCharsets.UTF_8)).orElse("NR"));
-            }
-        }
+        // corosync-quorumtool's Qdevice column: this node's flags, the others' as they announced them
+        Function<NodeEntry, String> deviceFlags = c.quorum().device().isEmpty() ? null
+                : n -> n.nodeid() == self.nodeid() ? qdevice.flags(ringOf(view))
+                        : kv.get(n.name(), QDEVICE_KEY).map(v -> new String(v, StandardCharsets.UTF_8)).orElse("NR");
+        ObjectNode o = QuorumStatusJson.render(c, self, quorum.quorate(), quorum.status(), view,
+                transport.viewNumber(), transport.linkStatus(), deviceFlags);
         qdevice.client().ifPresent(client -> {
             ObjectNode d = o.putObject("qdevice");
             d.put("votes", quorum.deviceVotes());

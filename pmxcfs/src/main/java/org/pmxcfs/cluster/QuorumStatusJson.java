@@ -1,6 +1,5 @@
 package org.pmxcfs.cluster;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.pmxcfs.corosync.CorosyncConf;
 import org.pmxcfs.corosync.NodeEntry;
 import org.pmxcfs.dfsm.MemberId;
@@ -26,9 +26,11 @@ final class QuorumStatusJson {
      * @param view       the members the quorum numbers are for
      * @param viewNumber the group's view number (corosync's ring sequence)
      * @param linkStatus peer node id → link number → heard there (empty with one link)
+     * @param deviceFlags a node's QDevice flags (corosync-quorumtool's Qdevice column); null without a device
      */
     static ObjectNode render(CorosyncConf conf, NodeEntry self, boolean quorate, QuorumStatus st, List<MemberId> view,
-                           long viewNumber, Map<Integer, Map<Integer, Boolean>> linkStatus) {
+                           long viewNumber, Map<Integer, Map<Integer, Boolean>> linkStatus,
+                           Function<NodeEntry, String> deviceFlags) {
         ObjectNode o = JSON.objectNode();
         o.put("cluster_name", conf.clusterName());
         o.put("config_version", conf.configVersion().orElse(0));
@@ -57,6 +59,9 @@ final class QuorumStatusJson {
             m.put("online", up);
             m.put("local", n.nodeid() == self.nodeid());
             putLinks(m.putArray("links"), n, n.nodeid() == self.nodeid(), up, linkStatus);
+            if (deviceFlags != null) {
+                m.put("qdevice", deviceFlags.apply(n));
+            }
         }
         return o;
     }
