@@ -21,7 +21,6 @@ import org.jgroups.View;
 import org.jgroups.protocols.BARRIER;
 import org.jgroups.protocols.FRAG2;
 import org.jgroups.protocols.MERGE3;
-import org.jgroups.protocols.SEQUENCER;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.UFC;
 import org.jgroups.protocols.UNICAST3;
@@ -377,7 +376,7 @@ public final class JGroupsTransport implements RawGroup {
                 .printLocalAddress(false));
         // no MFC: SEQUENCER + MFC deadlocks under load (java-stack-notes 3); UFC still pushes back
         p.add(new UFC());
-        p.add(new SEQUENCER());
+        p.add(new ViewFirstSequencer());
         p.add(new FRAG2());
         return p;
     }
