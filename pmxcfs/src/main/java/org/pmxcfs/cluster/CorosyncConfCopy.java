@@ -1,6 +1,10 @@
 package org.pmxcfs.cluster;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.pmxcfs.corosync.CorosyncConfSync;
 import org.pmxcfs.corosync.SyncDecision;
 import org.pmxcfs.corosync.SyncReport;
@@ -10,7 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The copy of the tree's corosync.conf to the local corosync config, by the original's
  * config_version rule (reference 3.10): at start-up, after each write of corosync.conf and after
- * each sync round.
+ * each sync round. The rule depends on the two files only, so a copy whose inputs did not change
+ * since the last one is skipped: a node starting on a newer local file says once that the
+ * cluster's older copy is not applied, not again at the end of its first sync round.
  */
 final class CorosyncConfCopy {
 
@@ -18,6 +24,10 @@ final class CorosyncConfCopy {
 
     private final Path local;
     private final CorosyncConfSync sync;
+    /** Whether the last copy was decided and done; then its inputs: the tree's file and the local one after it (null: missing). */
+    private boolean copied;
+    private byte[] lastTree;
+    private byte[] lastLocal;
 
     CorosyncConfCopy(Path local) {
         this.local = local;
@@ -30,7 +40,24 @@ final class CorosyncConfCopy {
      * written.
      */
     synchronized boolean sync(byte[] treeCopy, boolean reloadCorosync) {
+        byte[] localNow;
+        try {
+            localNow = Files.readAllBytes(local);
+        } catch (NoSuchFileException e) {
+            localNow = null;
+        } catch (IOException e) {
+            copied = false; // unreadable: the rule logs it, every time
+            sync.sync(treeCopy, reloadCorosync);
+            return false;
+        }
+        if (copied && Arrays.equals(treeCopy, lastTree) && Arrays.equals(localNow, lastLocal)) {
+            return false;
+        }
         SyncReport report = sync.sync(treeCopy, reloadCorosync); // logs its decision itself
+        // a copy that failed to write is tried again next time
+        copied = report.written() || report.decision().action() != SyncDecision.Action.COPY;
+        lastTree = treeCopy;
+        lastLocal = report.written() ? treeCopy : localNow;
         if (!report.written()) {
             explainRefusal(report);
         }

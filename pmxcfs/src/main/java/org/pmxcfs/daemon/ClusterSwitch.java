@@ -53,12 +53,14 @@ final class ClusterSwitch implements AutoCloseable {
     /** Where cluster mode is started when corosync.conf appears, and retried. */
     private final ScheduledExecutorService watcher;
     /**
-     * Guards the pending try and its delay. Not {@code this}: {@link #changed}
+     * Guards the pending try, its delay and {@link #started}. Not {@code this}: {@link #changed}
      * runs under the memdb's lock, and {@link #startCluster} holds {@code this} while it reads the memdb.
      */
     private final Object tries = new Object();
     private ScheduledFuture<?> pendingTry;
     private Duration retryDelay = FIRST_RETRY;
+    /** Set by {@link #start}, which reads the tree itself: changes before it start nothing. */
+    private boolean started;
 
     ClusterSwitch(Options o, String nodename, MemDb db, NodeMode mode, LockTable locks, ClusterLog clusterLog,
                   VersionCounters counters, KvStore kv, Clock clock) {
@@ -80,6 +82,9 @@ final class ClusterSwitch implements AutoCloseable {
      * started at all.
      */
     void start() throws IOException {
+        synchronized (tries) {
+            started = true;
+        }
         if (o.local) {
             if (db.lookup("corosync.conf").isPresent()) {
                 log.info("forcing local mode (although corosync.conf exists)");
@@ -109,12 +114,22 @@ final class ClusterSwitch implements AutoCloseable {
      * A path of the tree changed (a local write or a replicated one; called under the memdb's
      * lock, so the work is handed to the watcher thread). When corosync.conf changes in local
      * mode, cluster mode is tried once the writes have settled: a file written in several
-     * pieces is read whole.
+     * pieces is read whole. Changes before {@link #start} (the import into a new database) and
+     * the join's own reset of the tree start nothing: cluster mode starts from them right after.
      */
     void changed(String path) {
-        if (o.local || mode.node() != null || !path.equals("corosync.conf")) {
+        if (o.local || mode.node() != null || !path.equals("corosync.conf") || Thread.holdsLock(this)) {
             return;
         }
+        synchronized (tries) {
+            if (started) {
+                firstTry();
+            }
+        }
+    }
+
+    /** A try once the writes have settled, then the retries from their first delay on. */
+    private void firstTry() {
         synchronized (tries) {
             retryDelay = FIRST_RETRY;
             scheduleTry(SETTLE);
@@ -194,7 +209,12 @@ final class ClusterSwitch implements AutoCloseable {
             Path backup = Backups.save(db, o.dataDir.resolve("backup"), now);
             log.info("backup old database to '{}'", backup);
             db.resetForJoin(corosyncConf, now);
-            startCluster(corosyncConf);
+            try {
+                startCluster(corosyncConf);
+            } catch (IOException | RuntimeException e) {
+                firstTry(); // as when corosync.conf appears: tried again, less and less often
+                throw e;
+            }
             return backup.toString();
         } catch (IOException | SyncCommitException e) {
             throw new IpcError(Errno.EIO, "unable to join: " + e.getMessage());
