@@ -40,22 +40,21 @@ final class CorosyncConfCopy {
      * written.
      */
     synchronized boolean sync(byte[] treeCopy, boolean reloadCorosync) {
-        byte[] localNow;
+        byte[] localNow = null;
+        boolean localKnown = true;
         try {
             localNow = Files.readAllBytes(local);
         } catch (NoSuchFileException e) {
-            localNow = null;
+            // missing: the rule copies
         } catch (IOException e) {
-            copied = false; // unreadable: the rule logs it, every time
-            sync.sync(treeCopy, reloadCorosync);
-            return false;
+            localKnown = false; // unreadable: the rule logs it, every time
         }
-        if (copied && Arrays.equals(treeCopy, lastTree) && Arrays.equals(localNow, lastLocal)) {
+        if (localKnown && copied && Arrays.equals(treeCopy, lastTree) && Arrays.equals(localNow, lastLocal)) {
             return false;
         }
         SyncReport report = sync.sync(treeCopy, reloadCorosync); // logs its decision itself
         // a copy that failed to write is tried again next time
-        copied = report.written() || report.decision().action() != SyncDecision.Action.COPY;
+        copied = localKnown && (report.written() || report.decision().action() != SyncDecision.Action.COPY);
         lastTree = treeCopy;
         lastLocal = report.written() ? treeCopy : localNow;
         if (!report.written()) {
