@@ -1,15 +1,20 @@
 package org.pmxcfs.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue #3, scenario 7 (reference 3.10): a corosync.conf with a higher config_version written
  * into one node's mount (the documented tmp + rename) reaches every node's local corosync.conf;
  * one with a lower version is replicated in the tree but neither copied ("local corosync.conf is
- * newer") nor run: the engine runs from the local file, as corosync does (issue #14).
+ * newer") nor run: the engine runs from the local file, as corosync does (issue #14). A node
+ * restarted on its newer local file says so once, not again after its first sync round (issue 10).
  */
 class ClusterCorosyncConfTest extends ClusterTestBase {
 
@@ -56,5 +61,42 @@ class ClusterCorosyncConfTest extends ClusterTestBase {
         ClusterFs.awaitAll(c.nodes, n -> "node3 writes\n".equals(ClusterFs.readOrNull(n.path("still-a-member.cfg"))),
                 "node3's write everywhere", 5_000);
         c.awaitQuorate(c.nodes, 5_000);
+
+        // node1 restarts on its newer local file: it says once that the tree's copy is not applied,
+        // not again when its first sync round (the others lead: their version went on) commits
+        Cluster.Node n1 = c.node(1);
+        assertEquals(0, n1.stop(), "node1 stops");
+        n1.start();
+        Cluster.await("node1's first sync round committed", 20_000, () -> {
+            String log = n1.lastOutput();
+            int commit = log.indexOf("update complete - trying to commit");
+            return commit >= 0 && log.indexOf("all data is up to date", commit) >= 0;
+        });
+        String log = n1.lastOutput();
+        assertEquals(1, log.split("not applying the cluster's corosync.conf \\(version 1\\)", -1).length - 1,
+                "the refusal is said once:\n" + log);
+        assertEquals(v2, Cluster.read(n1.corosyncConf), "node1's local corosync.conf keeps version 2");
+        c.awaitQuorate(c.nodes, 20_000);
+    }
+
+    /**
+     * A new database imports a local corosync.conf that does not name this node (a node renamed,
+     * or removed): it mounts read-only and says why once; the import itself starts no second try
+     * that would report the same as a cluster mode that "cannot start yet" and retry it forever.
+     */
+    @Test
+    void aNewDatabaseWhoseImportedNodelistLacksThisNodeMountsReadOnlyAndSaysSoOnce() throws Exception {
+        Cluster c = cluster(3);
+        Cluster.Node n3 = c.node(3);
+        Files.writeString(n3.corosyncConf, c.corosyncConf(2, 1));
+        n3.start();
+        Daemon.sleep(2_500); // a try scheduled by the import would run after 200 ms, its retry after 1 s more
+        String log = n3.lastOutput();
+        assertTrue(log.contains("node 'node3' is not in the nodelist of '" + n3.corosyncConf + "' - mounted read-only"),
+                "node3 says why it is read-only:\n" + log);
+        assertFalse(log.contains("cannot start yet"), "and nothing else:\n" + log);
+        assertEquals(0, n3.quorateValue(), "node3's .members: not quorate");
+        assertThrows(AccessDeniedException.class, () -> Files.writeString(n3.path("outside.cfg"), "x\n"),
+                "node3 is read-only");
     }
 }

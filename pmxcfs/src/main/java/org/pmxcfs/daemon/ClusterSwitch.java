@@ -1,13 +1,5 @@
 package org.pmxcfs.daemon;
 
-import org.pmxcfs.status.StatusListener;
-import org.pmxcfs.files.AtomicFiles;
-import org.pmxcfs.ipc.IpcError;
-import org.pmxcfs.concurrent.FailStopScheduler;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,37 +9,31 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.pmxcfs.cluster.Backups;
 import org.pmxcfs.cluster.ClusterNode;
+import org.pmxcfs.cluster.NodeMode;
 import org.pmxcfs.cluster.NotInNodelistException;
+import org.pmxcfs.concurrent.FailStopScheduler;
 import org.pmxcfs.dbstore.Errno;
 import org.pmxcfs.dbstore.MemDb;
-import org.pmxcfs.dbstore.Operation;
-import org.pmxcfs.dbstore.Result;
 import org.pmxcfs.dbstore.SyncCommitException;
 import org.pmxcfs.dbstore.TreeEntry;
-import org.pmxcfs.ipc.DaemonControl;
-import org.pmxcfs.ipc.IpcService;
-import org.pmxcfs.status.KvStore;
-import org.pmxcfs.ipc.QuorumControl;
+import org.pmxcfs.files.AtomicFiles;
+import org.pmxcfs.ipc.IpcError;
 import org.pmxcfs.lock.LockTable;
-import org.pmxcfs.plug.Applier;
-import org.pmxcfs.plug.LocalApplier;
 import org.pmxcfs.status.ClusterLog;
-import org.pmxcfs.status.ClusterMembers;
+import org.pmxcfs.status.KvStore;
 import org.pmxcfs.status.VersionCounters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Local or cluster mode, and the one-way switch between them while the filesystem stays
- * mounted: when {@code corosync.conf} appears in the tree ({@code pvecm create}) or a join is
- * requested ({@code pvecm add}), the node starts its cluster membership and from then on every
- * mutation goes through the cluster. The filesystem, IPC and status files see this object only.
+ * The one-way switch from local mode to cluster mode while the filesystem stays mounted: at
+ * start-up when the tree holds {@code corosync.conf}, later when it appears there ({@code pvecm
+ * create}), or when a join is requested ({@code pvecm add}). It is the only writer of
+ * {@link NodeMode}; the write path, quorum, status broadcasts and {@code .members} read that.
  */
-final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, DaemonControl, StatusListener,
-        AutoCloseable {
+final class ClusterSwitch implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger("main");
     /** corosync.conf's writes settle this long before cluster mode is tried. */
@@ -63,32 +49,30 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
     private final VersionCounters counters;
     private final KvStore kv;
     private final Clock clock;
-    private final LocalApplier local;
+    private final NodeMode mode;
     /** Where cluster mode is started when corosync.conf appears, and retried. */
     private final ScheduledExecutorService watcher;
-    private volatile ClusterNode node;
-    /** Set while this node is not in the nodelist it runs from: read-only, no membership. */
-    private volatile NotInNodelistException outside;
-    private volatile String lastFailure;
     /**
-     * Guards the pending try and its delay. Not {@code this}: {@link #changed} runs under the
-     * memdb's lock, and {@link #startCluster} holds {@code this} while it reads the memdb.
+     * Guards the pending try, its delay and {@link #started}. Not {@code this}: {@link #changed}
+     * runs under the memdb's lock, and {@link #startCluster} holds {@code this} while it reads the memdb.
      */
     private final Object tries = new Object();
     private ScheduledFuture<?> pendingTry;
     private Duration retryDelay = FIRST_RETRY;
+    /** Set by {@link #start}, which reads the tree itself: changes before it start nothing. */
+    private boolean started;
 
-    ClusterSwitch(Options o, String nodename, MemDb db, LockTable locks, ClusterLog clusterLog,
+    ClusterSwitch(Options o, String nodename, MemDb db, NodeMode mode, LockTable locks, ClusterLog clusterLog,
                   VersionCounters counters, KvStore kv, Clock clock) {
         this.o = o;
         this.nodename = nodename;
         this.db = db;
+        this.mode = mode;
         this.locks = locks;
         this.clusterLog = clusterLog;
         this.counters = counters;
         this.kv = kv;
         this.clock = clock;
-        this.local = new LocalApplier(db, locks, clock);
         this.watcher = new FailStopScheduler(1, "mode-watch");
     }
 
@@ -98,6 +82,9 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
      * started at all.
      */
     void start() throws IOException {
+        synchronized (tries) {
+            started = true;
+        }
         if (o.local) {
             if (db.lookup("corosync.conf").isPresent()) {
                 log.info("forcing local mode (although corosync.conf exists)");
@@ -112,7 +99,7 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
             startCluster(conf.get());
         } catch (NotInNodelistException e) {
             // as the original, whose corosync cannot start then: mounted without quorum
-            outside = e;
+            mode.outside(e);
             log.error("{} - mounted read-only so that it can be read and repaired; to bring this node back run"
                     + " 'pvecm add <member> --force' on it, to run it alone separate it (docs/JOIN.md)",
                     e.getMessage());
@@ -127,12 +114,22 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
      * A path of the tree changed (a local write or a replicated one; called under the memdb's
      * lock, so the work is handed to the watcher thread). When corosync.conf changes in local
      * mode, cluster mode is tried once the writes have settled: a file written in several
-     * pieces is read whole.
+     * pieces is read whole. Changes before {@link #start} (the import into a new database) and
+     * the join's own reset of the tree start nothing: cluster mode starts from them right after.
      */
     void changed(String path) {
-        if (o.local || node != null || !path.equals("corosync.conf")) {
+        if (o.local || mode.node() != null || !path.equals("corosync.conf") || Thread.holdsLock(this)) {
             return;
         }
+        synchronized (tries) {
+            if (started) {
+                firstTry();
+            }
+        }
+    }
+
+    /** A try once the writes have settled, then the retries from their first delay on. */
+    private void firstTry() {
         synchronized (tries) {
             retryDelay = FIRST_RETRY;
             scheduleTry(SETTLE);
@@ -155,7 +152,7 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
      */
     private void tryCluster() {
         Optional<byte[]> conf = corosyncConf();
-        if (node != null || conf.isEmpty() || conf.get().length == 0) {
+        if (mode.node() != null || conf.isEmpty() || conf.get().length == 0) {
             return;
         }
         try {
@@ -168,147 +165,56 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
                 retryDelay = retryDelay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retryDelay.multipliedBy(2);
                 scheduleTry(next);
             }
-            if (!why.equals(lastFailure)) {
-                lastFailure = why;
+            if (!why.equals(mode.startError())) {
                 log.error("corosync.conf appeared but cluster mode cannot start yet: {} - trying again in {} s, then"
                         + " less often", why, next.toMillis() / 1000.0);
             }
+            mode.startFailed(why);
         }
     }
 
+    /** Cluster mode from {@code conf}. */
     private synchronized void startCluster(byte[] conf) throws IOException {
-        if (node != null) {
+        if (mode.node() != null) {
             return;
         }
-        node = ClusterNode.start(new ClusterNode.Settings(nodename, o.authKey, o.clusterPort,
+        ClusterNode node = ClusterNode.start(new ClusterNode.Settings(nodename, o.authKey, o.clusterPort,
                 Duration.ofSeconds(o.writeTimeoutSeconds), Duration.ofSeconds(o.verifyIntervalSeconds), o.corosyncConf,
                 o.dataDir.resolve("backup")), db, conf, locks, clusterLog, counters, kv, clock);
+        mode.clustered(node);
         watcher.shutdown();
     }
 
-    /** The {@code .members} data in cluster mode; null in local mode. */
-    ClusterMembers members() {
-        ClusterNode n = node;
-        if (n != null) {
-            return n.members();
-        }
-        NotInNodelistException out = outside;
-        return out == null ? null : out.members();
-    }
-
-    /** The file tree group's synchronisation rounds; null in local mode. */
-    org.pmxcfs.dfsm.SyncRounds.Snapshot syncRounds() {
-        ClusterNode n = node;
-        return n == null ? null : n.syncRounds();
-    }
-
-    // ------------------------------------------------------------------ Applier, quorum
-
-    @Override
-    public Result submit(Operation op) {
-        ClusterNode n = node;
-        if (n == null && outside != null) {
-            return Result.fail(Errno.EACCES);
-        }
-        return n == null ? local.submit(op) : n.applier().submit(op);
-    }
-
-    @Override
-    public Result requestUnlock(String path, TreeEntry lock) {
-        ClusterNode n = node;
-        if (n == null && outside != null) {
-            return Result.fail(Errno.EACCES);
-        }
-        return n == null ? local.requestUnlock(path, lock) : n.applier().requestUnlock(path, lock);
-    }
-
-    /** Local mode is always quorate; a node outside the nodelist never. */
-    @Override
-    public boolean getAsBoolean() {
-        ClusterNode n = node;
-        return n == null ? outside == null : n.quorate();
-    }
-
-    @Override
-    public JsonNode quorumStatus() {
-        return clustered().quorumStatus();
-    }
-
-    @Override
-    public String setExpected(long votes) {
-        return clustered().setExpected(votes);
-    }
-
-    private ClusterNode clustered() {
-        ClusterNode n = node;
-        if (n == null) {
-            NotInNodelistException out = outside;
-            throw new IpcError(Errno.EINVAL, out != null ? out.getMessage() + " - this node is not a cluster member"
-                    : "this node is not part of a cluster (local mode)");
-        }
-        return n;
-    }
-
-    // ------------------------------------------------------------------ status broadcasts
-
-    @Override
-    public void statusSet(String name, byte[] value) {
-        ClusterNode n = node;
-        if (n != null) {
-            n.statusListener().statusSet(name, value);
-        }
-    }
-
-    @Override
-    public void clusterLogged(org.pmxcfs.status.ClusterLogEntry entry) {
-        ClusterNode n = node;
-        if (n != null) {
-            n.statusListener().clusterLogged(entry);
-        }
-    }
-
-    // ------------------------------------------------------------------ DaemonControl
-
-    @Override
-    public JsonNode paths() {
-        ObjectNode p = JsonNodeFactory.instance.objectNode();
-        p.put("mountpoint", o.mountpoint.toAbsolutePath().toString());
-        p.put("data_dir", o.dataDir.toAbsolutePath().toString());
-        p.put("run_dir", o.runDir.toAbsolutePath().toString());
-        p.put("authkey", o.authKey.toAbsolutePath().toString());
-        p.put("corosync_conf", o.corosyncConf.toAbsolutePath().toString());
-        p.put("nodename", nodename);
-        p.put("clustered", node != null);
-        p.put("local_forced", o.local);
-        String failure = lastFailure;
-        if (node == null && failure != null) {
-            p.put("cluster_error", failure);
-        }
-        return p;
-    }
-
-    @Override
-    public synchronized String joinCluster(byte[] authKey, byte[] corosyncConf) {
+    /**
+     * {@code pvecm add}, after the cluster accepted this node: installs the authkey and the
+     * cluster's corosync.conf, backs up and resets the local tree, and starts cluster mode.
+     * Returns where the old database was saved.
+     */
+    synchronized String join(byte[] authKey, byte[] corosyncConf) {
         if (o.local) {
             throw new IpcError(Errno.EINVAL, "pmxcfs runs with -l (forced local mode) - restart it without -l first");
         }
         long now = clock.millis() / 1000;
-        ClusterNode running = node;
+        ClusterNode running = mode.node();
+        mode.local();
         if (running != null) {
             // 'pvecm add --force' on a member, or on a node removed while it ran: as the original
             // restarts pmxcfs, leave the old membership and join with the new config
             log.info("leaving the current cluster membership to join with the new corosync.conf");
-            node = null;
             running.close();
         }
-        outside = null;
         try {
             writeFile(o.authKey, authKey, "r--------");
             writeFile(o.corosyncConf, corosyncConf, "rw-r--r--");
             Path backup = Backups.save(db, o.dataDir.resolve("backup"), now);
             log.info("backup old database to '{}'", backup);
             db.resetForJoin(corosyncConf, now);
-            startCluster(corosyncConf);
+            try {
+                startCluster(corosyncConf);
+            } catch (IOException | RuntimeException e) {
+                firstTry(); // as when corosync.conf appears: tried again, less and less often
+                throw e;
+            }
             return backup.toString();
         } catch (IOException | SyncCommitException e) {
             throw new IpcError(Errno.EIO, "unable to join: " + e.getMessage());
@@ -323,7 +229,7 @@ final class ClusterSwitch implements Applier, BooleanSupplier, QuorumControl, Da
     @Override
     public void close() {
         watcher.shutdownNow();
-        ClusterNode n = node;
+        ClusterNode n = mode.node();
         if (n != null) {
             n.close();
         }

@@ -3,8 +3,11 @@ package org.pmxcfs.daemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.Clock;
+import org.pmxcfs.cluster.ClusterNode;
+import org.pmxcfs.cluster.NodeMode;
+import org.pmxcfs.cluster.NodeQuorum;
 import org.pmxcfs.dbstore.MemDb;
-import org.pmxcfs.ipc.IpcError;
+import org.pmxcfs.dfsm.SyncRounds;
 import org.pmxcfs.ipc.IpcService;
 import org.pmxcfs.lock.LockOps;
 import org.pmxcfs.lock.LockTable;
@@ -26,14 +29,14 @@ final class OperatorFeatures {
 
     /** Adds {@code watch}, {@code get_locks} and {@code release_lock} to the IPC service. */
     static void registerIpcOps(IpcService ipc, ChangeFeed feed, MemDb db, LockTable locks, Applier applier,
-            ClusterSwitch mode, String nodename, Clock clock) {
+            NodeMode mode, NodeQuorum quorum, String nodename, Clock clock) {
         WatchOp.register(ipc, feed);
-        LockOps.register(ipc, new LockOps.Env(db, locks, applier, id -> nodeName(mode, nodename, id), mode,
+        LockOps.register(ipc, new LockOps.Env(db, locks, applier, id -> nodeName(mode, nodename, id), quorum::quorate,
                 () -> mode.members() != null, clock));
     }
 
     /** The metrics endpoint, or null when {@code port} is 0 (the default: off). */
-    static MetricsServer startMetrics(Options o, MemDb db, WriteMetrics writes, ClusterSwitch mode)
+    static MetricsServer startMetrics(Options o, MemDb db, WriteMetrics writes, NodeMode mode)
             throws IOException {
         if (o.metricsPort == 0) {
             return null;
@@ -42,13 +45,13 @@ final class OperatorFeatures {
             throw new IOException("--metrics-port must be a TCP port (1-65535), or 0 for no metrics, not "
                     + o.metricsPort);
         }
-        NodeMetrics metrics = new NodeMetrics(db, writes, () -> quorumStatus(mode), mode::syncRounds,
+        NodeMetrics metrics = new NodeMetrics(db, writes, () -> quorumStatus(mode), () -> syncRounds(mode),
                 o.dataDir.resolve("backup"));
         return MetricsServer.start(o.metricsPort, metrics::render);
     }
 
     /** The name of node {@code id}; 0 is a write in local mode, which only this node makes. */
-    private static String nodeName(ClusterSwitch mode, String nodename, int id) {
+    private static String nodeName(NodeMode mode, String nodename, int id) {
         if (id == 0) {
             return nodename;
         }
@@ -59,11 +62,14 @@ final class OperatorFeatures {
         return m.nodes().stream().filter(n -> n.id() == id).map(ClusterMembers.Node::name).findFirst().orElse(null);
     }
 
-    private static JsonNode quorumStatus(ClusterSwitch mode) {
-        try {
-            return mode.members() == null ? null : mode.quorumStatus();
-        } catch (IpcError e) {
-            return null; // switched back to local mode between the two calls
-        }
+    /** The {@code get_quorum_status} JSON of a cluster member; null otherwise. */
+    private static JsonNode quorumStatus(NodeMode mode) {
+        ClusterNode n = mode.node();
+        return n == null ? null : n.quorumControl().quorumStatus();
+    }
+
+    private static SyncRounds.Snapshot syncRounds(NodeMode mode) {
+        ClusterNode n = mode.node();
+        return n == null ? null : n.syncRounds();
     }
 }

@@ -11,6 +11,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import org.pmxcfs.cluster.ModeApplier;
+import org.pmxcfs.cluster.NodeMode;
+import org.pmxcfs.cluster.NodeQuorum;
+import org.pmxcfs.cluster.StatusForwarder;
 import org.pmxcfs.dbstore.LoadException;
 import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.Operation;
@@ -27,6 +31,7 @@ import org.pmxcfs.metrics.MeteredApplier;
 import org.pmxcfs.metrics.MetricsServer;
 import org.pmxcfs.metrics.WriteMetrics;
 import org.pmxcfs.plug.Applier;
+import org.pmxcfs.plug.LocalApplier;
 import org.pmxcfs.plug.PveFs;
 import org.pmxcfs.status.ClusterLog;
 import org.pmxcfs.status.StatusFiles;
@@ -123,7 +128,8 @@ final class Pmxcfs {
         life.onStop(db::close);
         LockTable locks = new LockTable(o.lockLifetimeSeconds * 1000);
         KvStore kv = new KvStore(nodename, () -> clock.millis() / 1000);
-        ClusterSwitch mode = new ClusterSwitch(o, nodename, db, locks, clusterLog, counters, kv, clock);
+        NodeMode mode = new NodeMode();
+        ClusterSwitch clusterSwitch = new ClusterSwitch(o, nodename, db, mode, locks, clusterLog, counters, kv, clock);
         ChangeFeed feed = new ChangeFeed(ChangeFeed.DEFAULT_CAPACITY, clock::millis);
         // the join API starts after the mount (it reads its certificate there) and hears of changes from then on
         AtomicReference<JoinApiService> joinApiEvents = new AtomicReference<>();
@@ -132,7 +138,7 @@ final class Pmxcfs {
             public void changed(String path) {
                 counters.changed(path);
                 locks.changed(path);
-                mode.changed(path);
+                clusterSwitch.changed(path);
                 feed.changed(path);
                 JoinApiService joinApi = joinApiEvents.get();
                 if (joinApi != null) {
@@ -152,20 +158,21 @@ final class Pmxcfs {
         }
         counters.reloaded();
 
-        mode.start();
-        life.onStop(mode::close);
+        clusterSwitch.start();
+        life.onStop(clusterSwitch::close);
         StatusFiles status = new StatusFiles(nodename, start, db::vmList, counters, clusterLog, logging::enabled,
                 mode::members, kv::versions, kv::rrdDump);
         WriteMetrics writes = new WriteMetrics();
-        Applier applier = new MeteredApplier(mode, writes);
-        PveFs fs = new PveFs(nodename, db, applier, status, locks, logging, mode, clock, wwwData);
+        Applier applier = new MeteredApplier(new ModeApplier(mode, new LocalApplier(db, locks, clock)), writes);
+        NodeQuorum quorum = new NodeQuorum(mode);
+        PveFs fs = new PveFs(nodename, db, applier, status, locks, logging, quorum::quorate, clock, wwwData);
 
         Path mountPoint = MountPoint.prepare(o.mountpoint);
         FuseLoop fuse = FuseLoop.mount(fs, mountPoint, o.fuseThreads, FUSE_OPTIONS);
         life.onStop(() -> fuse.unmount(UNMOUNT_WAIT_MILLIS));
-        IpcService ipcService = new IpcService(db, status, clusterLog, kv, () -> clock.millis() / 1000, mode, mode,
-                mode);
-        OperatorFeatures.registerIpcOps(ipcService, feed, db, locks, applier, mode, nodename, clock);
+        IpcService ipcService = new IpcService(db, status, clusterLog, kv, () -> clock.millis() / 1000,
+                new StatusForwarder(mode), quorum, new DaemonSteering(o, nodename, mode, clusterSwitch));
+        OperatorFeatures.registerIpcOps(ipcService, feed, db, locks, applier, mode, quorum, nodename, clock);
         IpcServer ipc = IpcServer.start(IpcClient.socketPath(o.runDir), ipcService, wwwData, IpcServer.Config.DEFAULT);
         life.onStop(ipc::close);
         MetricsServer metrics = OperatorFeatures.startMetrics(o, db, writes, mode);
