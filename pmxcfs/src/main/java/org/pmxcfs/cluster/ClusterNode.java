@@ -36,6 +36,7 @@ import org.pmxcfs.ipc.QuorumControl;
 import org.pmxcfs.jgroups.GroupConfig;
 import org.pmxcfs.jgroups.JGroupsTransport;
 import org.pmxcfs.jgroups.Links;
+import org.pmxcfs.jgroups.TotemTimings;
 import org.pmxcfs.lock.LockTable;
 import org.pmxcfs.quorum.QuorumConfig;
 import org.pmxcfs.status.ClusterLog;
@@ -109,7 +110,7 @@ public final class ClusterNode implements DcdbHost, QuorumControl, AutoCloseable
         TotemSettings totem = TotemSettings.of(conf, settings.authKey());
         Links links = totem.links();
         byte[] key = totem.key();
-        Duration token = totem.token();
+        TotemTimings token = totem.token();
         int id = (int) self.nodeid();
         long incarnation = incarnation();
         this.transport = new JGroupsTransport(GroupConfig.of(conf.clusterName() + "-dcdb", id, settings.basePort(),

@@ -330,7 +330,7 @@ public final class JGroupsTransport implements RawGroup {
      * one vanished node is what the design must avoid (docs/ARCHITECTURE.md).
      */
     private List<Protocol> stack() throws Exception {
-        long token = config.token().toMillis();
+        long token = config.timings().token().toMillis();
         long suspectAfter = Math.max(300, token / 3);
         long heartbeat = Math.max(50, suspectAfter / 4);
         List<Protocol> p = new ArrayList<>();
@@ -360,9 +360,13 @@ public final class JGroupsTransport implements RawGroup {
             p.add(new BoundedFdSock((int) heartbeat).setBindAddress(config.bind().getAddress()));
         }
         p.add(new HeartbeatFd().setTimeout(suspectAfter).setInterval(heartbeat));
-        // with several links, the check of a suspect must outlast a failover (a link is left after
-        // 3.5 pings, pings every half heartbeat)
-        p.add(new VERIFY_SUSPECT2().setTimeout(redundant ? 2 * heartbeat : heartbeat));
+        // the second opinion: a suspect that answers within the timeout stays. It only runs after
+        // four heartbeats in a row went missing, and its check loop runs once per timeout, so a
+        // suspicion waits between one and two timeouts here: half a heartbeat with one link
+        // (up to a third of the time from a silent cut to the new view was this wait at one heartbeat).
+        // With several links it must outlast a failover (a link is left after 3.5 pings, pings
+        // every half heartbeat)
+        p.add(new VERIFY_SUSPECT2().setTimeout(redundant ? 2 * heartbeat : Math.max(50, heartbeat / 2)));
         SuspectLog suspectLog = new SuspectLog(JGroupsTransport::memberOf);
         this.suspects = suspectLog;
         p.add(suspectLog);
@@ -372,9 +376,13 @@ public final class JGroupsTransport implements RawGroup {
         p.add(new STABLE().setDesiredAverageGossip(5000).setMaxBytes(4 << 20));
         // a coordinator waits for every member's ack of a view before it handles the next change;
         // with JGroups' 2 s, a coordinator cut off from both others spent 2 s in the view without
-        // the first of them before it could drop the second (and go read-only)
-        p.add(new GMS().setJoinTimeout(2000).setMaxJoinAttempts(3).setViewAckCollectionTimeout(2 * heartbeat)
-                .printLocalAddress(false));
+        // the first of them before it could drop the second (and go read-only); one heartbeat
+        // is enough for a member that is there. A merge waits for the other side's coordinators
+        // as corosync's consensus waits for the members' agreement, scaled as the token is
+        GMS gms = new GMS().setJoinTimeout(2000).setMaxJoinAttempts(3).setViewAckCollectionTimeout(heartbeat)
+                .printLocalAddress(false);
+        gms.setMergeTimeout(Math.max(500, config.timings().consensus().toMillis() / 3));
+        p.add(gms);
         // no MFC: SEQUENCER + MFC deadlocks under load (java-stack-notes 3); UFC still pushes back
         p.add(new UFC());
         p.add(new SEQUENCER());
