@@ -353,12 +353,13 @@ public final class JGroupsTransport implements RawGroup {
         // views are compared every 1.6 × max interval (1.2 s): a healed partition merges within about that
         p.add(new MERGE3().setMinInterval(250).setMaxInterval(750));
         boolean redundant = config.links() != null && config.links().redundant();
-        if (!redundant) {
-            // on the ring address: unset, it listens on every interface, and all nodes on one host
-            // share one port range. Not with several links: its TCP connection runs on link 0 only,
-            // and the loss of link 0 would make it suspect a peer that is still there on link 1
-            p.add(new BoundedFdSock((int) heartbeat).setBindAddress(config.bind().getAddress()));
-        }
+        // on the ring address: unset, it listens on every interface, and all nodes on one host
+        // share one port range. Its TCP connection runs on link 0 only, also with several links:
+        // a silent loss of link 0 closes no socket, so it suspects nobody; what it does suspect
+        // (a connection refused or timed out on link 0) goes to the check below, whose question
+        // travels on the links that are up. A killed process is then noticed when its socket
+        // closes, not a third of the token later
+        p.add(new BoundedFdSock((int) heartbeat).setBindAddress(config.bind().getAddress()));
         p.add(new HeartbeatFd().setTimeout(suspectAfter).setInterval(heartbeat));
         // the second opinion: a suspect that answers within the timeout stays. It only runs after
         // four heartbeats in a row went missing, and its check loop runs once per timeout, so a
