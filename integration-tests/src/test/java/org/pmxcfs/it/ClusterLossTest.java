@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A lossy network under a writing cluster: every node drops a share of the datagrams it sends, at
- * random (nftables in each node's namespace; this kernel has no netem, so delay is not tested).
+ * random (nftables in each node's namespace; this kernel has no netem). Delay: {@link ClusterDelayTest}.
  * Corosync's knet rides this out with retransmits and without a membership change; so must we.
  */
 @Timeout(240)

@@ -101,10 +101,22 @@ class ClusterScriptTest {
                 "node2 writes with link 0 cut");
         assertTrue(Daemon.poll(5_000, 50, () -> "still here\n".equals(
                 ClusterFs.readOrNull(node(1).resolve("mnt/after-cut.cfg")))), "node2's write on node1");
+        // netem without sch_netem: a delay line of ours, which heal and down end
+        out.setLength(0);
+        assertEquals(2, cluster(List.of("netem", dir.toString(), "3", "1", "jitter 5ms"), out), "netem jitter:\n" + out);
+        assertTrue(out.toString().contains("'delay MS', 'loss P%' and 'limit FRAMES' only"), out.toString());
+        out.setLength(0);
+        assertEquals(0, cluster(List.of("netem", dir.toString(), "3", "1", "loss 10% delay 50ms"), out), "netem:\n" + out);
+        long healed = Long.parseLong(Files.readString(dir.resolve("delayline-3-1.pid")).trim());
+        assertFalse(Daemon.gone(healed), "the delay line runs");
         out.setLength(0);
         assertEquals(0, cluster(List.of("heal", dir.toString()), out), "heal:\n" + out);
+        assertTrue(Daemon.gone(healed), "heal ended the delay line");
+        assertEquals(0, cluster(List.of("netem", dir.toString(), "1", "0", "delay 20ms"), out), "netem:\n" + out);
+        long downed = Long.parseLong(Files.readString(dir.resolve("delayline-1-0.pid")).trim());
         out.setLength(0);
         assertEquals(0, cluster(List.of("down", dir.toString()), out), "down:\n" + out);
+        assertTrue(Daemon.gone(downed), "down ended the delay line");
         for (int k = 1; k <= 3; k++) {
             assertFalse(Daemon.isMounted(node(k).resolve("mnt")), "node" + k + " still mounted after down");
         }

@@ -78,6 +78,15 @@ final class SlotWriter extends Thread {
         return worst / 1_000_000;
     }
 
+    /** How many attempts started in [from, to] succeeded. */
+    long succeededBetween(long from, long to) {
+        return attempts().stream().filter(a -> a.start >= from && a.start <= to && a.rc == 0).count();
+    }
+
+    int nodeId() {
+        return node.id;
+    }
+
     /** The attempts started in [from, to] that failed. */
     List<Attempt> failuresBetween(long from, long to) {
         return attempts().stream().filter(a -> a.start >= from && a.start <= to && a.rc != 0).toList();

@@ -3,8 +3,11 @@ package org.pmxcfs.it;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -13,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * interface per link L, {@code ethL} at {@code 10.<213+L>.<subnet>.k/24}, plugged into link L's
  * bridge {@code brL}, which lives in a namespace of its own. Nothing here is reachable from, or routed to, the host's namespaces.
  * Faults are real: a port of the bridge taken down (a silent cut: no socket closed, packets
- * vanish) or a queueing discipline that drops what a node sends.
+ * vanish), a queueing discipline that drops what a node sends, or a delay line
+ * ({@code scripts/delayline}) that delays and loses the frames of one link of a node.
  *
  * <p>Daemons join a node's namespace with {@code nsenter --net} only, so their FUSE mounts stay
  * in the test's mount namespace. {@link #close()} deletes every namespace it created.
@@ -25,6 +29,8 @@ final class TestNetwork implements AutoCloseable {
     private final int size;
     private final int links;
     private final List<String> created = new ArrayList<>();
+    /** The running delay lines by "k-link". */
+    private final Map<String, Process> delayLines = new HashMap<>();
 
     TestNetwork(int size) {
         this(size, 1);
@@ -94,9 +100,10 @@ final class TestNetwork implements AutoCloseable {
         ip("-n", bridgeNs(), "link", "set", port(k, link), "down");
     }
 
-    /** Node k's bridge ports come back up, and what drops its packets is removed. */
+    /** Node k's bridge ports come back up, and what drops or delays its packets is removed. */
     void heal(int k) {
         for (int l = 0; l < links; l++) {
+            stopDelay(k, l);
             ip("-n", bridgeNs(), "link", "set", port(k, l), "up");
         }
         run(false, "tc", "-n", ns(k), "qdisc", "del", "dev", "eth0", "root");
@@ -153,8 +160,67 @@ final class TestNetwork implements AutoCloseable {
                 + " drop"));
     }
 
+    /**
+     * Node k's link {@code link} delays every frame by {@code delayMs} and loses {@code lossPercent} %
+     * of them, both ways, as {@code netem delay D loss P} on both ends would (this kernel has no
+     * netem): the node's bridge port leaves the bridge and {@code scripts/delayline} forwards
+     * between it and a veth pair whose other end joins the bridge. {@link #heal} removes it.
+     */
+    void delay(int k, int link, int delayMs, int lossPercent) {
+        stopDelay(k, link);
+        String br = bridgeNs();
+        ip("-n", br, "link", "set", port(k, link), "nomaster");
+        ip("-n", br, "link", "add", delayPort(k, link, 'x'), "type", "veth", "peer", "name", delayPort(k, link, 'y'));
+        ip("-n", br, "link", "set", delayPort(k, link, 'y'), "master", "br" + link);
+        for (String dev : List.of(port(k, link), delayPort(k, link, 'x'), delayPort(k, link, 'y'))) {
+            ip("-n", br, "link", "set", dev, "promisc", "on", "up");
+        }
+        String script = Path.of(System.getProperty("repo.root"), "scripts", "delayline").toAbsolutePath().normalize()
+                .toString();
+        try {
+            Process p = new ProcessBuilder("nsenter", "--net=/run/netns/" + br, "--", script, port(k, link),
+                    delayPort(k, link, 'x'), "--delay", Integer.toString(delayMs), "--loss",
+                    Integer.toString(lossPercent)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            delayLines.put(k + "-" + link, p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The round-trip time from node {@code from} to node {@code to} on {@code link}, in ms: the
+     * shortest of five TCP connection attempts to a closed port (SYN out, RST back; a lost one
+     * costs its attempt, not the figure), or -1 if none was answered within 1 s.
+     */
+    long rttMs(int from, int to, int link) {
+        String probe = """
+                import socket, sys, time
+                best = -1
+                for _ in range(5):
+                    s = socket.socket()
+                    s.settimeout(1)
+                    t = time.monotonic()
+                    try:
+                        s.connect((sys.argv[1], 9))
+                    except ConnectionRefusedError:
+                        ms = (time.monotonic() - t) * 1000
+                        best = ms if best < 0 else min(best, ms)
+                    except OSError:
+                        pass
+                    s.close()
+                print(int(best))
+                """;
+        return Long.parseLong(run(true, withNs(from, "python3", "-c", probe, address(to, link))).trim());
+    }
+
     @Override
     public void close() {
+        for (int k = 1; k <= size; k++) {
+            for (int l = 0; l < links; l++) {
+                stopDelay(k, l);
+            }
+        }
         for (int i = created.size() - 1; i >= 0; i--) {
             run(false, "ip", "netns", "del", created.get(i));
         }
@@ -173,6 +239,29 @@ final class TestNetwork implements AutoCloseable {
         return tag + "v" + k + "l" + link;
     }
 
+    /** The ends of the veth pair of a delay line: 'x' the delay line's, 'y' the bridge's. */
+    private String delayPort(int k, int link, char end) {
+        return tag + end + k + "l" + link;
+    }
+
+    /** Ends the delay line of node k's link, if any, and puts the node's port back in the bridge. */
+    private void stopDelay(int k, int link) {
+        Process p = delayLines.remove(k + "-" + link);
+        if (p == null) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        run(false, "ip", "-n", bridgeNs(), "link", "del", delayPort(k, link, 'x'));
+        run(false, "ip", "-n", bridgeNs(), "link", "set", port(k, link), "promisc", "off", "master", "br" + link);
+    }
+
     /** {@code cmd} run in node k's namespace. */
     private String[] withNs(int k, String... cmd) {
         List<String> all = new ArrayList<>(enter(k));
@@ -187,7 +276,8 @@ final class TestNetwork implements AutoCloseable {
         run(true, cmd);
     }
 
-    private static void run(boolean check, String... cmd) {
+    /** Runs {@code cmd} (10 s at most); its output. */
+    private static String run(boolean check, String... cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -198,6 +288,7 @@ final class TestNetwork implements AutoCloseable {
             if (check && p.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + out);
             }
+            return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -27,6 +27,7 @@ import org.pmxcfs.ipc.QuorumControl;
 import org.pmxcfs.jgroups.GroupConfig;
 import org.pmxcfs.jgroups.JGroupsTransport;
 import org.pmxcfs.jgroups.Links;
+import org.pmxcfs.jgroups.TotemTimings;
 import org.pmxcfs.lock.LockTable;
 import org.pmxcfs.qdevice.QnetdClient;
 import org.pmxcfs.qdevice.RingId;
@@ -93,7 +94,7 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
         TotemSettings totem = TotemSettings.of(conf, settings.authKey());
         Links links = totem.links();
         byte[] key = totem.key();
-        Duration token = totem.token();
+        TotemTimings token = totem.token();
         int id = (int) self.nodeid();
         long incarnation = incarnation();
         this.transport = new JGroupsTransport(GroupConfig.of(conf.clusterName() + "-dcdb", id, settings.basePort(),

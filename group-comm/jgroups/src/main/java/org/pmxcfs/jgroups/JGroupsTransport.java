@@ -329,7 +329,7 @@ public final class JGroupsTransport implements RawGroup {
      * one vanished node is what the design must avoid (docs/ARCHITECTURE.md).
      */
     private List<Protocol> stack() throws Exception {
-        long token = config.token().toMillis();
+        long token = config.timings().token().toMillis();
         long suspectAfter = Math.max(300, token / 3);
         long heartbeat = Math.max(50, suspectAfter / 4);
         List<Protocol> p = new ArrayList<>();
@@ -352,16 +352,21 @@ public final class JGroupsTransport implements RawGroup {
         // views are compared every 1.6 × max interval (1.2 s): a healed partition merges within about that
         p.add(new MERGE3().setMinInterval(250).setMaxInterval(750));
         boolean redundant = config.links() != null && config.links().redundant();
-        if (!redundant) {
-            // on the ring address: unset, it listens on every interface, and all nodes on one host
-            // share one port range. Not with several links: its TCP connection runs on link 0 only,
-            // and the loss of link 0 would make it suspect a peer that is still there on link 1
-            p.add(new BoundedFdSock((int) heartbeat).setBindAddress(config.bind().getAddress()));
-        }
+        // on the ring address: unset, it listens on every interface, and all nodes on one host
+        // share one port range. Its TCP connection runs on link 0 only, also with several links:
+        // a silent loss of link 0 closes no socket, so it suspects nobody; what it does suspect
+        // (a connection refused or timed out on link 0) goes to the check below, whose question
+        // travels on the links that are up. A killed process is then noticed when its socket
+        // closes, not a third of the token later
+        p.add(new BoundedFdSock((int) heartbeat).setBindAddress(config.bind().getAddress()));
         p.add(new HeartbeatFd().setTimeout(suspectAfter).setInterval(heartbeat));
-        // with several links, the check of a suspect must outlast a failover (a link is left after
-        // 3.5 pings, pings every half heartbeat)
-        p.add(new VERIFY_SUSPECT2().setTimeout(redundant ? 2 * heartbeat : heartbeat));
+        // the second opinion: a suspect that answers within the timeout stays. It only runs after
+        // four heartbeats in a row went missing, and its check loop runs once per timeout, so a
+        // suspicion waits between one and two timeouts here: half a heartbeat with one link
+        // (up to a third of the time from a silent cut to the new view was this wait at one heartbeat).
+        // With several links it must outlast a failover (a link is left after 3.5 pings, pings
+        // every half heartbeat)
+        p.add(new VERIFY_SUSPECT2().setTimeout(redundant ? 2 * heartbeat : Math.max(50, heartbeat / 2)));
         SuspectLog suspectLog = new SuspectLog(JGroupsTransport::memberOf);
         this.suspects = suspectLog;
         p.add(suspectLog);
@@ -371,9 +376,13 @@ public final class JGroupsTransport implements RawGroup {
         p.add(new STABLE().setDesiredAverageGossip(5000).setMaxBytes(4 << 20));
         // a coordinator waits for every member's ack of a view before it handles the next change;
         // with JGroups' 2 s, a coordinator cut off from both others spent 2 s in the view without
-        // the first of them before it could drop the second (and go read-only)
-        p.add(new GMS().setJoinTimeout(2000).setMaxJoinAttempts(3).setViewAckCollectionTimeout(2 * heartbeat)
-                .printLocalAddress(false));
+        // the first of them before it could drop the second (and go read-only); one heartbeat
+        // is enough for a member that is there. A merge waits for the other side's coordinators
+        // as corosync's consensus waits for the members' agreement, scaled as the token is
+        GMS gms = new GMS().setJoinTimeout(2000).setMaxJoinAttempts(3).setViewAckCollectionTimeout(heartbeat)
+                .printLocalAddress(false);
+        gms.setMergeTimeout(Math.max(500, config.timings().consensus().toMillis() / 3));
+        p.add(gms);
         // no MFC: SEQUENCER + MFC deadlocks under load (java-stack-notes 3); UFC still pushes back
         p.add(new UFC());
         p.add(new ViewFirstSequencer());

@@ -69,8 +69,8 @@ final class CorosyncConfReader {
             interfaces.add(ti);
         }
         return new Totem(name.value(), configVersion, s.value("secauth"), optionalNumber(s, "token", "totem"),
-                optionalNumber(s, "token_coefficient", "totem"), interfaces, s.value("link_mode"),
-                s.value("ip_version"), optionalNumber(s, "version", "totem"), s.value("transport"), s.line());
+                optionalNumber(s, "token_coefficient", "totem"), optionalNumber(s, "consensus", "totem"), interfaces,
+                s.value("link_mode"), s.value("ip_version"), optionalNumber(s, "version", "totem"), s.value("transport"), s.line());
     }
 
     private static TotemInterface totemInterface(ConfItem.Section i) throws CorosyncConfException {

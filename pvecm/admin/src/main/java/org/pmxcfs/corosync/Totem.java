@@ -15,6 +15,7 @@ import java.util.OptionalLong;
  * @param token            {@code token} in ms, if set (corosync default 3000)
  * @param tokenCoefficient {@code token_coefficient} in ms, if set (corosync default 650; pvecm
  *                         create writes 125)
+ * @param consensus        {@code consensus} in ms, if set (corosync default 1.2 × the token timeout)
  * @param interfaces       the {@code interface} blocks in file order
  * @param linkMode         {@code link_mode} ({@code passive}, {@code active}, {@code rr}), if set
  * @param ipVersion        {@code ip_version} ({@code ipv4}, {@code ipv6}, {@code ipv4-6},
@@ -24,7 +25,7 @@ import java.util.OptionalLong;
  * @param line             1-based line of the section
  */
 public record Totem(String clusterName, OptionalLong configVersion, Optional<String> secauth, OptionalLong token,
-                    OptionalLong tokenCoefficient, List<TotemInterface> interfaces, Optional<String> linkMode,
+                    OptionalLong tokenCoefficient, OptionalLong consensus, List<TotemInterface> interfaces, Optional<String> linkMode,
                     Optional<String> ipVersion, OptionalLong version, Optional<String> transport, int line) {
 
     public Totem {
