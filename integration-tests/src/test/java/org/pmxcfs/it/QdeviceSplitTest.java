@@ -105,11 +105,16 @@ class QdeviceSplitTest extends ClusterTestBase {
     private static long splitAndAwait(TestNetwork net, Cluster c, List<Integer> winners, List<Integer> losers) {
         long t0 = System.nanoTime();
         net.split(LOW, HIGH);
-        // settled: each half sees exactly itself (views during a split pass through mixed ones)
+        // settled: each half sees exactly itself (views during a split pass through mixed ones),
+        // and the winners count the device's vote for their new membership. Until qnetd has
+        // decided (once every member of a half reported the same membership), no half has the
+        // device's vote: a winner may still show the quorum of a view between the old one and
+        // its half's, and then be read-only for a moment
         long ms = Cluster.await("halves decided: " + winners + " quorate, " + losers + " not", 30_000, () ->
                 winners.stream().allMatch(k -> c.node(k).quorate() && c.node(k).onlineIds().equals(new TreeSet<>(winners)))
                         && losers.stream().allMatch(k -> c.node(k).quorateValue() == 0
-                        && c.node(k).onlineIds().equals(new TreeSet<>(losers))));
+                        && c.node(k).onlineIds().equals(new TreeSet<>(losers)))
+                        && winners.stream().allMatch(k -> c.node(k).pvecm("status").contains("\nTotal votes:      3\n")));
         for (int i = 0; i < 20; i++) {
             for (int k : winners) {
                 assertEquals(1, c.node(k).quorateValue(), "node" + k + " of the winning half");
