@@ -155,6 +155,14 @@ public final class Dfsm {
     /** True from processing the end of a round until its completions are handed to {@link #unstable}. */
     private boolean roundEnding;
 
+    /** The members whose barrier of the current round was delivered here. */
+    private final java.util.Set<MemberId> barriers = new java.util.HashSet<>();
+    /**
+     * Whether every member's barrier of the current round was delivered here (or we are alone):
+     * until then, our messages applied here wait with their results (see {@link #barrierDelivered}).
+     */
+    private boolean roundAgreed;
+
     /** One of our messages applied at a round's end, waiting for the barrier. */
     private record Unstable(PendingSends.Entry entry, int result) {}
 
@@ -509,6 +517,8 @@ public final class Dfsm {
             return;
         }
         MemberTable table = new MemberTable(view);
+        barriers.clear();
+        roundAgreed = table.size() == 1;
         if (table.contains(self) || mode != DfsmMode.START) {
             log.info("members: {}", table);
         }
@@ -625,8 +635,8 @@ public final class Dfsm {
             } else {
                 log.info("skip verification - no checksum saved");
             }
-        } else if (sm instanceof Update && sender.equals(self)) {
-            releaseUnstable(); // our barrier (or an UPDATE of ours as leader: nothing waits then)
+        } else if (sm instanceof Update u && u.payload().length == 0) {
+            barrierDelivered(sender);
         } else {
             // SYNC_START, STATE, UPDATE: we already have everything (or are the leader)
             log.debug("ignore state sync message {}", sm.type());
@@ -763,12 +773,12 @@ public final class Dfsm {
     }
 
     /**
-     * Our message {@code count} is applied here. Applied as delivered, a majority of the view
+     * Our message {@code count} is applied here. Applied as delivered, every member of the view
      * has it (the transport delivers our own messages only then) and applies it at the same
-     * place. Applied at a round's end, it waits for the barrier.
+     * place. Applied at a round's end, or before the round is agreed, it waits for the barriers.
      */
     private void completeOwn(long count, int result) {
-        if (!roundEnding) {
+        if (!roundEnding && roundAgreed) {
             pending.complete(count, SendResult.applied(result));
             return;
         }
@@ -783,10 +793,11 @@ public final class Dfsm {
      * the queue. What this tells our writers waits for a barrier (an empty UPDATE of this round,
      * which every synced member ignores) to come back: the message that ended the round here
      * (the leader's UPDATE_COMPLETE, the last STATE) may be one its own sender is still holding
-     * back until a majority has it, and gives up if the view changes first; then the others
+     * back until every member has it, and gives up if the view changes first; then the others
      * never apply the queue, and a write acknowledged here would be lost when their state wins.
-     * Our barrier is delivered only after a majority delivered everything before it, the end
-     * of the round included (the simulation found this).
+     * Our barrier is delivered only after every member delivered everything before it, the end
+     * of the round included (the simulation found this). Every member sends one, and our
+     * writers wait for all of them (see {@link #barrierDelivered}).
      */
     private void onAllSynced() {
         roundEnding = true;
@@ -796,12 +807,31 @@ public final class Dfsm {
         } finally {
             roundEnding = false;
         }
-        if (!unstable.isEmpty() && !sendState(new Update(nowSeconds(), syncEpoch, new byte[0]))) {
+        if ((members.size() > 1 || !unstable.isEmpty()) && !sendState(new Update(nowSeconds(), syncEpoch, new byte[0]))) {
             log.warn("cannot send the barrier: {} writes wait for the next membership change", unstable.size());
         }
     }
 
-    /** Our barrier came back: the round's end is stable, our writers learn their results. */
+    /**
+     * A member's barrier (an empty UPDATE: the leader's UPDATEs are never empty): it completed
+     * the round. Once every member's is delivered here, ours included, the round is agreed: the
+     * application is told ({@link DfsmCallbacks#roundAgreed}), then our writers learn the results
+     * of what was applied since the round's end. Before that, a member that completed the round
+     * alone may lead a later round with what it applied on top, so a write acknowledged here
+     * could be lost (the simulation found this).
+     */
+    private void barrierDelivered(MemberId sender) {
+        barriers.add(sender);
+        if (!roundAgreed && barriers.containsAll(members.members())) {
+            roundAgreed = true;
+            callbacks.roundAgreed();
+        }
+        if (roundAgreed && barriers.contains(self)) {
+            releaseUnstable();
+        }
+    }
+
+    /** The round's end is stable and agreed: our writers learn their results. */
     private void releaseUnstable() {
         List<Unstable> list = List.copyOf(unstable);
         unstable.clear();

@@ -25,6 +25,7 @@ class DfsmSyncTest {
     static final class VersionApp implements DfsmCallbacks {
         long version;
         long leaderVersion;
+        boolean agreed;
         final List<String> applied = new ArrayList<>();
         final List<String> events = new ArrayList<>();
 
@@ -87,6 +88,11 @@ class DfsmSyncTest {
         @Override
         public byte[] checksum() {
             return new byte[32];
+        }
+
+        @Override
+        public void roundAgreed() {
+            agreed = true;
         }
     }
 
@@ -194,9 +200,30 @@ class DfsmSyncTest {
         assertTrue(appB.events.contains("cleanup")); // the abandoned round was cleaned up
     }
 
+    /**
+     * A write applied after the round is acknowledged only once every member's barrier is back:
+     * until then a member may have completed the round alone, and lead a later one with what it
+     * applied on top (simulation seed 1205).
+     */
+    @Test
+    void writesAfterTheRoundWaitForEveryMembersBarrier() throws Exception {
+        sequence(ta); // UPDATE_COMPLETE: everybody synced
+        sequence(ta); // A's barrier
+        CompletableFuture<SendResult> w = a.submit(1, "w".getBytes());
+        sequence(ta); // the write, applied on both
+        assertEquals(List.of("w"), appB.applied);
+        assertFalse(w.isDone());
+        assertFalse(appA.agreed);
+        sequence(tb); // B's barrier: the round is agreed
+        assertTrue(appA.agreed);
+        assertEquals(SendResult.applied(0), w.getNow(null));
+    }
+
     @Test
     void postDoesNotWait() throws Exception {
         sequence(ta); // UPDATE_COMPLETE: everybody synced
+        sequence(ta); // the barriers
+        sequence(tb);
         assertTrue(a.post(1, "p".getBytes()));
         sequence(ta);
         assertEquals(List.of("p"), appB.applied);
