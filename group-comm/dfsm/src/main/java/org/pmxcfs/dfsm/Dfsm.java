@@ -155,13 +155,15 @@ public final class Dfsm {
     /** True from processing the end of a round until its completions are handed to {@link #unstable}. */
     private boolean roundEnding;
 
-    /** The members whose barrier of the current round was delivered here. */
+    /** The members whose barrier of the current phase (see {@link #barrierDelivered}) was delivered here. */
     private final java.util.Set<MemberId> barriers = new java.util.HashSet<>();
-    /**
-     * Whether every member's barrier of the current round was delivered here (or we are alone):
-     * until then, our messages applied here wait with their results (see {@link #barrierDelivered}).
-     */
+    /** Whether every member's first barrier of the current round was delivered here (or we are alone). */
     private boolean roundAgreed;
+    /**
+     * Whether every member's second barrier was delivered here (or we are alone): until then,
+     * our messages applied here wait with their results (see {@link #barrierDelivered}).
+     */
+    private boolean roundSettled;
 
     /** One of our messages applied at a round's end, waiting for the barrier. */
     private record Unstable(PendingSends.Entry entry, int result) {}
@@ -519,6 +521,7 @@ public final class Dfsm {
         MemberTable table = new MemberTable(view);
         barriers.clear();
         roundAgreed = table.size() == 1;
+        roundSettled = roundAgreed;
         if (table.contains(self) || mode != DfsmMode.START) {
             log.info("members: {}", table);
         }
@@ -778,7 +781,7 @@ public final class Dfsm {
      * place. Applied at a round's end, or before the round is agreed, it waits for the barriers.
      */
     private void completeOwn(long count, int result) {
-        if (!roundEnding && roundAgreed) {
+        if (!roundEnding && roundSettled) {
             pending.complete(count, SendResult.applied(result));
             return;
         }
@@ -813,25 +816,38 @@ public final class Dfsm {
     }
 
     /**
-     * A member's barrier (an empty UPDATE: the leader's UPDATEs are never empty): it completed
-     * the round. Once every member's is delivered here, ours included, the round is agreed: the
-     * application is told ({@link DfsmCallbacks#roundAgreed}), then our writers learn the results
-     * of what was applied since the round's end. Before that, a member that completed the round
-     * alone may lead a later round with what it applied on top, so a write acknowledged here
-     * could be lost (the simulation found this).
+     * A member's barrier (an empty UPDATE: the leader's UPDATEs are never empty). Each member
+     * sends two. The first says it completed the round; once every member's is delivered here,
+     * the round is agreed: the application is told ({@link DfsmCallbacks#roundAgreed}) and we
+     * send the second, which says so. Once every member's second barrier is delivered here, our
+     * writers learn the results of what was applied since the round's end. Before the first
+     * phase, a member that completed the round alone may lead a later round with what it applied
+     * on top; before the second, a member holding our write may not know the round is agreed,
+     * and lose the election to one that knows an earlier agreed round. Either way a write
+     * acknowledged here could be lost (the simulation found both). The total order tells the
+     * phases apart: every first barrier comes before any second one.
      */
     private void barrierDelivered(MemberId sender) {
         barriers.add(sender);
-        if (!roundAgreed && barriers.containsAll(members.members())) {
-            roundAgreed = true;
-            callbacks.roundAgreed();
+        if (!roundAgreed) {
+            if (barriers.containsAll(members.members())) {
+                roundAgreed = true;
+                barriers.clear();
+                callbacks.roundAgreed();
+                if (!sendState(new Update(nowSeconds(), syncEpoch, new byte[0]))) {
+                    log.warn("cannot send the second barrier: {} writes wait for the next membership change",
+                            unstable.size());
+                }
+            }
+            return;
         }
-        if (roundAgreed && barriers.contains(self)) {
+        roundSettled |= barriers.containsAll(members.members());
+        if (roundSettled && barriers.contains(self)) {
             releaseUnstable();
         }
     }
 
-    /** The round's end is stable and agreed: our writers learn their results. */
+    /** The round's end is stable, agreed and known to be: our writers learn their results. */
     private void releaseUnstable() {
         List<Unstable> list = List.copyOf(unstable);
         unstable.clear();

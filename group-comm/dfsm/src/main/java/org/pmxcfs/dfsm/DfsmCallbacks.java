@@ -110,8 +110,9 @@ public interface DfsmCallbacks {
     /**
      * Every member of the view completed the sync round that ended last: each sends a barrier
      * once it has, and all of them are delivered here. Called once per round, on synced
-     * members, before this member's writers learn the results of what was applied since the
-     * round's end. Not part of the original: dcdb uses it for its leader election.
+     * members; every member of the view has been told before any writer learns the result of
+     * what was applied since the round's end. Not part of the original: dcdb uses it for its
+     * leader election.
      */
     default void roundAgreed() {}
 

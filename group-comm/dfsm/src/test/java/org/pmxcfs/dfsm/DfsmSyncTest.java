@@ -151,11 +151,13 @@ class DfsmSyncTest {
         assertEquals(List.of("a1", "b1"), appB.applied); // same order, on the leader's state
         assertEquals(7, appA.version);
         assertEquals(7, appB.version);
-        // applied at the round's end: each writer learns it when its barrier comes back
+        // applied at the round's end: each writer learns it when the barriers came back
         assertFalse(fromA.isDone());
         assertFalse(fromB.isDone());
         nextA = 4; // after a1
         sequence(ta);
+        sequence(tb);
+        sequence(ta); // the second barriers
         sequence(tb);
         assertEquals(SendResult.applied(0), fromA.getNow(null));
         assertEquals(SendResult.applied(0), fromB.getNow(null));
@@ -201,9 +203,10 @@ class DfsmSyncTest {
     }
 
     /**
-     * A write applied after the round is acknowledged only once every member's barrier is back:
-     * until then a member may have completed the round alone, and lead a later one with what it
-     * applied on top (simulation seed 1205).
+     * A write applied after the round is acknowledged only once every member's barrier is back
+     * (until then a member may have completed the round alone, and lead a later one with what it
+     * applied on top: simulation seed 1205), and then every member's second barrier, which says
+     * it knows (seed 12467).
      */
     @Test
     void writesAfterTheRoundWaitForEveryMembersBarrier() throws Exception {
@@ -216,6 +219,9 @@ class DfsmSyncTest {
         assertFalse(appA.agreed);
         sequence(tb); // B's barrier: the round is agreed
         assertTrue(appA.agreed);
+        assertFalse(w.isDone(), "B may not know yet that the round is agreed");
+        sequence(ta); // the second barriers: everybody knows
+        sequence(tb);
         assertEquals(SendResult.applied(0), w.getNow(null));
     }
 
@@ -223,6 +229,8 @@ class DfsmSyncTest {
     void postDoesNotWait() throws Exception {
         sequence(ta); // UPDATE_COMPLETE: everybody synced
         sequence(ta); // the barriers
+        sequence(tb);
+        sequence(ta); // the second barriers
         sequence(tb);
         assertTrue(a.post(1, "p".getBytes()));
         sequence(ta);
