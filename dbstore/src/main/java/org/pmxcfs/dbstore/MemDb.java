@@ -71,9 +71,9 @@ public final class MemDb implements AutoCloseable {
      * The version of the last quorate sync round this tree's cluster is known to have completed
      * on every member (see {@link #raiseVersion(long, long)}); 0: none. Stored in the
      * {@code parent} column of the {@code __version__} row, which the original writes as 0 and
-     * never reads.
+     * never reads. Written under the write lock; volatile for readers without it.
      */
-    private long agreedVersion;
+    private volatile long agreedVersion;
     /** True while anything is uncommitted; volatile so that flush() of a clean tree takes no lock. */
     private volatile boolean rootDirty;
     private long totalBytes;
@@ -786,12 +786,7 @@ public final class MemDb implements AutoCloseable {
 
     /** The agreed version (see {@link #raiseVersion(long, long)}); 0 if none. */
     public long agreedVersion() {
-        lock.readLock().lock();
-        try {
-            return agreedVersion;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return agreedVersion;
     }
 
     /**
