@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * raises to the same version, with other writes on top. So a member also keeps an <em>agreed
  * version</em>, stored with its tree: the raised version of the last round that every member
  * of the round completed (the dfsm says so by {@link #roundAgreed}, once every member's barrier
- * is back; writes applied after the round are acknowledged only then). A round's leader has
+ * is back; writes applied after the round are acknowledged only once every member was told).
+ * A round's leader has
  * the highest agreed version, then the highest version; every member takes the leader's agreed
  * version with its tree. Agreed rounds are totally ordered (two quorate rounds share a member,
  * which completed the earlier before it sent its state to the later, raised), and the leader's
