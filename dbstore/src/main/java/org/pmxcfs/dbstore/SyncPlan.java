@@ -26,7 +26,8 @@ record SyncPlan(List<Long> deleted, List<TreeEntry> written, TreeEntry versionRo
      * @param received the leader's UPDATE entries; for an inode sent twice the last one counts,
      *                 as with the original's sequence of REPLACEs
      */
-    static SyncPlan of(Collection<TreeEntry> local, TreeEntry root, long agreed, Index leader, Collection<TreeEntry> received) {
+    static SyncPlan of(Collection<TreeEntry> local, TreeEntry root, long agreed, Index leader,
+            Collection<TreeEntry> received) {
         TreeMap<Long, TreeEntry> updates = new TreeMap<>();
         for (TreeEntry e : received) {
             updates.put(e.inode(), e);
