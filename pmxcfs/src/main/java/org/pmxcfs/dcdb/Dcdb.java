@@ -259,7 +259,7 @@ public final class Dcdb implements DfsmCallbacks {
         return !synced.contains(round.self()) || raiseVersion();
     }
 
-    /** The end of a round on this member: the raised version, the leader's agreed version (see {@link #processStateUpdate}). */
+    /** The end of a round on this member: the raised version and the leader's agreed version. */
     private boolean raiseVersion() {
         unagreed = transfer.raiseTo;
         return store(transfer.raiseTo, transfer.agreed);

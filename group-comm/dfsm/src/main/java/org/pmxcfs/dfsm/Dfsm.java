@@ -810,7 +810,8 @@ public final class Dfsm {
         } finally {
             roundEnding = false;
         }
-        if ((members.size() > 1 || !unstable.isEmpty()) && !sendState(new Update(nowSeconds(), syncEpoch, new byte[0]))) {
+        boolean barrier = members.size() > 1 || !unstable.isEmpty();
+        if (barrier && !sendState(new Update(nowSeconds(), syncEpoch, new byte[0]))) {
             log.warn("cannot send the barrier: {} writes wait for the next membership change", unstable.size());
         }
     }
