@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Transport} guarantees the dfsm relies on, built on a {@link RawGroup}: one sequence
- * of messages per view, and no own message delivered before every member of the view has it.
+ * of messages per view, and no own message delivered before enough members have it.
  * Real clusters run it on JGroups, the simulation on its seeded network: both exercise this
  * class.
  *
@@ -24,15 +24,15 @@ import org.slf4j.LoggerFactory;
  *       here are dropped (their senders' dfsm resolves them after the next sync), and messages
  *       of a later view are held until it is installed here.</li>
  *   <li>Each member acks every foreign message it delivered (unicast, out of band), and
- *       delivers its own message only once every other member of the view has acked it: the
- *       JGroups coordinator orders messages and would otherwise apply (and acknowledge to its
- *       writer) its own writes at once, even when it is the one cut off, and those writes would
- *       be lost when the majority's state wins at the heal. A majority of the view is not
- *       enough: two of a five-node cluster's view of three may be all that hold a write, and the
- *       other three a quorate view without it (the simulation found this); corosync's agreed
- *       order, too, delivers a message once every member of the ring has it. Everything after
+ *       delivers its own message only once a majority of the view has acked it, and at least
+ *       half the configured nodes (rounded up) hold it: the JGroups coordinator orders messages
+ *       and would otherwise apply (and acknowledge to its writer) its own writes at once, even
+ *       when it is the one cut off, and those writes would be lost when the majority's state
+ *       wins at the heal; and two of a five-node cluster's view of three may be all that hold a
+ *       write, and the other three a quorate view without it (the simulation found this).
+ *       Without the number of nodes, every member of the view must have it. Everything after
  *       an own message waits with it.</li>
- *   <li>If the view changes before every member acked, the own message is given up, and
+ *   <li>If the view changes before enough members acked, the own message is given up, and
  *       nothing more of that view is delivered here: the others may have delivered the message,
  *       and a sequence with a hole where it was would break the dfsm's protocol (an UPDATE after
  *       a STATE never seen). The next view's sync makes everyone agree again.</li>
@@ -232,7 +232,7 @@ public final class ViewSyncedDelivery implements Transport {
                 return false;
             }
             Acks a = acks.get(d.seq());
-            if (a != null && a.from().size() >= deliveredViewSize - 1) {
+            if (a != null && a.from().size() >= acksNeeded()) {
                 return false;
             }
             if (a != null && sendView.equals(d.view())) {
@@ -240,9 +240,23 @@ public final class ViewSyncedDelivery implements Transport {
             }
             acks.remove(d.seq());
             abandonedView = d.view();
-            log.debug("own message {} of view {} not acknowledged by every member before the view changed", d.seq(),
+            log.debug("own message {} of view {} not acknowledged by enough members before the view changed", d.seq(),
                     d.view());
             return false;
+        }
+
+        /**
+         * Acks from others before our own message is delivered: a majority of the view, and at
+         * least half the configured nodes (rounded up) must hold it, so that every view with a
+         * majority of the nodes has a member holding it; the whole view if the nodes are not
+         * known.
+         */
+        private int acksNeeded() {
+            int nodes = group.configuredNodes();
+            if (nodes <= 0) {
+                return deliveredViewSize - 1;
+            }
+            return Math.min(deliveredViewSize - 1, Math.max(deliveredViewSize / 2, (nodes + 1) / 2 - 1));
         }
 
         private void deliver(Data d) {

@@ -79,7 +79,7 @@ final class DcdbSimCluster extends SimDriver<SimNode, DcdbSimCluster.ClientOp> {
 
     DcdbSimCluster(long seed, Profile profile) {
         // the production code's loggers
-        super(seed, profile.net(), profile.sendTimeoutMs(), "sim", "dcdb", "database", "cpg");
+        super(seed, profile.net(), profile.nodes(), profile.sendTimeoutMs(), "sim", "dcdb", "database", "cpg");
         this.profile = profile;
         nodes = new SimNode[profile.nodes()];
         nextSlot = new int[profile.nodes() + 1];

@@ -104,7 +104,7 @@ final class SimCluster extends SimDriver<SimCluster.Node, SimCluster.ClientOp> {
     private final List<Node> members;
 
     SimCluster(long seed, Profile profile) {
-        super(seed, profile.net(), profile.sendTimeoutMs(), "sim");
+        super(seed, profile.net(), profile.nodes(), profile.sendTimeoutMs(), "sim");
         this.profile = profile;
         nodes = new Node[profile.nodes()];
         for (int i = 0; i < nodes.length; i++) {

@@ -53,12 +53,14 @@ public abstract class SimDriver<N extends SimMember, O extends SimOp> {
     private long lastTick;
 
     /**
+     * @param nodes how many nodes the cluster has
      * @param sendTimeoutMs how long a client waits for its write (the daemon's --write-timeout)
      * @param loggers the loggers of the code under test: silent, or lines of the trace (see {@link #traceLogs})
      */
-    protected SimDriver(long seed, SimNetwork.Options net, long sendTimeoutMs, String... loggers) {
+    protected SimDriver(long seed, SimNetwork.Options net, int nodes, long sendTimeoutMs, String... loggers) {
         this.seed = seed;
         this.net = new SimNetwork(seed, clock, net);
+        this.net.setConfiguredNodes(nodes);
         this.rnd = this.net.random();
         this.sendTimeoutMs = sendTimeoutMs;
         this.loggers = loggers.clone();
