@@ -776,8 +776,8 @@ public final class Dfsm {
     }
 
     /**
-     * Our message {@code count} is applied here. Applied as delivered, every member of the view
-     * has it (the transport delivers our own messages only then) and applies it at the same
+     * Our message {@code count} is applied here. Applied as delivered, enough members of the
+     * view have it (the transport delivers our own messages only then) and apply it at the same
      * place. Applied at a round's end, or before the round is agreed, it waits for the barriers.
      */
     private void completeOwn(long count, int result) {
@@ -796,9 +796,9 @@ public final class Dfsm {
      * the queue. What this tells our writers waits for a barrier (an empty UPDATE of this round,
      * which every synced member ignores) to come back: the message that ended the round here
      * (the leader's UPDATE_COMPLETE, the last STATE) may be one its own sender is still holding
-     * back until every member has it, and gives up if the view changes first; then the others
+     * back until enough members have it, and gives up if the view changes first; then the others
      * never apply the queue, and a write acknowledged here would be lost when their state wins.
-     * Our barrier is delivered only after every member delivered everything before it, the end
+     * Our barrier is delivered only after enough members delivered everything before it, the end
      * of the round included (the simulation found this). Every member sends one, and our
      * writers wait for all of them (see {@link #barrierDelivered}).
      */
