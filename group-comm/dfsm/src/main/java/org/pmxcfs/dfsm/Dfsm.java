@@ -68,8 +68,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Only the first member of the view (lowest node id, then lowest pid) starts a sync
  *       round; the original lets every member with the lowest node id do it.</li>
  *   <li>{@link #send} waits a bounded time; the original waits forever.</li>
- *   <li>Writes applied at the end of a round are acknowledged once a barrier sent after it came
- *       back (see {@code onAllSynced}); a message in doubt is sent again only within the
+ *   <li>Writes applied after a round are acknowledged once every member's two barriers of the
+ *       round came back (see {@code barrierDelivered}; the application hears
+ *       {@link DfsmCallbacks#roundAgreed} in between); a message in doubt is sent again only within the
  *       resend window and only if no restarted process may hold it unknowingly
  *       ({@link AppliedLog}); without quorum it is given up even if the shared state holds it.</li>
  * </ul>
