@@ -67,6 +67,13 @@ public final class MemDb implements AutoCloseable {
     private final Map<Long, TreeEntry> dirty = new LinkedHashMap<>();
     private final LinkedHashSet<Long> removed = new LinkedHashSet<>();
     private TreeEntry root;
+    /**
+     * The version of the last quorate sync round this tree's cluster is known to have completed
+     * on every member (see {@link #raiseVersion(long, long)}); 0: none. Stored in the
+     * {@code parent} column of the {@code __version__} row, which the original writes as 0 and
+     * never reads. Written under the write lock; volatile for readers without it.
+     */
+    private volatile long agreedVersion;
     /** True while anything is uncommitted; volatile so that flush() of a clean tree takes no lock. */
     private volatile boolean rootDirty;
     private long totalBytes;
@@ -128,6 +135,7 @@ public final class MemDb implements AutoCloseable {
                     throw new LoadException("root inode has unexpected name '" + r.name() + "'" + hint);
                 }
                 root = new TreeEntry(0, 0, r.version(), r.writer(), r.mtime(), TreeEntry.TYPE_DIR, "", null);
+                agreedVersion = r.parent();
                 continue;
             }
             if (r.name() == null || r.name().isEmpty()) {
@@ -739,36 +747,46 @@ public final class MemDb implements AutoCloseable {
 
     /** The root as stored after a local mutation: the original writes it with type 8. */
     private TreeEntry versionRow() {
-        return new TreeEntry(0, 0, root.version(), root.writer(), root.mtime(), TreeEntry.TYPE_FILE,
+        return new TreeEntry(0, agreedVersion, root.version(), root.writer(), root.mtime(), TreeEntry.TYPE_FILE,
                 Store.VERSION_ROW_NAME, null);
     }
 
     // ---------------------------------------------------------------- cluster sync
 
     /**
-     * Raises the tree's version to {@code version} (nothing else changes) and commits at once;
-     * does nothing if it is not higher. The cluster sync does this on every member at the end
-     * of a quorate round, so that the majority's tree outranks whatever a member cut off
-     * before it applied on its own (see {@code Dcdb.processStateUpdate}).
+     * Raises the tree's version to {@code version} and its agreed version to {@code agreed}
+     * (nothing else changes; a value that is not higher stays) and commits at once. The cluster
+     * sync does this at the end of a quorate round, so that the majority's tree outranks whatever
+     * a member cut off before it applied on its own, and once every member of the round has
+     * completed it (see {@code Dcdb}).
      *
      * @return false if the store failed (the sticky error state is set)
      */
-    public boolean raiseVersion(long version) {
+    public boolean raiseVersion(long version, long agreed) {
         lock.writeLock().lock();
         try {
             if (failed) {
                 return false;
             }
-            if (Long.compareUnsigned(version, root.version()) <= 0) {
+            boolean higher = Long.compareUnsigned(version, root.version()) > 0;
+            if (!higher && Long.compareUnsigned(agreed, agreedVersion) <= 0) {
                 return true;
             }
-            root = new TreeEntry(0, 0, version, root.writer(), root.mtime(), TreeEntry.TYPE_DIR, "", null);
-            entries.put(0L, root);
+            if (higher) {
+                root = new TreeEntry(0, 0, version, root.writer(), root.mtime(), TreeEntry.TYPE_DIR, "", null);
+                entries.put(0L, root);
+            }
+            agreedVersion = Long.compareUnsigned(agreed, agreedVersion) > 0 ? agreed : agreedVersion;
             rootDirty = true;
             return commitLocked();
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /** The agreed version (see {@link #raiseVersion(long, long)}); 0 if none. */
+    public long agreedVersion() {
+        return agreedVersion;
     }
 
     /**
@@ -793,7 +811,7 @@ public final class MemDb implements AutoCloseable {
                 throw new SyncCommitException("unable to commit pending local changes before the state transfer");
             }
             List<TreeEntry> local = entries.values().stream().filter(e -> e.inode() != 0).toList();
-            SyncPlan plan = SyncPlan.of(local, root, leader, received);
+            SyncPlan plan = SyncPlan.of(local, root, agreedVersion, leader, received);
             MemDb next = new MemDb(store, maxTotalBytes);
             try {
                 next.build(plan.rows(), "");
@@ -873,6 +891,7 @@ public final class MemDb implements AutoCloseable {
         children.clear();
         children.putAll(next.children);
         root = next.root;
+        agreedVersion = next.agreedVersion;
         totalBytes = next.totalBytes;
         vms.reloadFrom(next.vms);
         dirty.clear();

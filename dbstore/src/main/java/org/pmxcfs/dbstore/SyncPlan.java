@@ -22,10 +22,12 @@ record SyncPlan(List<Long> deleted, List<TreeEntry> written, TreeEntry versionRo
     /**
      * @param local    the local entries, root excluded, all of them committed to the store
      * @param root     the local root
+     * @param agreed   the local agreed version, which the transfer keeps (see {@code MemDb.raiseVersion})
      * @param received the leader's UPDATE entries; for an inode sent twice the last one counts,
      *                 as with the original's sequence of REPLACEs
      */
-    static SyncPlan of(Collection<TreeEntry> local, TreeEntry root, Index leader, Collection<TreeEntry> received) {
+    static SyncPlan of(Collection<TreeEntry> local, TreeEntry root, long agreed, Index leader,
+            Collection<TreeEntry> received) {
         TreeMap<Long, TreeEntry> updates = new TreeMap<>();
         for (TreeEntry e : received) {
             updates.put(e.inode(), e);
@@ -42,7 +44,7 @@ record SyncPlan(List<Long> deleted, List<TreeEntry> written, TreeEntry versionRo
             }
         }
         deleted.sort(Comparator.naturalOrder());
-        TreeEntry versionRow = new TreeEntry(0, 0, newRoot.version(), newRoot.writer(), newRoot.mtime(),
+        TreeEntry versionRow = new TreeEntry(0, agreed, newRoot.version(), newRoot.writer(), newRoot.mtime(),
                 TreeEntry.TYPE_DIR, Store.VERSION_ROW_NAME, null);
         List<TreeEntry> written = List.copyOf(updates.values());
         rows.addAll(written);

@@ -260,4 +260,27 @@ class CompatibilityTest {
         assertNull(entry(reopened, "empty").data());
         reopened.close();
     }
+
+    /**
+     * The agreed version of the cluster sync (Dcdb) lives in the parent column of the
+     * __version__ row: the reference writes 0 there and never reads it, so a database the
+     * reference wrote loads with none, and ours keeps the reference's schema and row shape.
+     */
+    @Test
+    void theAgreedVersionIsTheVersionRowsParent() throws Exception {
+        Path file = tmp.resolve("config.db");
+        buildRealDb(file, "WAL", 4);
+        MemDb db = sqliteDb(file);
+        assertEquals(0, db.agreedVersion());
+        assertTrue(db.raiseVersion(1L << 24, 1L << 24));
+        db.close();
+        try (Connection c = jdbc(file); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT parent, version FROM tree WHERE inode = 0")) {
+            assertEquals(1L << 24, rs.getLong(1));
+            assertEquals(1L << 24, rs.getLong(2));
+        }
+        MemDb reopened = sqliteDb(file);
+        assertEquals(1L << 24, reopened.agreedVersion());
+        reopened.close();
+    }
 }

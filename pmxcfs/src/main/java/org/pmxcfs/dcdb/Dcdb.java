@@ -29,6 +29,22 @@ import org.slf4j.LoggerFactory;
  * every entry another member lacks; a member that differs replaces its tree by the leader's in
  * one verified commit.
  *
+ * <p>Leader election. Without virtual synchrony a member may deliver more of a view's tail than
+ * the others, and the original's "highest version wins" let such a member, cut off, win the
+ * heal over the writes the majority acknowledged since. So every member of a quorate round
+ * raises its version to the round's highest + {@link #ROUND_VERSION_STEP}. That alone is not
+ * enough: a round that only some of its members complete (the view changes before all STATEs
+ * are in elsewhere) leaves those with the raised version, and another round among the others
+ * raises to the same version, with other writes on top. So a member also keeps an <em>agreed
+ * version</em>, stored with its tree: the raised version of the last round that every member
+ * of the round completed (the dfsm says so by {@link #roundAgreed}, once every member's barrier
+ * is back; writes applied after the round are acknowledged only once every member was told).
+ * A round's leader has
+ * the highest agreed version, then the highest version; every member takes the leader's agreed
+ * version with its tree. Agreed rounds are totally ordered (two quorate rounds share a member,
+ * which completed the earlier before it sent its state to the later, raised), and the leader's
+ * tree holds everything acknowledged since its agreed round, as in the original.
+ *
  * <p>Not thread-safe: the dfsm calls it from its delivery thread only.
  */
 public final class Dcdb implements DfsmCallbacks {
@@ -53,6 +69,8 @@ public final class Dcdb implements DfsmCallbacks {
     private List<MemberId> members = List.of();
     /** The state of the current sync round; null outside one. */
     private Transfer transfer;
+    /** The raised version of the quorate round completed here, until every member completed it; 0: none. */
+    private long unagreed;
 
     /** What a round keeps from {@link #processStateUpdate} until {@link #cleanup}. */
     private static final class Transfer {
@@ -60,12 +78,15 @@ public final class Dcdb implements DfsmCallbacks {
         final Index leaderIndex;
         /** The version every member raises its tree to once it holds the leader's; 0: none. */
         final long raiseTo;
+        /** The leader's agreed version, which every member takes with its tree. */
+        final long agreed;
         final List<TreeEntry> updates = new ArrayList<>();
 
-        Transfer(MemberId leader, Index leaderIndex, long raiseTo) {
+        Transfer(MemberId leader, Index leaderIndex, long raiseTo, long agreed) {
             this.leader = leader;
             this.leaderIndex = leaderIndex;
             this.raiseTo = raiseTo;
+            this.agreed = agreed;
         }
     }
 
@@ -104,6 +125,13 @@ public final class Dcdb implements DfsmCallbacks {
             }
             if (r.isOk() && writesCorosyncConf(a.op())) {
                 host.syncCorosyncConf(sender.nodeId() == selfNodeId);
+            }
+            if (sender.nodeId() != selfNodeId) {
+                // durable before the transport acks it: its writer may count on this node's
+                // copy once a majority of the view has acked (a node that crashed before its
+                // next commit came back without it, and with the writer down, the others' tree
+                // won; the simulation found this)
+                db.flush();
             }
             result = r.toFuse();
         }
@@ -160,42 +188,42 @@ public final class Dcdb implements DfsmCallbacks {
     @Override
     public void membersChanged(List<MemberId> members) {
         this.members = List.copyOf(members);
+        unagreed = 0;
     }
 
     // ---------------------------------------------------------------- sync
 
-    /** This node's memdb index (dcdb_get_state). */
+    /** This node's memdb index (dcdb_get_state) and agreed version ({@link SyncState}). */
     @Override
     public byte[] getState() {
-        return db.index().encode();
+        return SyncState.encode(db.index().encode(), db.agreedVersion());
     }
 
     /**
-     * Elects the leader (highest version, then later root mtime, then first in member order),
+     * Elects the leader (highest agreed version, then highest version, then later root mtime,
+     * then first in member order; see the class comment),
      * marks every member whose index equals the leader's as synced, and on the leader sends
      * one UPDATE per inode any other member lacks or has differently, then UPDATE_COMPLETE
      * (dcdb_process_state_update).
      *
      * <p>In a quorate round every member then raises its version by {@link #ROUND_VERSION_STEP}
-     * above the highest of the round (the synced ones now, the others after their commit), so
-     * the same tree again. Without this, "highest version wins" let a member that had been cut
-     * off win the heal with writes it alone applied from the tail of an earlier view, over the
-     * writes the majority acknowledged since (the original has the same rule, but corosync's
-     * virtual synchrony gives every member of a view the same tail). The simulation found it.
+     * above the highest of the round and takes the leader's agreed version (the synced ones now,
+     * the others after their commit), so the same tree again. The simulation found both rules.
      */
     @Override
     public boolean processStateUpdate(List<MemberState> states, SyncRound round) {
         transfer = null;
-        List<Index> indexes = new ArrayList<>();
+        unagreed = 0;
+        List<SyncState> decoded = new ArrayList<>();
         for (MemberState s : states) {
             try {
-                indexes.add(Index.decode(s.state()));
+                decoded.add(SyncState.decode(s.state()));
             } catch (WireFormatException e) {
                 log.error("{} (from {})", e.getMessage(), s.member());
                 return false;
             }
         }
-        if (indexes.isEmpty()) {
+        if (decoded.isEmpty()) {
             log.error("no member states in the sync round");
             return false;
         }
@@ -204,35 +232,54 @@ public final class Dcdb implements DfsmCallbacks {
                 log.debug("state of {}: {} bytes of index", states.get(i).member(), states.get(i).state().length);
             }
         }
-        int leader = chooseLeader(indexes);
+        int leader = chooseLeader(decoded);
         MemberState leaderState = states.get(leader);
+        SyncState lead = decoded.get(leader);
         log.info("leader is {}", leaderState.member());
         List<Index> outdated = new ArrayList<>();
         List<MemberId> synced = new ArrayList<>();
         for (int i = 0; i < states.size(); i++) {
-            if (Arrays.equals(states.get(i).state(), leaderState.state())) {
+            if (decoded.get(i).sameTree(lead)) {
                 round.markSynced(states.get(i).member());
                 synced.add(states.get(i).member());
             } else {
-                outdated.add(indexes.get(i));
+                outdated.add(decoded.get(i).index());
             }
         }
         log.info("synced members: {}", synced.stream().map(MemberId::toString).collect(Collectors.joining(", ")));
         long highest = 0;
-        for (Index i : indexes) {
-            highest = Long.compareUnsigned(i.version(), highest) > 0 ? i.version() : highest;
+        for (SyncState s : decoded) {
+            highest = Long.compareUnsigned(s.index().version(), highest) > 0 ? s.index().version() : highest;
         }
-        transfer = new Transfer(leaderState.member(), indexes.get(leader),
-                host.isQuorate() ? highest + ROUND_VERSION_STEP : 0);
+        transfer = new Transfer(leaderState.member(), lead.index(),
+                host.isQuorate() ? highest + ROUND_VERSION_STEP : 0, lead.agreed());
         if (leaderState.member().equals(round.self()) && !sendUpdates(transfer.leaderIndex, outdated, round)) {
             return false;
         }
         return !synced.contains(round.self()) || raiseVersion();
     }
 
-    /** The end of a quorate round on this member (see {@link #processStateUpdate}). */
+    /** The end of a round on this member: the raised version and the leader's agreed version. */
     private boolean raiseVersion() {
-        if (transfer.raiseTo != 0 && !db.raiseVersion(transfer.raiseTo)) {
+        unagreed = transfer.raiseTo;
+        return store(transfer.raiseTo, transfer.agreed);
+    }
+
+    /**
+     * Every member of the round completed it (their barriers are back): its raised version is
+     * agreed, stored before the writers applied since the round learn their results.
+     */
+    @Override
+    public void roundAgreed() {
+        if (unagreed != 0) {
+            log.info("round of version {} completed by every member", Long.toUnsignedString(unagreed));
+            store(0, unagreed);
+            unagreed = 0;
+        }
+    }
+
+    private boolean store(long version, long agreed) {
+        if (!db.raiseVersion(version, agreed)) {
             log.error("serious internal error - stop cluster connection");
             host.setErrorMode();
             return false;
@@ -240,11 +287,11 @@ public final class Dcdb implements DfsmCallbacks {
         return true;
     }
 
-    /** The position of the leader among {@code indexes}, which are in member order (dcdb_select_leader). */
-    static int chooseLeader(List<Index> indexes) {
+    /** The position of the leader among {@code states}, which are in member order (dcdb_select_leader). */
+    static int chooseLeader(List<SyncState> states) {
         int leader = 0;
-        for (int i = 1; i < indexes.size(); i++) {
-            if (indexes.get(i).newerThan(indexes.get(leader))) {
+        for (int i = 1; i < states.size(); i++) {
+            if (states.get(i).newerThan(states.get(leader))) {
                 leader = i;
             }
         }

@@ -428,6 +428,33 @@ class DcdbTest {
         assertEquals(List.of(N1, N3), rounds.get(1).synced, "the majority's tree leads, not n2's longer tail");
     }
 
+    /**
+     * A quorate round that only some of its members complete raises only their version; another
+     * round among the others raises to the same version, and what a member that completed the
+     * first alone applied on top outnumbered what the second round's members acknowledged
+     * (simulation seed 1205). The second round was completed by all its members (agreed): its
+     * version is agreed, stored with the tree, and outranks any version.
+     */
+    @Test
+    void aRoundEveryMemberCompletedOutranksOneThatOnlySomeCompleted() throws Exception {
+        common(n1, n2, n3);
+        FakeRound alone = new FakeRound(N3);
+        assertTrue(n3.dcdb.processStateUpdate(states(n2, n3), alone)); // n2's view changed before
+        n3.dcdb.cleanup();
+        n3.deliver(N3, T + 1, new Operation.Mkdir("never-acknowledged-1"));
+        n3.deliver(N3, T + 1, new Operation.Mkdir("never-acknowledged-2"));
+        syncRound(n1, n2);
+        n1.dcdb.roundAgreed(); // every member's barrier is back
+        n2.dcdb.roundAgreed();
+        n1.deliver(N1, T + 2, new Operation.Mkdir("acknowledged"));
+        n2.deliver(N1, T + 2, new Operation.Mkdir("acknowledged"));
+        assertTrue(n3.db.stats().version() > n1.db.stats().version(), "n3 applied more on top");
+        MemDb restarted = MemDb.open(n1.store, MemDb.DEFAULT_MAX_TOTAL_BYTES, T);
+        assertEquals(n1.db.agreedVersion(), restarted.agreedVersion(), "the agreed version survives a restart");
+        List<FakeRound> rounds = syncRound(n1, n2, n3); // the heal
+        assertEquals(List.of(N1, N2), rounds.get(2).synced, "the agreed round's tree leads");
+    }
+
     @Test
     void updatesFromAnyoneButTheLeaderAreRefused() {
         common(n1, n2);

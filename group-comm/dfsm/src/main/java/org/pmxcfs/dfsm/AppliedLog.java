@@ -73,13 +73,27 @@ final class AppliedLog {
     }
 
     /**
-     * Keeps at most {@link #MAX_SENDERS} senders, dropping the lowest that are not in
-     * {@code members}. A sender outside the view is kept otherwise: a partition heals, and its
-     * messages caught by the cut come back. Members that hold the same log and view drop the same.
+     * Keeps at most {@link #MAX_SENDERS} senders, dropping first the earlier incarnations of the
+     * nodes in {@code members} (those processes are gone: no writer of theirs waits, and their
+     * late messages belong to old views), then the lowest other senders not in {@code members}.
+     * A sender outside the view is kept otherwise: a partition heals, and its messages caught by
+     * the cut come back; dropping the lowest first dropped the log of a node's running process
+     * that was cut off, and its writes were applied twice after the heal (simulation seed 37973).
+     * Members that hold the same log and view drop the same.
      */
     void trim(Collection<MemberId> members) {
         if (bySender.size() <= MAX_SENDERS) {
             return;
+        }
+        java.util.Set<Integer> nodesInView = new java.util.HashSet<>();
+        members.forEach(m -> nodesInView.add(m.nodeId()));
+        for (MemberId m : new java.util.TreeSet<>(bySender.keySet())) {
+            if (bySender.size() <= MAX_SENDERS) {
+                return;
+            }
+            if (!members.contains(m) && nodesInView.contains(m.nodeId())) {
+                bySender.remove(m);
+            }
         }
         for (MemberId m : new java.util.TreeSet<>(bySender.keySet())) {
             if (bySender.size() <= MAX_SENDERS) {

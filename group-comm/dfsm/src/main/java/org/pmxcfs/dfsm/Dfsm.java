@@ -68,8 +68,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Only the first member of the view (lowest node id, then lowest pid) starts a sync
  *       round; the original lets every member with the lowest node id do it.</li>
  *   <li>{@link #send} waits a bounded time; the original waits forever.</li>
- *   <li>Writes applied at the end of a round are acknowledged once a barrier sent after it came
- *       back (see {@code onAllSynced}); a message in doubt is sent again only within the
+ *   <li>Writes applied after a round are acknowledged once every member's two barriers of the
+ *       round came back (see {@code barrierDelivered}; the application hears
+ *       {@link DfsmCallbacks#roundAgreed} in between); a message in doubt is sent again only within the
  *       resend window and only if no restarted process may hold it unknowingly
  *       ({@link AppliedLog}); without quorum it is given up even if the shared state holds it.</li>
  * </ul>
@@ -154,6 +155,16 @@ public final class Dfsm {
     private final List<Unstable> unstable = new java.util.ArrayList<>();
     /** True from processing the end of a round until its completions are handed to {@link #unstable}. */
     private boolean roundEnding;
+
+    /** The members whose barrier of the current phase (see {@link #barrierDelivered}) was delivered here. */
+    private final java.util.Set<MemberId> barriers = new java.util.HashSet<>();
+    /** Whether every member's first barrier of the current round was delivered here (or we are alone). */
+    private boolean roundAgreed;
+    /**
+     * Whether every member's second barrier was delivered here (or we are alone): until then,
+     * our messages applied here wait with their results (see {@link #barrierDelivered}).
+     */
+    private boolean roundSettled;
 
     /** One of our messages applied at a round's end, waiting for the barrier. */
     private record Unstable(PendingSends.Entry entry, int result) {}
@@ -509,6 +520,9 @@ public final class Dfsm {
             return;
         }
         MemberTable table = new MemberTable(view);
+        barriers.clear();
+        roundAgreed = table.size() == 1;
+        roundSettled = roundAgreed;
         if (table.contains(self) || mode != DfsmMode.START) {
             log.info("members: {}", table);
         }
@@ -625,8 +639,8 @@ public final class Dfsm {
             } else {
                 log.info("skip verification - no checksum saved");
             }
-        } else if (sm instanceof Update && sender.equals(self)) {
-            releaseUnstable(); // our barrier (or an UPDATE of ours as leader: nothing waits then)
+        } else if (sm instanceof Update u && u.payload().length == 0) {
+            barrierDelivered(sender);
         } else {
             // SYNC_START, STATE, UPDATE: we already have everything (or are the leader)
             log.debug("ignore state sync message {}", sm.type());
@@ -763,12 +777,12 @@ public final class Dfsm {
     }
 
     /**
-     * Our message {@code count} is applied here. Applied as delivered, a majority of the view
-     * has it (the transport delivers our own messages only then) and applies it at the same
-     * place. Applied at a round's end, it waits for the barrier.
+     * Our message {@code count} is applied here. Applied as delivered, enough members of the
+     * view have it (the transport delivers our own messages only then) and apply it at the same
+     * place. Applied at a round's end, or before the round is agreed, it waits for the barriers.
      */
     private void completeOwn(long count, int result) {
-        if (!roundEnding) {
+        if (!roundEnding && roundSettled) {
             pending.complete(count, SendResult.applied(result));
             return;
         }
@@ -783,10 +797,11 @@ public final class Dfsm {
      * the queue. What this tells our writers waits for a barrier (an empty UPDATE of this round,
      * which every synced member ignores) to come back: the message that ended the round here
      * (the leader's UPDATE_COMPLETE, the last STATE) may be one its own sender is still holding
-     * back until a majority has it, and gives up if the view changes first; then the others
+     * back until enough members have it, and gives up if the view changes first; then the others
      * never apply the queue, and a write acknowledged here would be lost when their state wins.
-     * Our barrier is delivered only after a majority delivered everything before it, the end
-     * of the round included (the simulation found this).
+     * Our barrier is delivered only after enough members delivered everything before it, the end
+     * of the round included (the simulation found this). Every member sends one, and our
+     * writers wait for all of them (see {@link #barrierDelivered}).
      */
     private void onAllSynced() {
         roundEnding = true;
@@ -796,12 +811,45 @@ public final class Dfsm {
         } finally {
             roundEnding = false;
         }
-        if (!unstable.isEmpty() && !sendState(new Update(nowSeconds(), syncEpoch, new byte[0]))) {
+        boolean barrier = members.size() > 1 || !unstable.isEmpty();
+        if (barrier && !sendState(new Update(nowSeconds(), syncEpoch, new byte[0]))) {
             log.warn("cannot send the barrier: {} writes wait for the next membership change", unstable.size());
         }
     }
 
-    /** Our barrier came back: the round's end is stable, our writers learn their results. */
+    /**
+     * A member's barrier (an empty UPDATE: the leader's UPDATEs are never empty). Each member
+     * sends two. The first says it completed the round; once every member's is delivered here,
+     * the round is agreed: the application is told ({@link DfsmCallbacks#roundAgreed}) and we
+     * send the second, which says so. Once every member's second barrier is delivered here, our
+     * writers learn the results of what was applied since the round's end. Before the first
+     * phase, a member that completed the round alone may lead a later round with what it applied
+     * on top; before the second, a member holding our write may not know the round is agreed,
+     * and lose the election to one that knows an earlier agreed round. Either way a write
+     * acknowledged here could be lost (the simulation found both). The total order tells the
+     * phases apart: every first barrier comes before any second one.
+     */
+    private void barrierDelivered(MemberId sender) {
+        barriers.add(sender);
+        if (!roundAgreed) {
+            if (barriers.containsAll(members.members())) {
+                roundAgreed = true;
+                barriers.clear();
+                callbacks.roundAgreed();
+                if (!sendState(new Update(nowSeconds(), syncEpoch, new byte[0]))) {
+                    log.warn("cannot send the second barrier: {} writes wait for the next membership change",
+                            unstable.size());
+                }
+            }
+            return;
+        }
+        roundSettled |= barriers.containsAll(members.members());
+        if (roundSettled && barriers.contains(self)) {
+            releaseUnstable();
+        }
+    }
+
+    /** The round's end is stable, agreed and known to be: our writers learn their results. */
     private void releaseUnstable() {
         List<Unstable> list = List.copyOf(unstable);
         unstable.clear();

@@ -108,6 +108,15 @@ public interface DfsmCallbacks {
     default void synced() {}
 
     /**
+     * Every member of the view completed the sync round that ended last: each sends a barrier
+     * once it has, and all of them are delivered here. Called once per round, on synced
+     * members; every member of the view has been told before any writer learns the result of
+     * what was applied since the round's end. Not part of the original: dcdb uses it for its
+     * leader election.
+     */
+    default void roundAgreed() {}
+
+    /**
      * The group membership changed (follows {@code dfsm_confchg_fn}; kvstore uses it for the
      * online flags of {@code .members}). Called after the dfsm has handled the change.
      *

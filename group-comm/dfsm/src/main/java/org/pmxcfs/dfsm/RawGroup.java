@@ -41,6 +41,11 @@ public interface RawGroup {
     /** This member. */
     MemberId self();
 
+    /** How many nodes the group is configured for (the nodelist); 0 if not known. */
+    default int configuredNodes() {
+        return 0;
+    }
+
     /** Views and messages as they arrive. */
     interface Listener {
         /** A new view was installed: its stamp and members (sorted, containing this member). */

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Transport} guarantees the dfsm relies on, built on a {@link RawGroup}: one sequence
- * of messages per view, and no own message delivered before a majority of the view has it.
+ * of messages per view, and no own message delivered before enough members have it.
  * Real clusters run it on JGroups, the simulation on its seeded network: both exercise this
  * class.
  *
@@ -24,11 +24,15 @@ import org.slf4j.LoggerFactory;
  *       here are dropped (their senders' dfsm resolves them after the next sync), and messages
  *       of a later view are held until it is installed here.</li>
  *   <li>Each member acks every foreign message it delivered (unicast, out of band), and
- *       delivers its own message only once a majority of the view has acked it: the JGroups
- *       coordinator orders messages and would otherwise apply (and acknowledge to its writer) its
- *       own writes at once, even when it is the one cut off, and those writes would be lost when
- *       the majority's state wins at the heal. Everything after an own message waits with it.</li>
- *   <li>If the view changes before the majority acked, the own message is given up, and
+ *       delivers its own message only once a majority of the view has acked it, and at least
+ *       half the configured nodes (rounded up) hold it: the JGroups coordinator orders messages
+ *       and would otherwise apply (and acknowledge to its writer) its own writes at once, even
+ *       when it is the one cut off, and those writes would be lost when the majority's state
+ *       wins at the heal; and two of a five-node cluster's view of three may be all that hold a
+ *       write, and the other three a quorate view without it (the simulation found this).
+ *       Without the number of nodes, every member of the view must have it. Everything after
+ *       an own message waits with it.</li>
+ *   <li>If the view changes before enough members acked, the own message is given up, and
  *       nothing more of that view is delivered here: the others may have delivered the message,
  *       and a sequence with a hole where it was would break the dfsm's protocol (an UPDATE after
  *       a STATE never seen). The next view's sync makes everyone agree again.</li>
@@ -220,7 +224,7 @@ public final class ViewSyncedDelivery implements Transport {
 
         /**
          * Whether {@code d}, first in line, is our own message of the delivered view and still
-         * waits for a majority of acks. Gives it up (and its view: see the class comment) once
+         * waits for acks. Gives it up (and its view: see the class comment) once
          * the view changed under it.
          */
         private boolean waitsForAcks(Data d) {
@@ -228,7 +232,7 @@ public final class ViewSyncedDelivery implements Transport {
                 return false;
             }
             Acks a = acks.get(d.seq());
-            if (a != null && a.from().size() >= deliveredViewSize / 2) {
+            if (a != null && a.from().size() >= acksNeeded()) {
                 return false;
             }
             if (a != null && sendView.equals(d.view())) {
@@ -236,9 +240,23 @@ public final class ViewSyncedDelivery implements Transport {
             }
             acks.remove(d.seq());
             abandonedView = d.view();
-            log.debug("own message {} of view {} not acknowledged by a majority before the view changed", d.seq(),
+            log.debug("own message {} of view {} not acknowledged by enough members before the view changed", d.seq(),
                     d.view());
             return false;
+        }
+
+        /**
+         * Acks from others before our own message is delivered: a majority of the view, and at
+         * least half the configured nodes (rounded up) must hold it, so that every view with a
+         * majority of the nodes has a member holding it; the whole view if the nodes are not
+         * known.
+         */
+        private int acksNeeded() {
+            int nodes = group.configuredNodes();
+            if (nodes <= 0) {
+                return deliveredViewSize - 1;
+            }
+            return Math.min(deliveredViewSize - 1, Math.max(deliveredViewSize / 2, (nodes + 1) / 2 - 1));
         }
 
         private void deliver(Data d) {

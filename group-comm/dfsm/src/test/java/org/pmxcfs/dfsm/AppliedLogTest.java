@@ -67,6 +67,21 @@ class AppliedLogTest {
         assertEquals(0, log.result(new MemberId(AppliedLog.MAX_SENDERS + 3, 1), 1));
     }
 
+    /** Simulation seed 37973: node 1's running process, cut off, lost its log to node 3's dead ones. */
+    @Test
+    void trimDropsEarlierIncarnationsOfMembersBeforeAnyNodeCutOff() {
+        AppliedLog log = new AppliedLog();
+        MemberId cutOff = new MemberId(1, 50);
+        log.record(cutOff, 1, 0);
+        for (int pid = 1; pid <= AppliedLog.MAX_SENDERS; pid++) {
+            log.record(new MemberId(3, pid), 1, 0); // node 3's earlier incarnations, and its current one
+        }
+        log.trim(List.of(new MemberId(3, AppliedLog.MAX_SENDERS)));
+        assertEquals(0, log.result(cutOff, 1), "a node outside the view keeps its log");
+        assertNull(log.result(new MemberId(3, 1), 1), "an earlier incarnation of a member goes first");
+        assertEquals(AppliedLog.MAX_SENDERS, log.size());
+    }
+
     @Test
     void roundTripsAndRefusesWhatIsCutShortOrTrailing() throws Exception {
         AppliedLog log = new AppliedLog();

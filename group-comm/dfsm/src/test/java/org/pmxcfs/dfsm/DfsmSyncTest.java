@@ -25,6 +25,7 @@ class DfsmSyncTest {
     static final class VersionApp implements DfsmCallbacks {
         long version;
         long leaderVersion;
+        boolean agreed;
         final List<String> applied = new ArrayList<>();
         final List<String> events = new ArrayList<>();
 
@@ -88,6 +89,11 @@ class DfsmSyncTest {
         public byte[] checksum() {
             return new byte[32];
         }
+
+        @Override
+        public void roundAgreed() {
+            agreed = true;
+        }
     }
 
     final SimClock clock = new SimClock(1_700_000_000_000L);
@@ -145,11 +151,13 @@ class DfsmSyncTest {
         assertEquals(List.of("a1", "b1"), appB.applied); // same order, on the leader's state
         assertEquals(7, appA.version);
         assertEquals(7, appB.version);
-        // applied at the round's end: each writer learns it when its barrier comes back
+        // applied at the round's end: each writer learns it when the barriers came back
         assertFalse(fromA.isDone());
         assertFalse(fromB.isDone());
         nextA = 4; // after a1
         sequence(ta);
+        sequence(tb);
+        sequence(ta); // the second barriers
         sequence(tb);
         assertEquals(SendResult.applied(0), fromA.getNow(null));
         assertEquals(SendResult.applied(0), fromB.getNow(null));
@@ -194,9 +202,36 @@ class DfsmSyncTest {
         assertTrue(appB.events.contains("cleanup")); // the abandoned round was cleaned up
     }
 
+    /**
+     * A write applied after the round is acknowledged only once every member's barrier is back
+     * (until then a member may have completed the round alone, and lead a later one with what it
+     * applied on top: simulation seed 1205), and then every member's second barrier, which says
+     * it knows (seed 12467).
+     */
+    @Test
+    void writesAfterTheRoundWaitForEveryMembersBarrier() throws Exception {
+        sequence(ta); // UPDATE_COMPLETE: everybody synced
+        sequence(ta); // A's barrier
+        CompletableFuture<SendResult> w = a.submit(1, "w".getBytes());
+        sequence(ta); // the write, applied on both
+        assertEquals(List.of("w"), appB.applied);
+        assertFalse(w.isDone());
+        assertFalse(appA.agreed);
+        sequence(tb); // B's barrier: the round is agreed
+        assertTrue(appA.agreed);
+        assertFalse(w.isDone(), "B may not know yet that the round is agreed");
+        sequence(ta); // the second barriers: everybody knows
+        sequence(tb);
+        assertEquals(SendResult.applied(0), w.getNow(null));
+    }
+
     @Test
     void postDoesNotWait() throws Exception {
         sequence(ta); // UPDATE_COMPLETE: everybody synced
+        sequence(ta); // the barriers
+        sequence(tb);
+        sequence(ta); // the second barriers
+        sequence(tb);
         assertTrue(a.post(1, "p".getBytes()));
         sequence(ta);
         assertEquals(List.of("p"), appB.applied);

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * timeout, partition merge, and every datagram sealed with a key derived from the
  * cluster authkey, so a process without the key can neither join nor inject. The stack and the
  * reasons for each choice are in docs/ARCHITECTURE.md. The dfsm runs on it through
- * {@link org.pmxcfs.dfsm.ViewSyncedDelivery}, which adds view stamps and majority acks.
+ * {@link org.pmxcfs.dfsm.ViewSyncedDelivery}, which adds view stamps and acks.
  *
  * <p>Dispatched tasks run on one dispatcher thread per join, in the order they were handed over.
  */
@@ -69,6 +69,12 @@ public final class JGroupsTransport implements RawGroup {
     @Override
     public MemberId self() {
         return self;
+    }
+
+    /** The nodelist's nodes: the static discovery contacts every one of them. */
+    @Override
+    public int configuredNodes() {
+        return config.peers().size();
     }
 
     /**

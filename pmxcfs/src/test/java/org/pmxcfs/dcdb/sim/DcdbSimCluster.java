@@ -1,74 +1,35 @@
 package org.pmxcfs.dcdb.sim;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.Operation;
-import org.pmxcfs.dbstore.Result;
 import org.pmxcfs.dbstore.TreeEntry;
 import org.pmxcfs.dcdb.DcdbCodec;
 import org.pmxcfs.dcdb.DcdbCodecException;
 import org.pmxcfs.dfsm.Dfsm;
-import org.pmxcfs.dfsm.DfsmMode;
-import org.pmxcfs.dfsm.MemberId;
-import org.pmxcfs.dfsm.SendResult;
-import org.pmxcfs.dfsm.sim.SimClock;
+import org.pmxcfs.dfsm.sim.SimDriver;
 import org.pmxcfs.dfsm.sim.SimNetwork;
-import org.slf4j.LoggerFactory;
+import org.pmxcfs.dfsm.sim.SimOp;
 
 /**
- * N {@link SimNode}s on one {@link SimNetwork}, driven on one thread in virtual time, with
- * clients, faults and the strict end-of-run oracle ({@link #check}). Everything random comes
- * from the network's seeded PRNG, so a run is reproducible from its seed.
+ * N {@link SimNode}s on one {@link SimNetwork}, with clients, faults and the strict end-of-run
+ * oracle ({@link #check}); {@link SimDriver} drives them.
  *
  * <p>The workload makes every effect visible in the tree: an append writes its operation id
  * into its own 8-byte slot of its node's file {@code log/n<id>} (slot k for the k-th append of
  * that node's clients), and a claim is a {@code mkdir claims/<key>} that only the first in
  * total order wins. Each tree's {@link History} tells whether an append was applied twice.
  */
-final class DcdbSimCluster {
+final class DcdbSimCluster extends SimDriver<SimNode, DcdbSimCluster.ClientOp> {
 
-    static final long STEP_MS = 5;
-    static final long TICK_MS = 100;
     /** Slot bytes of an append. */
     static final int SLOT = 8;
-    private static final long START_MILLIS = 1_700_000_000_000L;
-    /** What the simulation silences (thousands of runs) or, when tracing, turns into trace lines. */
-    private static final String[] LOGGERS = {"sim", "dcdb", "database", "cpg"};
-    private static DcdbSimCluster tracing;
-
-    static {
-        AppenderBase<ILoggingEvent> toTrace = new AppenderBase<>() {
-            @Override
-            protected void append(ILoggingEvent e) {
-                DcdbSimCluster c = tracing;
-                if (c != null) {
-                    c.trace(e.getLoggerName() + ": " + e.getFormattedMessage());
-                }
-            }
-        };
-        for (String name : LOGGERS) {
-            Logger l = (Logger) LoggerFactory.getLogger(name);
-            l.setLevel(Level.OFF);
-            l.setAdditive(false);
-            toTrace.setContext(l.getLoggerContext());
-            l.addAppender(toTrace);
-        }
-        toTrace.start();
-    }
 
     /**
      * One run's settings.
@@ -85,26 +46,15 @@ final class DcdbSimCluster {
         }
     }
 
-    /** How a client operation ended, from the client's point of view. */
-    enum Outcome { APPLIED, NOT_SENT, ABORTED, TIMED_OUT, CRASHED }
-
     /** One client operation: an append to its node's slot, or a claim. */
-    static final class ClientOp {
-        final long id;
-        final int node;
+    static final class ClientOp extends SimOp {
         final int slot;
         final String claim;
-        final long submitted;
-        CompletableFuture<SendResult> future;
-        Outcome outcome;
-        int result;
 
         ClientOp(long id, int node, int slot, String claim, long submitted) {
-            this.id = id;
-            this.node = node;
+            super(id, node, submitted);
             this.slot = slot;
             this.claim = claim;
-            this.submitted = submitted;
         }
 
         Operation operation() {
@@ -116,42 +66,28 @@ final class DcdbSimCluster {
 
         @Override
         public String toString() {
-            return (claim != null ? "claim(" + claim + ")#" : "append[" + slot + "]#") + id + "@n" + node + "="
-                    + outcome + (outcome == Outcome.APPLIED ? "/" + result : "");
+            return describe((claim != null ? "claim(" + claim + ")#" : "append[" + slot + "]#") + id);
         }
     }
 
-    final long seed;
     final Profile profile;
-    final SimClock clock = new SimClock(START_MILLIS);
-    final SimNetwork net;
-    final Random rnd;
     final SimNode[] nodes;
-    final List<ClientOp> ops = new ArrayList<>();
-    final List<ClientOp> open = new ArrayList<>();
-    int crashes;
+    private final List<SimNode> members;
     /** The history of every tree any node had (see {@link History}). */
     final History.Registry histories = new History.Registry();
     private final int[] nextSlot;
-    private final ArrayDeque<String> trace = new ArrayDeque<>();
-    /** How many trace lines are kept (the last ones). */
-    int traceLimit = 150;
-    private long nextOpId = 1;
-    private long nextPid = 100;
-    private long lastTick;
 
     DcdbSimCluster(long seed, Profile profile) {
-        this.seed = seed;
+        // the production code's loggers
+        super(seed, profile.net(), profile.nodes(), profile.sendTimeoutMs(), "sim", "dcdb", "database", "cpg");
         this.profile = profile;
-        this.net = new SimNetwork(seed, clock, profile.net());
-        this.rnd = net.random();
-        net.setTrace(this::trace);
         nodes = new SimNode[profile.nodes()];
         nextSlot = new int[profile.nodes() + 1];
         for (int i = 0; i < nodes.length; i++) {
             nodes[i] = new SimNode(i + 1, nodes.length, clock, profile.dfsm());
             histories.put(setUp(nodes[i].load()), null);
         }
+        members = List.of(nodes);
     }
 
     /** The same tree on every node, as if written before the cluster was formed. */
@@ -170,44 +106,25 @@ final class DcdbSimCluster {
         return "log/n" + node;
     }
 
-    SimNode node(int id) {
+    @Override
+    public SimNode node(int id) {
         return nodes[id - 1];
     }
 
+    @Override
+    protected List<SimNode> members() {
+        return members;
+    }
+
     void boot(SimNode n) {
-        n.boot(net, nextPid++, histories, tracing == this ? this::trace : null);
+        n.boot(net, nextPid(), histories, tracingLogs() ? this::trace : null);
         trace("n" + n.id + " boots as " + n.endpoint.self());
     }
 
     void crash(SimNode n) {
         trace("crash n" + n.id);
         n.crash();
-        crashes++;
-        for (ClientOp op : open) {
-            if (op.node == n.id) {
-                op.outcome = Outcome.CRASHED;
-            }
-        }
-        open.removeIf(op -> op.outcome != null);
-    }
-
-    /** Routes the production code's log lines (INFO and up) into this run's trace. */
-    void traceLogs(boolean on) {
-        tracing = on ? this : null;
-        for (String name : LOGGERS) {
-            ((Logger) LoggerFactory.getLogger(name)).setLevel(on ? Level.INFO : Level.OFF);
-        }
-    }
-
-    void trace(String line) {
-        if (trace.size() >= traceLimit) {
-            trace.removeFirst();
-        }
-        trace.addLast(String.format("%8.3f %s", (clock.millis() - START_MILLIS) / 1000.0, line));
-    }
-
-    String traceDump() {
-        return String.join("\n", trace);
+        crashed(n.id);
     }
 
     /**
@@ -219,91 +136,20 @@ final class DcdbSimCluster {
         if (!n.up || !n.isQuorate()) {
             return null;
         }
-        ClientOp op = new ClientOp(nextOpId++, node, claim == null ? nextSlot[node]++ : -1, claim, clock.millis());
+        ClientOp op = new ClientOp(nextOpId(), node, claim == null ? nextSlot[node]++ : -1, claim, clock.millis());
         try {
             DcdbCodec.Encoded m = DcdbCodec.encode(op.operation());
             op.future = n.dfsm.submit(m.subtype(), m.payload());
         } catch (DcdbCodecException e) {
             throw new IllegalStateException(e);
         }
-        ops.add(op);
-        open.add(op);
-        return op;
+        return submitted(op);
     }
 
-    /** Advances virtual time by one step and runs everything due. */
-    void step() {
-        clock.advance(STEP_MS);
-        net.step();
-        if (clock.millis() - lastTick >= TICK_MS) {
-            lastTick = clock.millis();
-            for (SimNode n : nodes) {
-                if (n.up) {
-                    n.tick();
-                }
-            }
-        }
-        resolveOps();
-    }
-
-    private void resolveOps() {
-        long now = clock.millis();
-        for (ClientOp op : open) {
-            if (!op.future.isDone() && now - op.submitted >= profile.sendTimeoutMs()) {
-                op.future.cancel(false); // what Dfsm.send does on timeout
-            }
-            if (!op.future.isDone()) {
-                continue;
-            }
-            if (op.future.isCancelled()) {
-                op.outcome = Outcome.TIMED_OUT;
-            } else {
-                SendResult r = op.future.join();
-                op.outcome = Outcome.valueOf(r.outcome().name());
-                op.result = r.result();
-                if (r.isApplied()) {
-                    node(op.node).db.flush(); // the client closes the file: durable on its node
-                }
-            }
-            if (op.outcome != Outcome.APPLIED || traceLimit == Integer.MAX_VALUE) {
-                trace("client " + op);
-            }
-        }
-        open.removeIf(op -> op.outcome != null);
-    }
-
-    /** Steps until {@code done} holds or {@code budgetMs} of virtual time passed. */
-    boolean runUntil(BooleanSupplier done, long budgetMs) {
-        long end = clock.millis() + budgetMs;
-        while (!done.getAsBoolean()) {
-            if (clock.millis() >= end) {
-                return false;
-            }
-            step();
-        }
-        return true;
-    }
-
-    void run(long ms) {
-        long end = clock.millis() + ms;
-        while (clock.millis() < end) {
-            step();
-        }
-    }
-
-    /** Every node up, SYNCED, in one view holding exactly one incarnation of every node, network idle. */
-    boolean allSynced() {
-        for (SimNode n : nodes) {
-            if (!n.up || n.dfsm.mode() != DfsmMode.SYNCED || n.dfsm.members().size() != nodes.length) {
-                return false;
-            }
-            for (MemberId m : n.dfsm.members()) {
-                if (!m.equals(node(m.nodeId()).endpoint.self())) {
-                    return false;
-                }
-            }
-        }
-        return net.quiescent() && open.isEmpty();
+    /** The client closes the file: durable on its node. */
+    @Override
+    protected void applied(ClientOp op) {
+        node(op.node).db.flush();
     }
 
     /** Oracle result: violations (empty = pass) and statistics. */
@@ -317,11 +163,7 @@ final class DcdbSimCluster {
     Verdict check() {
         List<String> v = new ArrayList<>();
         if (!allSynced()) {
-            StringBuilder b = new StringBuilder("not all synced:");
-            for (SimNode n : nodes) {
-                b.append(" n").append(n.id).append('=').append(n.mode()).append(n.up ? n.dfsm.members() : "");
-            }
-            v.add(b.toString());
+            v.add(syncReport());
         }
         MemDb db = nodes[0].db;
         if (db == null) {
@@ -366,10 +208,10 @@ final class DcdbSimCluster {
                 if (inSlot != null && inSlot != op.id) {
                     v.add("slot " + op.node + "/" + op.slot + " holds " + inSlot + ", not " + op);
                 }
-                if (op.outcome == Outcome.APPLIED && (op.result == SLOT) != (inSlot != null)) {
+                if (op.outcome == SimOp.Outcome.APPLIED && (op.result == SLOT) != (inSlot != null)) {
                     v.add("acknowledged " + op + (inSlot == null ? " lost" : " failed but applied"));
                 }
-            } else if (op.outcome == Outcome.APPLIED) {
+            } else if (op.outcome == SimOp.Outcome.APPLIED) {
                 ClientOp earlier = op.result == 0 ? winners.put(op.claim, op) : null;
                 if (earlier != null) {
                     v.add(op.claim + " won twice: " + earlier + " and " + op);
@@ -381,7 +223,7 @@ final class DcdbSimCluster {
                     v.add("acknowledged " + op + " but n" + dir.writer() + " holds " + op.claim);
                 }
             }
-            acked += op.outcome == Outcome.APPLIED ? 1 : 0;
+            acked += op.outcome == SimOp.Outcome.APPLIED ? 1 : 0;
         }
         if (!slots.isEmpty()) {
             v.add("slots written by no client: " + slots);

@@ -101,6 +101,11 @@ final class RecordingCallbacks implements DfsmCallbacks {
     }
 
     @Override
+    public void roundAgreed() {
+        dcdb.roundAgreed();
+    }
+
+    @Override
     public void membersChanged(List<MemberId> members) {
         dcdb.membersChanged(members);
     }

@@ -12,9 +12,9 @@ import org.pmxcfs.dbstore.TreeEntry;
 import org.pmxcfs.dcdb.Dcdb;
 import org.pmxcfs.dcdb.DcdbHost;
 import org.pmxcfs.dfsm.Dfsm;
-import org.pmxcfs.dfsm.DfsmMode;
 import org.pmxcfs.dfsm.MemberId;
 import org.pmxcfs.dfsm.ViewSyncedDelivery;
+import org.pmxcfs.dfsm.sim.SimMember;
 import org.pmxcfs.dfsm.sim.SimNetwork;
 
 /**
@@ -22,24 +22,19 @@ import org.pmxcfs.dfsm.sim.SimNetwork;
  * plays its disk, over {@link ViewSyncedDelivery} on a simulated endpoint. A crash loses the
  * memdb (what was not committed yet) and the dfsm; the disk stays, and the next boot loads it.
  */
-final class SimNode implements DcdbHost {
+final class SimNode extends SimMember implements DcdbHost {
 
-    final int id;
     final RamStore disk = new RamStore();
     private final int clusterSize;
     private final Clock clock;
     private final Dfsm.Options options;
     MemDb db;
-    Dfsm dfsm;
     RecordingCallbacks callbacks;
-    SimNetwork.Endpoint endpoint;
-    boolean up;
-    long downSince;
     /** State transfers that replaced entries this node had (its history lost a fork). */
     int discards;
 
     SimNode(int id, int clusterSize, Clock clock, Dfsm.Options options) {
-        this.id = id;
+        super(id);
         this.clusterSize = clusterSize;
         this.clock = clock;
         this.options = options;
@@ -78,22 +73,18 @@ final class SimNode implements DcdbHost {
 
     /** The process dies: nothing of it but the disk is left. */
     void crash() {
-        endpoint.crash();
-        up = false;
-        downSince = clock.millis();
+        die(clock.millis());
         db = null;
         dfsm = null;
     }
 
     /** What the daemon's cluster tick does for the memdb: commit remote changes every 100 ms. */
-    void tick() {
+    @Override
+    public void tick() {
         dfsm.tick();
         db.flush();
     }
 
-    DfsmMode mode() {
-        return up ? dfsm.mode() : null;
-    }
 
     /** Quorum of the dfsm's current view, one vote per node, as votequorum with default votes. */
     @Override

@@ -95,6 +95,8 @@ public final class SimNetwork {
     }
 
     private final Random random;
+    /** See {@link #setConfiguredNodes}; 0: not known. */
+    private int configuredNodes;
     private final SimClock clock;
     private Options options;
     private final List<Endpoint> endpoints = new ArrayList<>();
@@ -133,6 +135,11 @@ public final class SimNetwork {
     /** The network's random source, for harnesses that want one seed for everything. */
     public Random random() {
         return random;
+    }
+
+    /** Sets how many nodes the simulated cluster has (what {@link RawGroup#configuredNodes} tells). */
+    public void setConfiguredNodes(int nodes) {
+        configuredNodes = nodes;
     }
 
     /** A new endpoint for the process incarnation {@code nodeId}/{@code pid}, not yet joined. */
@@ -363,6 +370,7 @@ public final class SimNetwork {
     /** One process incarnation's connection to the simulated group. */
     public final class Endpoint implements RawGroup {
         private final MemberId self;
+
         private Listener listener;
         private boolean joined;
         private boolean crashed;
@@ -385,6 +393,11 @@ public final class SimNetwork {
         @Override
         public MemberId self() {
             return self;
+        }
+
+        @Override
+        public int configuredNodes() {
+            return configuredNodes;
         }
 
         @Override

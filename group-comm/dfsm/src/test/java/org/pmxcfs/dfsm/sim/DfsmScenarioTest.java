@@ -62,7 +62,7 @@ class DfsmScenarioTest {
         ClientOps ops = writes(c, 30);
         assertSettled(c);
         for (SimCluster.ClientOp op : ops) {
-            assertEquals(SimCluster.OpOutcome.APPLIED, op.outcome, op::toString);
+            assertEquals(SimOp.Outcome.APPLIED, op.outcome, op::toString);
         }
         assertEquals(30, c.node(3).store.version());
     }
@@ -147,7 +147,7 @@ class DfsmScenarioTest {
     @Test
     void queuedMessagesAppliedInTheSameOrderEverywhere() {
         SimCluster c = cluster(3, 6);
-        c.traceDfsmLogs(true);
+        c.traceLogs(true);
         try {
             c.bootAll();
             assertSettled(c);
@@ -176,7 +176,7 @@ class DfsmScenarioTest {
             // exactly one winner per key, and every acked claim agrees with the final owner
             assertTrue(c.check(true).violations().isEmpty());
         } finally {
-            c.traceDfsmLogs(false);
+            c.traceLogs(false);
         }
     }
 
@@ -202,7 +202,7 @@ class DfsmScenarioTest {
     void verifyMismatchTriggersResync() {
         SimCluster c = new SimCluster(8, new SimCluster.Profile(3, SimNetwork.Options.DEFAULT, 1000, 500, 3000));
         c.traceLimit = 5000;
-        c.traceDfsmLogs(true);
+        c.traceLogs(true);
         try {
             c.bootAll();
             assertSettled(c);
@@ -217,7 +217,7 @@ class DfsmScenarioTest {
             assertArrayEquals(good, c.node(3).store.digest());
             assertEquals(1, c.node(3).app.commits);
         } finally {
-            c.traceDfsmLogs(false);
+            c.traceLogs(false);
         }
     }
 
@@ -233,7 +233,7 @@ class DfsmScenarioTest {
         for (SimCluster.ClientOp op : majority) {
             if (op != null) {
                 assertTrue(op.node <= 3);
-                assertEquals(SimCluster.OpOutcome.APPLIED, op.outcome, op::toString);
+                assertEquals(SimOp.Outcome.APPLIED, op.outcome, op::toString);
             }
         }
         assertEquals(0, c.node(4).store.version());

@@ -1,63 +1,21 @@
 package org.pmxcfs.dfsm.sim;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import org.pmxcfs.dfsm.Dfsm;
 import org.pmxcfs.dfsm.DfsmMode;
 import org.pmxcfs.dfsm.MemberId;
-import org.pmxcfs.dfsm.SendResult;
 import org.pmxcfs.dfsm.ViewSyncedDelivery;
-import org.slf4j.LoggerFactory;
 
 /**
- * N toy nodes, each a {@link Dfsm} with {@link ToyApp} on a {@link SimNetwork}, driven on one
- * thread in virtual time, with clients, faults and the end-of-run oracle. Everything random
- * comes from the network's seeded PRNG.
+ * N toy nodes, each a {@link Dfsm} with {@link ToyApp} on a {@link SimNetwork}, with clients,
+ * faults and the end-of-run oracle; {@link SimDriver} drives them.
  */
-final class SimCluster {
-
-    private static final ch.qos.logback.classic.Logger DFSM_LOGS =
-            (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("sim");
-    private static SimCluster current;
-
-    static {
-        // The dfsm logs every mode change; thousands of simulated runs would drown the output.
-        // With verbose tracing on, its log lines go into the current cluster's trace instead.
-        DFSM_LOGS.setLevel(Level.OFF);
-        DFSM_LOGS.setAdditive(false);
-        AppenderBase<ILoggingEvent> toTrace = new AppenderBase<>() {
-            @Override
-            protected void append(ILoggingEvent e) {
-                SimCluster c = current;
-                if (c != null) {
-                    c.trace(e.getLoggerName().substring(4) + ": " + e.getFormattedMessage());
-                }
-            }
-        };
-        toTrace.setContext(DFSM_LOGS.getLoggerContext());
-        toTrace.start();
-        DFSM_LOGS.addAppender(toTrace);
-    }
-
-    /** Routes the dfsm's own log lines (INFO and up) into this cluster's trace. */
-    void traceDfsmLogs(boolean on) {
-        current = on ? this : null;
-        DFSM_LOGS.setLevel(on ? Level.INFO : Level.OFF);
-    }
-
-    static final long STEP_MS = 5;
-    static final long TICK_MS = 100;
+final class SimCluster extends SimDriver<SimCluster.Node, SimCluster.ClientOp> {
 
     /**
      * One run's settings.
@@ -74,56 +32,40 @@ final class SimCluster {
         }
     }
 
-    /** How a client write ended, from the client's point of view. */
-    enum OpOutcome { APPLIED, NOT_SENT, ABORTED, TIMED_OUT, CRASHED }
-
     /** One client write. */
-    static final class ClientOp {
-        final long id;
-        final int node;
+    static final class ClientOp extends SimOp {
         final int kind;
         final String key;
-        final long submitted;
         final boolean finalPhase;
-        CompletableFuture<SendResult> future;
-        OpOutcome outcome;
-        int result;
 
         ClientOp(long id, int node, int kind, String key, long submitted, boolean finalPhase) {
-            this.id = id;
-            this.node = node;
+            super(id, node, submitted);
             this.kind = kind;
             this.key = key;
-            this.submitted = submitted;
             this.finalPhase = finalPhase;
         }
 
         @Override
         public String toString() {
-            return (kind == ToyStore.ADD ? "add#" : "claim#") + id + (kind == ToyStore.CLAIM ? "(" + key + ")" : "")
-                    + "@n" + node + "=" + outcome + (outcome == OpOutcome.APPLIED ? "/" + result : "");
+            return describe((kind == ToyStore.ADD ? "add#" : "claim#") + id
+                    + (kind == ToyStore.CLAIM ? "(" + key + ")" : ""));
         }
     }
 
-    final class Node {
-        final int id;
+    final class Node extends SimMember {
         final ToyStore store = new ToyStore();
-        SimNetwork.Endpoint endpoint;
         ToyApp app;
-        Dfsm dfsm;
-        boolean up;
-        long downSince;
         DfsmMode lastMode;
         long protocolVersion = 1;
 
         Node(int id) {
-            this.id = id;
+            super(id);
         }
 
         void boot() {
-            endpoint = net.endpoint(id, nextPid++);
+            endpoint = net.endpoint(id, nextPid());
             app = new ToyApp(store, this::quorate);
-            if (current == SimCluster.this) {
+            if (tracingLogs()) {
                 app.trace = line -> trace("n" + id + " " + line);
             }
             dfsm = new Dfsm("sim.n" + id, protocolVersion, new ViewSyncedDelivery(endpoint), app, clock,
@@ -139,16 +81,8 @@ final class SimCluster {
         }
 
         void crash() {
-            endpoint.crash();
-            up = false;
-            downSince = clock.millis();
-            crashes++;
-            for (ClientOp op : open) {
-                if (op.node == id && op.outcome == null) {
-                    op.outcome = OpOutcome.CRASHED;
-                }
-            }
-            open.removeIf(op -> op.outcome != null);
+            die(clock.millis());
+            crashed(id);
         }
 
         boolean quorate() {
@@ -159,57 +93,34 @@ final class SimCluster {
             return ids.size() * 2 > nodes.length;
         }
 
-        DfsmMode mode() {
-            return up ? dfsm.mode() : null;
+        @Override
+        public void tick() {
+            dfsm.tick();
         }
     }
 
-    final long seed;
     final Profile profile;
-    final SimClock clock;
-    final SimNetwork net;
-    final Random rnd;
     final Node[] nodes;
-    final List<ClientOp> ops = new ArrayList<>();
-    final List<ClientOp> open = new ArrayList<>();
-    int crashes;
-    /** Members that left a view early for other reasons than a crash (service restarts). */
-    int departures;
-    private final long start;
-    private final ArrayDeque<String> trace = new ArrayDeque<>();
-    /** How many trace lines are kept (the last ones). */
-    int traceLimit = 150;
-    private long nextOpId = 1;
-    private long nextPid = 100;
-    private long lastTick;
+    private final List<Node> members;
 
     SimCluster(long seed, Profile profile) {
-        this.seed = seed;
+        super(seed, profile.net(), profile.nodes(), profile.sendTimeoutMs(), "sim");
         this.profile = profile;
-        this.clock = new SimClock(1_700_000_000_000L);
-        this.start = clock.millis();
-        this.net = new SimNetwork(seed, clock, profile.net());
-        this.rnd = net.random();
-        net.setTrace(this::trace);
         nodes = new Node[profile.nodes()];
         for (int i = 0; i < nodes.length; i++) {
             nodes[i] = new Node(i + 1);
         }
+        members = List.of(nodes);
     }
 
-    Node node(int id) {
+    @Override
+    public Node node(int id) {
         return nodes[id - 1];
     }
 
-    void trace(String line) {
-        if (trace.size() >= traceLimit) {
-            trace.removeFirst();
-        }
-        trace.addLast(String.format("%8.3f %s", (clock.millis() - start) / 1000.0, line));
-    }
-
-    String traceDump() {
-        return String.join("\n", trace);
+    @Override
+    protected List<Node> members() {
+        return members;
     }
 
     /** Starts every node. */
@@ -228,26 +139,14 @@ final class SimCluster {
         if (!n.up || !n.quorate()) {
             return null;
         }
-        ClientOp op = new ClientOp(nextOpId++, node, kind, key, clock.millis(), finalPhase);
+        ClientOp op = new ClientOp(nextOpId(), node, kind, key, clock.millis(), finalPhase);
         op.future = n.dfsm.submit(ToyApp.SUBTYPE, ToyApp.encodeOp(kind, op.id, key));
-        ops.add(op);
-        open.add(op);
-        return op;
+        return submitted(op);
     }
 
-    /** Advances virtual time by one step and runs everything due. */
-    void step() {
-        clock.advance(STEP_MS);
-        net.step();
-        if (clock.millis() - lastTick >= TICK_MS) {
-            lastTick = clock.millis();
-            for (Node n : nodes) {
-                if (n.up) {
-                    n.dfsm.tick();
-                }
-            }
-        }
-        resolveOps();
+    /** Traces every node's mode change. */
+    @Override
+    protected void afterStep() {
         for (Node n : nodes) {
             DfsmMode m = n.mode();
             if (n.up && m != n.lastMode) {
@@ -255,65 +154,6 @@ final class SimCluster {
                 n.lastMode = m;
             }
         }
-    }
-
-    private void resolveOps() {
-        if (open.isEmpty()) {
-            return;
-        }
-        long now = clock.millis();
-        for (ClientOp op : open) {
-            if (!op.future.isDone() && now - op.submitted >= profile.sendTimeoutMs()) {
-                op.future.cancel(false); // what Dfsm.send does on timeout
-            }
-            if (op.future.isDone()) {
-                if (op.future.isCancelled()) {
-                    op.outcome = OpOutcome.TIMED_OUT;
-                } else {
-                    SendResult r = op.future.join();
-                    op.outcome = OpOutcome.valueOf(r.outcome().name());
-                    op.result = r.result();
-                }
-                if (op.outcome != OpOutcome.APPLIED || traceLimit == Integer.MAX_VALUE) {
-                    trace("client " + op); // successful writes only in full traces: they are most lines
-                }
-            }
-        }
-        open.removeIf(op -> op.outcome != null);
-    }
-
-    /** Steps until {@code done} holds or {@code budgetMs} of virtual time passed. */
-    boolean runUntil(BooleanSupplier done, long budgetMs) {
-        long end = clock.millis() + budgetMs;
-        while (!done.getAsBoolean()) {
-            if (clock.millis() >= end) {
-                return false;
-            }
-            step();
-        }
-        return true;
-    }
-
-    void run(long ms) {
-        long end = clock.millis() + ms;
-        while (clock.millis() < end) {
-            step();
-        }
-    }
-
-    /** Every node up, SYNCED, in one view holding exactly one incarnation of every node, network idle. */
-    boolean allSynced() {
-        for (Node n : nodes) {
-            if (!n.up || n.dfsm.mode() != DfsmMode.SYNCED || n.dfsm.members().size() != nodes.length) {
-                return false;
-            }
-            for (MemberId m : n.dfsm.members()) {
-                if (!m.equals(node(m.nodeId()).endpoint.self())) {
-                    return false;
-                }
-            }
-        }
-        return net.quiescent() && open.isEmpty();
     }
 
     /** Whether every node holds the same state. */
@@ -340,11 +180,7 @@ final class SimCluster {
     Verdict check(boolean strict) {
         List<String> v = new ArrayList<>();
         if (!allSynced()) {
-            StringBuilder b = new StringBuilder("not all synced:");
-            for (Node n : nodes) {
-                b.append(" n").append(n.id).append('=').append(n.mode()).append(n.up ? n.dfsm.members() : "");
-            }
-            v.add(b.toString());
+            v.add(syncReport());
         }
         if (!converged()) {
             StringBuilder b = new StringBuilder("states differ:");
@@ -376,7 +212,7 @@ final class SimCluster {
                 v.add("unresolved " + op);
                 continue;
             }
-            if (op.outcome != OpOutcome.APPLIED) {
+            if (op.outcome != SimOp.Outcome.APPLIED) {
                 continue;
             }
             acked++;
