@@ -357,7 +357,6 @@ public final class JGroupsTransport implements RawGroup {
         p.add(new TCPPING().setInitialHosts(config.peers()).setPortRange(0));
         // views are compared every 1.6 × max interval (1.2 s): a healed partition merges within about that
         p.add(new MERGE3().setMinInterval(250).setMaxInterval(750));
-        boolean redundant = config.links() != null && config.links().redundant();
         // on the ring address: unset, it listens on every interface, and all nodes on one host
         // share one port range. Its TCP connection runs on link 0 only, also with several links:
         // a silent loss of link 0 closes no socket, so it suspects nobody; what it does suspect
@@ -368,11 +367,10 @@ public final class JGroupsTransport implements RawGroup {
         p.add(new HeartbeatFd().setTimeout(suspectAfter).setInterval(heartbeat));
         // the second opinion: a suspect that answers within the timeout stays. It only runs after
         // four heartbeats in a row went missing, and its check loop runs once per timeout, so a
-        // suspicion waits between one and two timeouts here: half a heartbeat with one link
-        // (up to a third of the time from a silent cut to the new view was this wait at one heartbeat).
-        // With several links it must outlast a failover (a link is left after 3.5 pings, pings
-        // every half heartbeat)
-        p.add(new VERIFY_SUSPECT2().setTimeout(redundant ? 2 * heartbeat : Math.max(50, heartbeat / 2)));
+        // suspicion waits between one and two timeouts here: half a heartbeat (up to a third of
+        // the time from a silent cut to the new view was this wait at one heartbeat). With several
+        // links the check goes out on all of them (SealedUdp), so it need not outlast a failover
+        p.add(new VERIFY_SUSPECT2().setTimeout(Math.max(50, heartbeat / 2)));
         SuspectLog suspectLog = new SuspectLog(JGroupsTransport::memberOf);
         this.suspects = suspectLog;
         p.add(suspectLog);

@@ -86,6 +86,13 @@ final class LinkTable {
         return h != null && h.up;
     }
 
+    /** The links this node and {@code node} both have, whether up or not. */
+    List<Integer> common(int node) {
+        List<Integer> common = new ArrayList<>(links.linksOf(node));
+        common.retainAll(links.linksOf(self));
+        return common;
+    }
+
     /**
      * The links a datagram to {@code node} goes out on: the links both ends have, that are up;
      * passive: the one with the highest priority (then the lowest number), active: all. With no
@@ -93,8 +100,7 @@ final class LinkTable {
      * back is found on whichever works.
      */
     synchronized List<Integer> route(int node) {
-        List<Integer> common = new ArrayList<>(links.linksOf(node));
-        common.retainAll(links.linksOf(self));
+        List<Integer> common = common(node);
         List<Integer> up = new ArrayList<>();
         for (int l : common) {
             if (up(node, l)) {

@@ -15,8 +15,10 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.jgroups.Address;
+import org.jgroups.Message;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.UDP;
+import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.stack.IpAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +53,15 @@ public final class SealedUdp extends UDP {
      */
     private static final Map<Long, Boolean> LOGGED = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The header of VERIFY_SUSPECT2's questions and answers, which go out on every link. */
+    private static final short CHECK_ID = ClassConfigurator.getProtocolId(VERIFY_SUSPECT2.class);
+
     private final DatagramSeal seal;
+    /**
+     * True while this thread sends a suspect check. The transport runs without a bundler, so
+     * the datagram leaves in the thread that sent the message.
+     */
+    private final ThreadLocal<Boolean> everyLink = ThreadLocal.withInitial(() -> false);
     private final ThreadLocal<byte[]> opened = ThreadLocal.withInitial(() -> new byte[66_000]);
     private final Links links;
     private final int self;
@@ -178,6 +188,25 @@ public final class SealedUdp extends UDP {
         return (T) this;
     }
 
+    /**
+     * A suspect check (and its answer) goes out on every link this node shares with the peer: on
+     * the route's link alone, a check sent while that link is lost but not yet known lost would
+     * be lost too, so the check would have to outlast a link failover, which delays every real
+     * failure by as much.
+     */
+    @Override
+    public Object down(Message msg) {
+        if (table == null || msg.getHeader(CHECK_ID) == null) {
+            return super.down(msg);
+        }
+        everyLink.set(true);
+        try {
+            return super.down(msg);
+        } finally {
+            everyLink.set(false);
+        }
+    }
+
     @Override
     protected void _send(InetAddress dest, int destPort, byte[] data, int offset, int length) throws Exception {
         byte[] sealed = seal.seal(data, offset, length);
@@ -186,7 +215,7 @@ public final class SealedUdp extends UDP {
             super._send(dest, destPort, sealed, 0, sealed.length);
             return;
         }
-        for (int link : table.route(node)) {
+        for (int link : everyLink.get() ? table.common(node) : table.route(node)) {
             sendOn(link, node, sealed);
         }
     }
