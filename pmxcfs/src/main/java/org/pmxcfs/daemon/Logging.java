@@ -8,6 +8,7 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.pattern.ClassicConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import java.util.List;
 import org.pmxcfs.plug.DebugSwitch;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,12 @@ import org.slf4j.LoggerFactory;
 public final class Logging implements DebugSwitch {
 
     /**
+     * Loggers of JGroups' protocols: JGroups' own and our subclasses of them (a protocol's log is
+     * named after its class; our code in that package logs under domains such as "knet").
+     */
+    private static final List<String> JGROUPS = List.of("org.jgroups", "org.pmxcfs.jgroups");
+
+    /**
      * Renders logback levels with the original's syslog priority names. JGroups' own errors are
      * transport noise (a member that left mid-send, a late forward), told as warnings: what
      * needs an admin is logged by our code, which knows what a failure means.
@@ -29,7 +36,7 @@ public final class Logging implements DebugSwitch {
         @Override
         public String convert(ILoggingEvent event) {
             return switch (event.getLevel().toInt()) {
-                case Level.ERROR_INT -> event.getLoggerName().startsWith("org.jgroups") ? "warning" : "crit";
+                case Level.ERROR_INT -> JGROUPS.stream().anyMatch(event.getLoggerName()::startsWith) ? "warning" : "crit";
                 case Level.WARN_INT -> "warning";
                 case Level.INFO_INT -> "notice";
                 default -> "debug";
@@ -85,7 +92,7 @@ public final class Logging implements DebugSwitch {
         root.addAppender(out);
         Logging logging = new Logging(root);
         logging.set(debug);
-        ctx.getLogger("org.jgroups").setLevel(Level.WARN);
+        JGROUPS.forEach(name -> ctx.getLogger(name).setLevel(Level.WARN));
         // a stranger's oversized frame on the failure detector's TCP port would cost a warning
         // per connection; the connection is dropped, and that is all it deserves
         ctx.getLogger("org.jgroups.blocks.cs").setLevel(Level.ERROR);

@@ -19,6 +19,8 @@ class LoggingTest {
     void ourErrorsAreCriticalJGroupsErrorsAreWarnings() {
         assertEquals("crit", level("dcdb", Level.ERROR));
         assertEquals("warning", level("org.jgroups.protocols.SEQUENCER", Level.ERROR));
+        // our subclasses of JGroups' protocols log under their own class names
+        assertEquals("warning", level("org.pmxcfs.jgroups.ViewFirstSequencer", Level.ERROR));
         assertEquals("warning", level("cpg", Level.WARN));
         assertEquals("notice", level("main", Level.INFO));
         assertEquals("debug", level("main", Level.DEBUG));
