@@ -2,12 +2,12 @@ package org.pmxcfs.dcdb;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.pmxcfs.dbstore.Index;
-import org.pmxcfs.dbstore.IndexDiff;
+import org.pmxcfs.dbstore.IndexSummary;
 import org.pmxcfs.dbstore.InodeUpdate;
 import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.Operation;
@@ -62,6 +62,10 @@ public final class Dcdb implements DfsmCallbacks {
      * the send queue holds 10,000 messages per sender).
      */
     static final long ROUND_VERSION_STEP = 1L << 24;
+    /** The first byte of an UPDATE: the leader's index follows (the first UPDATE of a round). */
+    static final byte UPDATE_INDEX = 'I';
+    /** The first byte of an UPDATE: inode records follow ({@link InodeUpdate}). */
+    static final byte UPDATE_INODES = 'U';
 
     private final MemDb db;
     private final int selfNodeId;
@@ -75,16 +79,18 @@ public final class Dcdb implements DfsmCallbacks {
     /** What a round keeps from {@link #processStateUpdate} until {@link #cleanup}. */
     private static final class Transfer {
         final MemberId leader;
-        final Index leaderIndex;
+        final IndexSummary leaderSummary;
+        /** The leader's index: its own on the leader, the first UPDATE's on the others; null until then. */
+        Index leaderIndex;
         /** The version every member raises its tree to once it holds the leader's; 0: none. */
         final long raiseTo;
         /** The leader's agreed version, which every member takes with its tree. */
         final long agreed;
         final List<TreeEntry> updates = new ArrayList<>();
 
-        Transfer(MemberId leader, Index leaderIndex, long raiseTo, long agreed) {
+        Transfer(MemberId leader, IndexSummary leaderSummary, long raiseTo, long agreed) {
             this.leader = leader;
-            this.leaderIndex = leaderIndex;
+            this.leaderSummary = leaderSummary;
             this.raiseTo = raiseTo;
             this.agreed = agreed;
         }
@@ -193,18 +199,19 @@ public final class Dcdb implements DfsmCallbacks {
 
     // ---------------------------------------------------------------- sync
 
-    /** This node's memdb index (dcdb_get_state) and agreed version ({@link SyncState}). */
+    /** The summary of this node's memdb index and its agreed version ({@link SyncState}). */
     @Override
     public byte[] getState() {
-        return SyncState.encode(db.index().encode(), db.agreedVersion());
+        return new SyncState(IndexSummary.of(db.index()), db.agreedVersion()).encode();
     }
 
     /**
      * Elects the leader (highest agreed version, then highest version, then later root mtime,
      * then first in member order; see the class comment),
      * marks every member whose index equals the leader's as synced, and on the leader sends
-     * one UPDATE per inode any other member lacks or has differently, then UPDATE_COMPLETE
-     * (dcdb_process_state_update).
+     * its index and every entry of the index buckets in which another member differs, then
+     * UPDATE_COMPLETE (dcdb_process_state_update; the original compares whole indexes and
+     * sends exactly the differing entries, see {@link IndexSummary} for why not here).
      *
      * <p>In a quorate round every member then raises its version by {@link #ROUND_VERSION_STEP}
      * above the highest of the round and takes the leader's agreed version (the synced ones now,
@@ -229,32 +236,41 @@ public final class Dcdb implements DfsmCallbacks {
         }
         if (log.isDebugEnabled()) {
             for (int i = 0; i < states.size(); i++) {
-                log.debug("state of {}: {} bytes of index", states.get(i).member(), states.get(i).state().length);
+                log.debug("state of {}: {}", states.get(i).member(), decoded.get(i).summary());
             }
         }
         int leader = chooseLeader(decoded);
         MemberState leaderState = states.get(leader);
         SyncState lead = decoded.get(leader);
         log.info("leader is {}", leaderState.member());
-        List<Index> outdated = new ArrayList<>();
+        List<IndexSummary> outdated = new ArrayList<>();
         List<MemberId> synced = new ArrayList<>();
         for (int i = 0; i < states.size(); i++) {
             if (decoded.get(i).sameTree(lead)) {
                 round.markSynced(states.get(i).member());
                 synced.add(states.get(i).member());
             } else {
-                outdated.add(decoded.get(i).index());
+                outdated.add(decoded.get(i).summary());
             }
         }
         log.info("synced members: {}", synced.stream().map(MemberId::toString).collect(Collectors.joining(", ")));
         long highest = 0;
         for (SyncState s : decoded) {
-            highest = Long.compareUnsigned(s.index().version(), highest) > 0 ? s.index().version() : highest;
+            highest = Long.compareUnsigned(s.summary().version(), highest) > 0 ? s.summary().version() : highest;
         }
-        transfer = new Transfer(leaderState.member(), lead.index(),
+        transfer = new Transfer(leaderState.member(), lead.summary(),
                 host.isQuorate() ? highest + ROUND_VERSION_STEP : 0, lead.agreed());
-        if (leaderState.member().equals(round.self()) && !sendUpdates(transfer.leaderIndex, outdated, round)) {
-            return false;
+        if (leaderState.member().equals(round.self())) {
+            // normal messages wait while a round runs, so the tree is the one the state summarised
+            Index own = db.index();
+            if (!IndexSummary.of(own).sameTree(lead.summary())) {
+                log.error("the local tree changed since its state was sent - leave and resync");
+                return false;
+            }
+            transfer.leaderIndex = own;
+            if (!sendUpdates(own, lead.summary(), outdated, round)) {
+                return false;
+            }
         }
         return !synced.contains(round.self()) || raiseVersion();
     }
@@ -299,17 +315,31 @@ public final class Dcdb implements DfsmCallbacks {
     }
 
     /**
-     * The leader's part (dcdb_create_and_send_updates): each needed inode once, in inode order
-     * (the original uses hash order; any order gives the same result). A failed UPDATE is only
-     * logged, as in the original: the receiver's verification catches what is missing.
+     * The leader's part (dcdb_create_and_send_updates): when a member is outdated, the index
+     * first (what an outdated member deletes and checks its result against), then every inode of
+     * the buckets in which some outdated member differs, once, in inode order (the original sends
+     * exactly the differing inodes, in hash order; any order gives the same result). A failed
+     * UPDATE is only logged, as in the original: the receiver's verification catches what is
+     * missing.
      */
-    private boolean sendUpdates(Index leaderIndex, List<Index> outdated, SyncRound round) {
-        TreeSet<Long> inodes = new TreeSet<>(Long::compareUnsigned);
-        for (Index member : outdated) {
-            inodes.addAll(IndexDiff.between(leaderIndex, member).send());
+    private boolean sendUpdates(Index leaderIndex, IndexSummary leaderSummary, List<IndexSummary> outdated,
+            SyncRound round) {
+        BitSet buckets = new BitSet(IndexSummary.BUCKETS);
+        for (IndexSummary member : outdated) {
+            buckets.or(leaderSummary.differingBuckets(member));
         }
         log.info("start sending inode updates");
+        if (!outdated.isEmpty() && !round.sendUpdate(framed(UPDATE_INDEX, leaderIndex.encode()))) {
+            log.error("sending the index failed");
+        }
+        List<Long> inodes = new ArrayList<>();
+        for (Index.Entry e : leaderIndex.entries()) {
+            if (buckets.get(IndexSummary.bucketOf(e.inode()))) {
+                inodes.add(e.inode());
+            }
+        }
         java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+        batch.write(UPDATE_INODES);
         for (long inode : inodes) {
             Optional<TreeEntry> e = db.entry(inode);
             if (e.isEmpty()) {
@@ -317,12 +347,12 @@ public final class Dcdb implements DfsmCallbacks {
                 return false;
             }
             byte[] record = InodeUpdate.encode(e.get());
-            if (batch.size() > 0 && batch.size() + record.length > UPDATE_BATCH_BYTES) {
+            if (batch.size() > 1 && batch.size() + record.length > UPDATE_BATCH_BYTES) {
                 sendBatch(round, batch);
             }
             batch.writeBytes(record);
         }
-        if (batch.size() > 0) {
+        if (batch.size() > 1) {
             sendBatch(round, batch);
         }
         log.info("sent all ({}) updates", inodes.size());
@@ -338,6 +368,14 @@ public final class Dcdb implements DfsmCallbacks {
             log.error("sending update inodes failed ({} bytes)", batch.size());
         }
         batch.reset();
+        batch.write(UPDATE_INODES);
+    }
+
+    private static byte[] framed(byte kind, byte[] body) {
+        byte[] out = new byte[body.length + 1];
+        out[0] = kind;
+        System.arraycopy(body, 0, out, 1, body.length);
+        return out;
     }
 
     /** Collects one UPDATE (dcdb_process_update); only the leader of this round may send them. */
@@ -351,8 +389,26 @@ public final class Dcdb implements DfsmCallbacks {
             log.error("received an inode update from {}, but the leader is {}", sender, transfer.leader);
             return false;
         }
+        if (payload.length == 0) {
+            log.error("received an empty inode update from {}", sender);
+            return false;
+        }
+        byte[] body = Arrays.copyOfRange(payload, 1, payload.length);
         try {
-            transfer.updates.addAll(InodeUpdate.decodeAll(payload));
+            if (payload[0] == UPDATE_INODES) {
+                transfer.updates.addAll(InodeUpdate.decodeAll(body));
+            } else if (payload[0] == UPDATE_INDEX && transfer.leaderIndex == null) {
+                Index index = Index.decode(body);
+                if (!IndexSummary.of(index).sameTree(transfer.leaderSummary)) {
+                    log.error("the index from {} does not match its state", sender);
+                    return false;
+                }
+                transfer.leaderIndex = index;
+            } else {
+                log.error("received an inode update of kind {} from {}{}", payload[0], sender,
+                        transfer.leaderIndex != null ? " after its index" : "");
+                return false;
+            }
         } catch (WireFormatException e) {
             log.error("{} (from {})", e.getMessage(), sender);
             return false;
@@ -372,6 +428,10 @@ public final class Dcdb implements DfsmCallbacks {
             return false;
         }
         log.info("update complete - trying to commit (got {} inode updates)", transfer.updates.size());
+        if (transfer.leaderIndex == null) {
+            log.error("the leader {} sent no index", transfer.leader);
+            return false;
+        }
         List<String> discarded = db.differingPaths(transfer.leaderIndex);
         if (!discarded.isEmpty()) {
             host.beforeStateTransfer(discarded);

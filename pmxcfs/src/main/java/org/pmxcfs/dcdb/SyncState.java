@@ -2,41 +2,40 @@ package org.pmxcfs.dcdb;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
-import org.pmxcfs.dbstore.Index;
+import org.pmxcfs.dbstore.IndexSummary;
 import org.pmxcfs.dbstore.WireFormatException;
 
 /**
- * A member's STATE in a dcdb sync round: its memdb index (the original's state), then its agreed
- * version (u64 little-endian; see {@link Dcdb}). Two members hold the same tree when their
- * indexes are equal, whatever their agreed versions.
+ * A member's STATE in a dcdb sync round: the summary of its memdb index ({@link IndexSummary};
+ * the original sends the whole index), then its agreed version (u64 little-endian; see
+ * {@link Dcdb}). Two members hold the same tree when their summaries are equal, whatever their
+ * agreed versions.
  *
- * @param indexBytes the encoded index, as sent
- * @param index the decoded index
+ * @param summary the summary of the member's index
  * @param agreed the version of the last quorate round known to be completed by all its members
  */
-record SyncState(byte[] indexBytes, Index index, long agreed) {
+record SyncState(IndexSummary summary, long agreed) {
 
-    private static final int AGREED_BYTES = 8;
+    static final int BYTES = IndexSummary.BYTES + 8;
 
-    static byte[] encode(byte[] indexBytes, long agreed) {
-        return ByteBuffer.allocate(indexBytes.length + AGREED_BYTES).order(ByteOrder.LITTLE_ENDIAN)
-                .put(indexBytes).putLong(agreed).array();
+    byte[] encode() {
+        return ByteBuffer.allocate(BYTES).order(ByteOrder.LITTLE_ENDIAN).put(summary.encode()).putLong(agreed)
+                .array();
     }
 
     static SyncState decode(byte[] state) throws WireFormatException {
-        if (state.length < AGREED_BYTES) {
-            throw new WireFormatException("sync state of " + state.length + " bytes is too short");
+        if (state.length != BYTES) {
+            throw new WireFormatException("sync state of " + state.length + " bytes, expected " + BYTES);
         }
-        byte[] index = Arrays.copyOf(state, state.length - AGREED_BYTES);
-        long agreed = ByteBuffer.wrap(state, index.length, AGREED_BYTES).order(ByteOrder.LITTLE_ENDIAN)
-                .getLong();
-        return new SyncState(index, Index.decode(index), agreed);
+        byte[] summary = new byte[IndexSummary.BYTES];
+        ByteBuffer b = ByteBuffer.wrap(state).order(ByteOrder.LITTLE_ENDIAN);
+        b.get(summary);
+        return new SyncState(IndexSummary.decode(summary), b.getLong());
     }
 
     /** Whether this member holds the same tree as {@code other}. */
     boolean sameTree(SyncState other) {
-        return Arrays.equals(indexBytes, other.indexBytes);
+        return summary.sameTree(other.summary);
     }
 
     /**
@@ -47,6 +46,6 @@ record SyncState(byte[] indexBytes, Index index, long agreed) {
         if (agreed != other.agreed) {
             return Long.compareUnsigned(agreed, other.agreed) > 0;
         }
-        return index.newerThan(other.index);
+        return summary.newerThan(other.summary);
     }
 }

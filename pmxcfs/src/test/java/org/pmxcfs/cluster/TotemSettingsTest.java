@@ -14,8 +14,12 @@ class TotemSettingsTest {
 
     /** Three nodes with the totem options given (as pvecm create writes them: token_coefficient 125). */
     private static CorosyncConf conf(String totemOptions) throws Exception {
+        return conf(3, totemOptions);
+    }
+
+    private static CorosyncConf conf(int nodes, String totemOptions) throws Exception {
         StringBuilder s = new StringBuilder("nodelist {\n");
-        for (int i = 1; i <= 3; i++) {
+        for (int i = 1; i <= nodes; i++) {
             s.append("  node {\n    name: n").append(i).append("\n    nodeid: ").append(i)
                     .append("\n    quorum_votes: 1\n    ring0_addr: 127.0.0.").append(i).append("\n  }\n");
         }
@@ -44,5 +48,16 @@ class TotemSettingsTest {
         IOException e = assertThrows(IOException.class, () -> TotemSettings.timings(conf("  consensus: 2000\n")));
         assertTrue(e.getMessage().contains("totem.consensus 2000 ms is less than 1.2 x token (3750 ms"), e.getMessage());
         assertTrue(e.getMessage().contains("raise it or remove it"), e.getMessage());
+    }
+
+    @Test
+    void aJoiningNodeWaitsForTheCoordinatorAsLongAsTheTokenOfALargeCluster() throws Exception {
+        assertEquals(Duration.ofMillis(3125), TotemSettings.timings(conf("")).joinTimeout());
+        assertEquals(Duration.ofMillis(2000), TotemSettings.timings(conf("  token: 1000\n")).joinTimeout(),
+                "never below JGroups' 2 s");
+        TotemTimings big = TotemSettings.timings(conf(32, ""));
+        assertEquals(Duration.ofMillis(6750), big.token(), "3000 + 30 nodes beyond two x 125");
+        assertEquals(big.token(), big.joinTimeout(),
+                "a coordinator of 32 busy members answered a JOIN after more than 2 s: three attempts failed");
     }
 }

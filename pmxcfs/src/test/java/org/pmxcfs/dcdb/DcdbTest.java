@@ -318,8 +318,10 @@ class DcdbTest {
         assertTrue(rounds.get(2).updates.isEmpty(), "only the leader sends");
         FakeRound leader = rounds.get(1);
         assertEquals(1, leader.completes);
-        // root, shared.cfg, the new file (n1's "mine" shares its inode number and is replaced), in one batch
-        assertEquals(1, leader.updates.size());
+        // the leader's index, then root, shared.cfg, the new file (n1's "mine" shares its inode
+        // number and is replaced) in one batch: with fewer inodes than buckets, exactly the diff
+        assertEquals(2, leader.updates.size());
+        assertEquals(Dcdb.UPDATE_INDEX, leader.updates.get(0)[0]);
         assertEquals(3, records(leader.updates));
         for (byte[] u : leader.updates) {
             assertTrue(n1.dcdb.processUpdate(N2, u));
@@ -332,9 +334,21 @@ class DcdbTest {
         n1.dcdb.cleanup();
     }
 
+    /** An UPDATE of inode records holding only the first record of {@code update}. */
     private static byte[] firstRecord(byte[] update) {
+        byte[] first = InodeUpdate.encode(inodes(update).get(0));
+        byte[] out = new byte[first.length + 1];
+        out[0] = Dcdb.UPDATE_INODES;
+        System.arraycopy(first, 0, out, 1, first.length);
+        return out;
+    }
+
+    private static List<TreeEntry> inodes(byte[] update) {
+        if (update[0] != Dcdb.UPDATE_INODES) {
+            return List.of();
+        }
         try {
-            return InodeUpdate.encode(InodeUpdate.decodeAll(update).get(0));
+            return InodeUpdate.decodeAll(java.util.Arrays.copyOfRange(update, 1, update.length));
         } catch (WireFormatException e) {
             throw new AssertionError(e);
         }
@@ -343,11 +357,7 @@ class DcdbTest {
     private static int records(List<byte[]> updates) {
         int n = 0;
         for (byte[] u : updates) {
-            try {
-                n += InodeUpdate.decodeAll(u).size();
-            } catch (WireFormatException e) {
-                throw new AssertionError(e);
-            }
+            n += inodes(u).size();
         }
         return n;
     }
@@ -365,10 +375,15 @@ class DcdbTest {
         n2.deliver(N2, T + 12, new Operation.Write("big", 0, new byte[Dcdb.UPDATE_BATCH_BYTES + 1]));
         List<FakeRound> rounds = syncRound(n1, n2);
         FakeRound leader = rounds.get(1);
-        assertEquals(1 + 1 + 300 + 1, records(leader.updates), "root, the directory, 300 files and the big one");
-        assertTrue(leader.updates.size() >= 4 && leader.updates.size() <= 6, "batched: " + leader.updates.size());
-        for (byte[] u : leader.updates) {
+        // root, the directory, 300 files and the big one: new inodes in every bucket, so the
+        // entries both have are sent too
+        int sent = records(leader.updates);
+        assertTrue(sent >= 1 + 1 + 300 + 1 && sent <= n2.db.index().entries().size(), "sent " + sent);
+        assertTrue(leader.updates.size() >= 5 && leader.updates.size() <= 7, "index, then batched: " + leader.updates.size());
+        for (byte[] u : leader.updates.subList(1, leader.updates.size())) {
             assertTrue(u.length <= Dcdb.UPDATE_BATCH_BYTES || records(List.of(u)) == 1, "over the batch size: " + u.length);
+        }
+        for (byte[] u : leader.updates) {
             assertTrue(n1.dcdb.processUpdate(N2, u));
         }
         assertTrue(n1.dcdb.commit());
@@ -475,7 +490,8 @@ class DcdbTest {
         n2.deliver(N2, T + 2, new Operation.Create("newer/f"));
         byte[] before = n1.dcdb.getState();
         List<FakeRound> rounds = syncRound(n1, n2);
-        byte[] firstOfThree = firstRecord(rounds.get(1).updates.get(0));
+        byte[] firstOfThree = firstRecord(rounds.get(1).updates.get(1));
+        assertTrue(n1.dcdb.processUpdate(N2, rounds.get(1).updates.get(0)), "the index");
         assertTrue(n1.dcdb.processUpdate(N2, firstOfThree));
         assertFalse(n1.dcdb.commit());
         assertArrayEquals(before, n1.dcdb.getState());
@@ -501,5 +517,45 @@ class DcdbTest {
         List<MemberState> states = new ArrayList<>(states(n1, n2));
         states.set(1, new MemberState(N2, new byte[31]));
         assertFalse(n1.dcdb.processStateUpdate(states, new FakeRound(N1)));
+    }
+
+    /** Every member's state goes to every member: its size must not grow with the tree. */
+    @Test
+    void theStateIsASummaryWhateverTheSizeOfTheTree() {
+        common(n1, n2);
+        int small = n1.dcdb.getState().length;
+        for (int k = 0; k < 600; k++) {
+            n1.deliver(N1, T + 1, new Operation.Create("f" + k));
+        }
+        assertEquals(small, n1.dcdb.getState().length);
+        assertEquals(SyncState.BYTES, small);
+    }
+
+    @Test
+    void anOutdatedMemberCommitsNothingWithoutTheLeadersIndex() {
+        common(n1, n2);
+        n2.deliver(N2, T + 1, new Operation.Mkdir("newer"));
+        byte[] before = n1.dcdb.getState();
+        List<FakeRound> rounds = syncRound(n1, n2);
+        for (byte[] u : rounds.get(1).updates.subList(1, rounds.get(1).updates.size())) {
+            assertTrue(n1.dcdb.processUpdate(N2, u));
+        }
+        assertFalse(n1.dcdb.commit(), "no index: nothing to check the result against");
+        assertArrayEquals(before, n1.dcdb.getState());
+    }
+
+    @Test
+    void anIndexThatDoesNotMatchTheLeadersStateIsRefused() {
+        common(n1, n2, n3);
+        n2.deliver(N2, T + 1, new Operation.Mkdir("newer"));
+        n3.deliver(N3, T + 1, new Operation.Mkdir("other"));
+        List<FakeRound> rounds = syncRound(n1, n2);
+        byte[] index = rounds.get(1).updates.get(0);
+        assertEquals(Dcdb.UPDATE_INDEX, index[0]);
+        byte[] wrong = index.clone();
+        wrong[wrong.length - 1] ^= 1; // a digest bit of the last entry
+        assertFalse(n1.dcdb.processUpdate(N2, wrong));
+        assertTrue(n1.dcdb.processUpdate(N2, index));
+        assertFalse(n1.dcdb.processUpdate(N2, index), "one index per round");
     }
 }

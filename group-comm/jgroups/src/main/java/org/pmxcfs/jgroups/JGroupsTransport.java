@@ -383,7 +383,7 @@ public final class JGroupsTransport implements RawGroup {
         // the first of them before it could drop the second (and go read-only); one heartbeat
         // is enough for a member that is there. A merge waits for the other side's coordinators
         // as corosync's consensus waits for the members' agreement, scaled as the token is
-        GMS gms = new GMS().setJoinTimeout(2000).setMaxJoinAttempts(3).setViewAckCollectionTimeout(heartbeat)
+        GMS gms = new GMS().setJoinTimeout(config.timings().joinTimeout().toMillis()).setMaxJoinAttempts(3).setViewAckCollectionTimeout(heartbeat)
                 .printLocalAddress(false);
         gms.setMergeTimeout(Math.max(500, config.timings().consensus().toMillis() / 3));
         p.add(gms);

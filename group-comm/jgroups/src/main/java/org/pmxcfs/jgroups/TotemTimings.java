@@ -25,6 +25,17 @@ public record TotemTimings(Duration token, Duration consensus) {
         return new TotemTimings(token, defaultConsensus(token));
     }
 
+    /**
+     * How long a joining node waits for the coordinator's answer before it asks again (it gives
+     * up after three attempts and starts a group of its own). A coordinator is only suspected
+     * after a third of the token, and one busy with many members may take longer than a fixed
+     * 2 s to answer (the 27th node of a 32-node cluster on one machine did not get in), so the
+     * wait is the token (which grows with the nodelist), never less than JGroups' 2 s.
+     */
+    public Duration joinTimeout() {
+        return Duration.ofMillis(Math.max(2000, token.toMillis()));
+    }
+
     /** Corosync's consensus when none is configured (also its minimum): 1.2 × token. */
     public static Duration defaultConsensus(Duration token) {
         return Duration.ofMillis(token.toMillis() * 6 / 5);
