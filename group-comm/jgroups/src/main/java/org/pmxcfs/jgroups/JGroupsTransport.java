@@ -355,8 +355,11 @@ public final class JGroupsTransport implements RawGroup {
         udp.setBundlerType("no-bundler");
         p.add(udp);
         p.add(new TCPPING().setInitialHosts(config.peers()).setPortRange(0));
-        // views are compared every 1.6 × max interval (1.2 s): a healed partition merges within about that
-        p.add(new MERGE3().setMinInterval(250).setMaxInterval(750));
+        // views are compared every 1.6 × max interval (1.2 s at 3 nodes): a healed partition
+        // merges within about that. Without IP multicast each round asks every node of the
+        // nodelist, so its traffic grows with the square of the nodes; the interval grows with
+        // the token, as corosync's own time to re-form the ring does (docs/BENCHMARKS.md, scale)
+        p.add(new MERGE3().setMinInterval(250).setMaxInterval(Math.max(750, token / 4)));
         // on the ring address: unset, it listens on every interface, and all nodes on one host
         // share one port range. Its TCP connection runs on link 0 only, also with several links:
         // a silent loss of link 0 closes no socket, so it suspects nobody; what it does suspect
