@@ -159,10 +159,15 @@ public record Index(long version, long lastInode, int writer, long mtime, List<E
      * order, which the caller knows.
      */
     public boolean newerThan(Index other) {
-        if (version != other.version) {
-            return Long.compareUnsigned(version, other.version) > 0;
+        return newer(version, mtime, other.version, other.mtime);
+    }
+
+    /** dcdb_select_leader's rule on a root's version and mtime, for an index or its summary. */
+    static boolean newer(long version, long mtime, long otherVersion, long otherMtime) {
+        if (version != otherVersion) {
+            return Long.compareUnsigned(version, otherVersion) > 0;
         }
-        return mtime > other.mtime;
+        return mtime > otherMtime;
     }
 
     @Override

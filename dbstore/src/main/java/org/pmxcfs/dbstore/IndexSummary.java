@@ -105,10 +105,7 @@ public record IndexSummary(long version, long lastInode, int writer, long mtime,
 
     /** The same rule as {@link Index#newerThan}: a higher version, then a later root mtime. */
     public boolean newerThan(IndexSummary other) {
-        if (version != other.version) {
-            return Long.compareUnsigned(version, other.version) > 0;
-        }
-        return mtime > other.mtime;
+        return Index.newer(version, mtime, other.version, other.mtime);
     }
 
     /** Whether both summarise the same tree. */
