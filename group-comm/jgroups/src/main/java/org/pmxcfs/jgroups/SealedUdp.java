@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.jgroups.Address;
 import org.jgroups.Message;
 import org.jgroups.conf.ClassConfigurator;
+import org.jgroups.protocols.NoBundler;
 import org.jgroups.protocols.UDP;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.stack.IpAddress;
@@ -101,6 +102,19 @@ public final class SealedUdp extends UDP {
         ipMcast(false);
         // headers are looked up by protocol id: the subclass speaks as UDP
         setId(ClassConfigurator.getProtocolId(UDP.class));
+    }
+
+    /**
+     * Refuses a bundler with several links: a bundler sends from a thread of its own, where
+     * {@link #everyLink} is unset, so suspect checks would silently go out on one link only.
+     */
+    @Override
+    public void init() throws Exception {
+        super.init();
+        if (links != null && !(getBundler() instanceof NoBundler)) {
+            throw new IllegalStateException("with several links the transport must run without a bundler"
+                    + " (suspect checks go out on every link from the sending thread), not " + getBundlerClass());
+        }
     }
 
     @Override
