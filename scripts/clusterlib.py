@@ -286,14 +286,7 @@ class Workload:
         still unhealthy settle seconds later ends the run (the rest goes to self.notrun)."""
         for i, (name, fn) in enumerate(phases):
             self.check()
-            bad = self.health()
-            t_end = time.monotonic() + settle
-            while bad and time.monotonic() < t_end:
-                time.sleep(2)
-                bad = self.health()
-                if not bad:
-                    self.errors.append("cluster unhealthy before the %s phase, healthy again %.0f s later"
-                                       % (name, settle - (t_end - time.monotonic())))
+            bad = self.settled("before the %s phase" % name, settle)
             if bad:
                 self.errors.append("cluster not healthy before the %s phase: %s%s" % (name, bad, self.c.log_tails()))
                 self.notrun = [n for n, _ in phases[i:]]
@@ -307,9 +300,21 @@ class Workload:
             except Exception as e:  # noqa: BLE001
                 self.errors.append("%s phase: %s: %s" % (name, type(e).__name__, e))
                 log("  %s FAILED: %s: %s" % (name, type(e).__name__, str(e).splitlines()[0] if str(e) else ""))
-        bad = self.health()
+        bad = self.settled("at the end", settle)
         if bad:
             self.errors.append("cluster not healthy at the end: %s" % bad)
+
+    def settled(self, when, settle):
+        """The health check, repeated for up to settle seconds while it fails; what is still wrong."""
+        bad = self.health()
+        t_end = time.monotonic() + settle
+        while bad and time.monotonic() < t_end:
+            time.sleep(2)
+            bad = self.health()
+            if not bad:
+                self.errors.append("cluster unhealthy %s, healthy again %.0f s later"
+                                   % (when, settle - (t_end - time.monotonic())))
+        return bad
 
     def check(self):
         if self.stop:
