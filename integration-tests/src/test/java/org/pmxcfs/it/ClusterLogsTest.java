@@ -45,7 +45,7 @@ class ClusterLogsTest extends ClusterTestBase {
             "\\[dcdb\\] debug: write '/dbg.cfg' \\(9 bytes at 0\\): applied, result 9",
             "\\[dcdb\\] debug: apply write '/dbg.cfg' \\(9 bytes at 0\\) from 1/\\d+: ok",
             "\\[dcdb\\] debug: apply create '/from2.cfg' from 2/\\d+: ok",
-            "\\[dcdb\\] debug: state of 3/\\d+: \\d+ bytes of index",
+            "\\[dcdb\\] debug: state of 3/\\d+: IndexSummary\\[version=\\d+, .*entries=\\d+\\]",
             "\\[quorum\\] debug: view \\[.*\\]: nodes \\[1, 3\\] in the nodelist, 2 of 3 expected votes, quorum 2 - quorate",
         }) {
             assertTrue(Pattern.compile(re).matcher(log).find(), "node1's debug log has /" + re + "/:\n" + log);

@@ -27,13 +27,15 @@ public record TotemTimings(Duration token, Duration consensus) {
 
     /**
      * How long a joining node waits for the coordinator's answer before it asks again (it gives
-     * up after three attempts and starts a group of its own). A coordinator is only suspected
-     * after a third of the token, and one busy with many members may take longer than a fixed
-     * 2 s to answer (the 27th node of a 32-node cluster on one machine did not get in), so the
-     * wait is the token (which grows with the nodelist), never less than JGroups' 2 s.
+     * up after three attempts and starts a group of its own): twice the time after which a
+     * silent coordinator is suspected (a third of the token), never less than JGroups' 2 s. A
+     * fixed 2 s was too short for a coordinator busy with many members (the 27th node of a
+     * 32-node cluster on one machine did not get in). Not longer: a node alone waits this long
+     * for answers to its discovery before it forms a group of its own, so it delays the start
+     * of a node whose peers are down.
      */
     public Duration joinTimeout() {
-        return Duration.ofMillis(Math.max(2000, token.toMillis()));
+        return Duration.ofMillis(Math.max(2000, token.toMillis() * 2 / 3));
     }
 
     /** Corosync's consensus when none is configured (also its minimum): 1.2 × token. */
