@@ -75,6 +75,11 @@ public final class Dcdb implements DfsmCallbacks {
     private Transfer transfer;
     /** The raised version of the quorate round completed here, until every member completed it; 0: none. */
     private long unagreed;
+    /**
+     * The index the last STATE summarised: what this member sends if it leads the round (an
+     * index hashes every file, so it is computed once per round, not again for the updates).
+     */
+    private Index stateIndex;
 
     /** What a round keeps from {@link #processStateUpdate} until {@link #cleanup}. */
     private static final class Transfer {
@@ -202,7 +207,8 @@ public final class Dcdb implements DfsmCallbacks {
     /** The summary of this node's memdb index and its agreed version ({@link SyncState}). */
     @Override
     public byte[] getState() {
-        return new SyncState(IndexSummary.of(db.index()), db.agreedVersion()).encode();
+        stateIndex = db.index();
+        return new SyncState(IndexSummary.of(stateIndex), db.agreedVersion()).encode();
     }
 
     /**
@@ -261,9 +267,10 @@ public final class Dcdb implements DfsmCallbacks {
         transfer = new Transfer(leaderState.member(), lead.summary(),
                 host.isQuorate() ? highest + ROUND_VERSION_STEP : 0, lead.agreed());
         if (leaderState.member().equals(round.self())) {
-            // normal messages wait while a round runs, so the tree is the one the state summarised
-            Index own = db.index();
-            if (!IndexSummary.of(own).sameTree(lead.summary())) {
+            // normal messages wait while a round runs, so the tree is the one the state summarised;
+            // every change raises the version, which tells if that ever does not hold
+            Index own = stateIndex;
+            if (own == null || own.version() != db.stats().version()) {
                 log.error("the local tree changed since its state was sent - leave and resync");
                 return false;
             }

@@ -558,4 +558,16 @@ class DcdbTest {
         assertTrue(n1.dcdb.processUpdate(N2, index));
         assertFalse(n1.dcdb.processUpdate(N2, index), "one index per round");
     }
+
+    /** The leader sends the index its state summarised; a tree that changed since is not sent. */
+    @Test
+    void aLeaderWhoseTreeChangedSinceItsStateSendsNothing() {
+        common(n1, n2);
+        n2.deliver(N2, T + 1, new Operation.Mkdir("newer"));
+        List<MemberState> states = states(n1, n2);
+        n2.deliver(N2, T + 2, new Operation.Mkdir("after-the-state"));
+        FakeRound leader = new FakeRound(N2);
+        assertFalse(n2.dcdb.processStateUpdate(states, leader));
+        assertTrue(leader.updates.isEmpty(), "updates of another tree than the one its state described");
+    }
 }
