@@ -4,7 +4,7 @@ package org.pmxcfs.dbstore;
 public enum Errno {
     EPERM(1), ENOENT(2), EIO(5), EBADF(9), EAGAIN(11), EACCES(13), EBUSY(16), EEXIST(17),
     ENOTDIR(20), EISDIR(21), EINVAL(22), EFBIG(27), ENOSPC(28), EROFS(30), ERANGE(34), ENAMETOOLONG(36),
-    ENOSYS(38), ENOTEMPTY(39), ENODATA(61), EOPNOTSUPP(95), ETIMEDOUT(110);
+    ENOSYS(38), ENOTEMPTY(39), ENODATA(61), EPROTO(71), EOPNOTSUPP(95), ETIMEDOUT(110);
 
     /** The positive errno number. */
     public final int code;

@@ -57,6 +57,15 @@ public interface FsCore {
 
     FsStat statfs();
 
+    /**
+     * Changes whenever the attributes of every entry may have changed at once (the write bits
+     * follow quorum); the kernel's cached attributes are dropped when it does. Every other change
+     * of an entry is announced by path (see {@link FuseSession#changed(String)}).
+     */
+    default long attributesEpoch() {
+        return 0;
+    }
+
     /** A view of bytes to copy out; never modified by the reader. */
     record Slice(byte[] array, int offset, int length) {
         public static final Slice EMPTY = new Slice(new byte[0], 0, 0);

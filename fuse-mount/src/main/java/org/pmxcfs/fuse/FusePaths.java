@@ -3,7 +3,6 @@ package org.pmxcfs.fuse;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import jnr.ffi.Pointer;
 import org.pmxcfs.dbstore.Errno;
 import org.pmxcfs.dbstore.FsException;
 import org.pmxcfs.dbstore.MemDb;
@@ -18,17 +17,7 @@ import org.pmxcfs.dbstore.MemDb;
  */
 public final class FusePaths {
 
-    /** Longest name in bytes: what statfs reports and what every operation enforces. */
-
     private FusePaths() {}
-
-    /** The NUL-terminated path at {@code raw}. */
-    static String decode(Pointer raw) {
-        int len = raw.indexOf(0, (byte) 0);
-        byte[] bytes = new byte[len];
-        raw.get(0, bytes, 0, len);
-        return decode(bytes);
-    }
 
     /**
      * {@code bytes} as a string.
@@ -55,13 +44,5 @@ public final class FusePaths {
         } catch (CharacterCodingException e) {
             throw new FsException(Errno.EINVAL, "name is not valid UTF-8");
         }
-    }
-
-    /** {@code name} as the NUL-terminated UTF-8 bytes a readdir filler takes. */
-    static byte[] cString(String name) {
-        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        byte[] c = new byte[utf8.length + 1];
-        System.arraycopy(utf8, 0, c, 0, utf8.length);
-        return c;
     }
 }

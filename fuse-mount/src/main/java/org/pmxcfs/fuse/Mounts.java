@@ -4,18 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import jnr.ffi.LibraryLoader;
 
 /** Mount table queries and lazy unmount, without shelling out. */
 public final class Mounts {
-
-    /** libc's umount2. */
-    public interface LibC {
-        int umount2(String target, int flags);
-    }
-
-    private static final int MNT_DETACH = 2;
-    private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
 
     private Mounts() {}
 
@@ -39,7 +30,7 @@ public final class Mounts {
 
     /** Lazily unmounts {@code dir} (MNT_DETACH); a no-op when nothing is mounted there. */
     public static void detach(Path dir) {
-        LIBC.umount2(dir.toAbsolutePath().normalize().toString(), MNT_DETACH);
+        Libc.C.umount2(dir.toAbsolutePath().normalize().toString(), Libc.MNT_DETACH);
     }
 
     private static String unescape(String s) {

@@ -50,9 +50,4 @@ class FusePathsTest {
         assertEquals(Errno.ENAMETOOLONG, refused(("/" + "\u00e9".repeat(128)).getBytes(StandardCharsets.UTF_8)),
                 "bytes count, not characters");
     }
-
-    @Test
-    void cStringIsNulTerminatedUtf8() {
-        assertEquals("61c3a900", java.util.HexFormat.of().formatHex(FusePaths.cString("a\u00e9")));
-    }
 }

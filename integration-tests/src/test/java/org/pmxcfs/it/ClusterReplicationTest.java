@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.pmxcfs.ipc.client.IpcClient;
 
 /**
  * Issue #3, scenario 1: three daemons replicate every write; concurrent writers on every node end
@@ -83,6 +84,58 @@ class ClusterReplicationTest extends ClusterTestBase {
         System.out.printf("[cluster-timing] write on node1 (open/write/close) until readable on node3: median %.1f ms,"
                 + " max %.1f ms (20 writes)%n", micros.get(10) / 1000.0, micros.get(19) / 1000.0);
         c.awaitIdenticalTrees(c.nodes, 5_000);
+    }
+
+    /**
+     * The kernel keeps names, attributes and pages of tree entries for long; a change made on
+     * another node must drop them before this node says (here through IPC) that it has the change.
+     * With libfuse 2's fixed 1 s caches a stat right after showed the old size, and a deleted file
+     * stayed visible.
+     */
+    @Test
+    void theKernelNeverServesWhatAnotherNodeChanged() throws Exception {
+        Cluster c = started(3);
+        Cluster.Node writer = c.node(1);
+        Cluster.Node reader = c.node(3);
+        String rel = "cached.cfg";
+        Path mine = reader.path(rel);
+        String before = "v0\n";
+        ClusterFs.put(writer.path(rel), before);
+        ClusterFs.awaitContent(mine, before, 5_000);
+        try (IpcClient ipc = IpcClient.connect(reader.run)) {
+            for (int i = 1; i <= 10; i++) {
+                // the reader's kernel holds the name, the attributes and the pages now
+                assertEquals(before, Files.readString(mine));
+                assertEquals(before.length(), Files.size(mine));
+                String content = "v" + i + " " + "x".repeat(7 * i) + "\n";
+                ClusterFs.put(writer.path(rel), content);
+                awaitConfig(ipc, rel, content);
+                assertEquals(content.length(), Files.size(mine), "size after change " + i);
+                assertEquals(content, Files.readString(mine), "content after change " + i);
+                before = content;
+            }
+            assertTrue(Files.exists(mine));
+            Files.delete(writer.path(rel));
+            awaitConfig(ipc, rel, null);
+            assertFalse(Files.exists(mine), "deleted on node1, still seen on node3");
+            ClusterFs.put(writer.path(rel), "again\n");
+            awaitConfig(ipc, rel, "again\n");
+            assertEquals("again\n", Files.readString(mine), "created again on node1");
+        }
+    }
+
+    /** Waits (at most 5 s) until the node's tree holds {@code content} at {@code rel} (null: no such file). */
+    private static void awaitConfig(IpcClient ipc, String rel, String content) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            java.util.Optional<byte[]> got = ipc.getConfig(rel);
+            String now = got.map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8)).orElse(null);
+            if (java.util.Objects.equals(now, content)) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "'" + rel + "' on the reader's tree: " + now + ", expected " + content);
+            Thread.sleep(2);
+        }
     }
 
     @Test

@@ -20,7 +20,7 @@ import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.Operation;
 import org.pmxcfs.dbstore.SqliteStore;
 import org.pmxcfs.dbstore.StoreException;
-import org.pmxcfs.fuse.FuseLoop;
+import org.pmxcfs.fuse.FuseSession;
 import org.pmxcfs.fuse.MountPoint;
 import org.pmxcfs.ipc.IpcServer;
 import org.pmxcfs.ipc.IpcService;
@@ -48,8 +48,6 @@ import org.slf4j.LoggerFactory;
 final class Pmxcfs {
 
     /** FUSE options: the original's, plus direct_io so every read sees the latest data. */
-    static final List<String> FUSE_OPTIONS = List.of("default_permissions", "allow_other", "big_writes",
-            "direct_io", "fsname=pmxcfs", "subtype=pmxcfs");
     private static final long UNMOUNT_WAIT_MILLIS = 2000;
 
     private static final Logger log = LoggerFactory.getLogger("main");
@@ -133,6 +131,8 @@ final class Pmxcfs {
         ChangeFeed feed = new ChangeFeed(ChangeFeed.DEFAULT_CAPACITY, clock::millis);
         // the join API starts after the mount (it reads its certificate there) and hears of changes from then on
         AtomicReference<JoinApiService> joinApiEvents = new AtomicReference<>();
+        // the mount hears of changes once it exists (the kernel caches nothing before)
+        AtomicReference<FuseSession> mounted = new AtomicReference<>();
         db.setListener(new MemDb.ChangeListener() { // every change and reload, local or replicated
             @Override
             public void changed(String path) {
@@ -140,6 +140,10 @@ final class Pmxcfs {
                 locks.changed(path);
                 clusterSwitch.changed(path);
                 feed.changed(path);
+                FuseSession fuse = mounted.get();
+                if (fuse != null) {
+                    fuse.changed(path);
+                }
                 JoinApiService joinApi = joinApiEvents.get();
                 if (joinApi != null) {
                     joinApi.treeChanged(path);
@@ -151,6 +155,10 @@ final class Pmxcfs {
                 counters.reloaded();
                 locks.reloaded();
                 feed.reloaded();
+                FuseSession fuse = mounted.get();
+                if (fuse != null) {
+                    fuse.reloaded();
+                }
             }
         });
         if (newDb && !o.local) {
@@ -168,11 +176,13 @@ final class Pmxcfs {
         PveFs fs = new PveFs(nodename, db, applier, status, locks, logging, quorum::quorate, clock, wwwData);
 
         Path mountPoint = MountPoint.prepare(o.mountpoint);
-        FuseLoop fuse = FuseLoop.mount(fs, mountPoint, o.fuseThreads, FUSE_OPTIONS);
+        FuseSession fuse = FuseSession.mount(fs, mountPoint, o.fuseThreads);
+        mounted.set(fuse);
         life.onStop(() -> fuse.unmount(UNMOUNT_WAIT_MILLIS));
         IpcService ipcService = new IpcService(db, status, clusterLog, kv, () -> clock.millis() / 1000,
                 new StatusForwarder(mode), quorum, new DaemonSteering(o, nodename, mode, clusterSwitch));
         OperatorFeatures.registerIpcOps(ipcService, feed, db, locks, applier, mode, quorum, nodename, clock);
+        ipcService.beforeAnswers(fuse::awaitCaches);
         IpcServer ipc = IpcServer.start(IpcClient.socketPath(o.runDir), ipcService, wwwData, IpcServer.Config.DEFAULT);
         life.onStop(ipc::close);
         MetricsServer metrics = OperatorFeatures.startMetrics(o, db, writes, mode);

@@ -56,6 +56,7 @@ public final class IpcService {
     private final LongSupplier nowSeconds;
     private final StatusListener listener;
     private final Map<String, Op> ops = new LinkedHashMap<>();
+    private volatile Runnable beforeAnswer = () -> {};
 
     /**
      * @param nowSeconds the clock that stamps cluster log entries (epoch seconds)
@@ -130,6 +131,14 @@ public final class IpcService {
         if (ops.putIfAbsent(name, new Op(Set.copyOf(fields), write, handler)) != null) {
             throw new IllegalArgumentException("IPC op '" + name + "' is already registered");
         }
+    }
+
+    /**
+     * Runs {@code barrier} after every operation, before its answer: the mount's caches catch
+     * up with the tree, so what a client was told is what it reads through the mount next.
+     */
+    public void beforeAnswers(Runnable barrier) {
+        this.beforeAnswer = Objects.requireNonNull(barrier);
     }
 
     /** The names of all operations, in documentation order. */
@@ -219,7 +228,13 @@ public final class IpcService {
                 throw new IpcError(Errno.EINVAL, "unknown argument '" + f + "' for op '" + name + "'");
             }
         }
-        return op.handler().handle(peer, new Args(name, request));
+        try {
+            return op.handler().handle(peer, new Args(name, request));
+        } finally {
+            // also after a failure (it may have changed something first), and after a watch
+            // (its client reads what changed through the mount next)
+            beforeAnswer.run();
+        }
     }
 
     // ---------------------------------------------------------------- operations

@@ -82,6 +82,11 @@ public final class PveFs implements FsCore {
     }
 
     private FileAttr attr(List<String> parts, int rawMode, int nlink, long size, long blocks, long mtime) {
+        return attr(parts, rawMode, nlink, size, blocks, mtime, false);
+    }
+
+    private FileAttr attr(List<String> parts, int rawMode, int nlink, long size, long blocks, long mtime,
+                          boolean dynamic) {
         int type = rawMode & 0170000;
         int mask;
         if (isPrivate(parts)) {
@@ -89,7 +94,7 @@ public final class PveFs implements FsCore {
         } else {
             mask = type == FileAttr.S_IFREG ? 0027 : 0022;
         }
-        return new FileAttr(rawMode & ~mask, nlink, size, blocks, mtime, 0, wwwDataGid);
+        return new FileAttr(rawMode & ~mask, nlink, size, blocks, mtime, 0, wwwDataGid, dynamic);
     }
 
     @Override
@@ -106,7 +111,7 @@ public final class PveFs implements FsCore {
                 return attr(parts, FileAttr.S_IFLNK | (q ? 0777 : 0555), 1, target.length(), 0);
             }
             int mode = plug.equals(".debug") ? 0640 : 0440;
-            return attr(parts, FileAttr.S_IFREG | mode, 1, status.render(plug).length, 0);
+            return attr(parts, FileAttr.S_IFREG | mode, 1, status.render(plug).length, 0, 0, true);
         }
         TreeEntry e = db.lookup(path).orElseThrow(() -> new FsException(Errno.ENOENT));
         if (e.isDir()) {
@@ -117,6 +122,12 @@ public final class PveFs implements FsCore {
             mode |= 0100;
         }
         return attr(parts, FileAttr.S_IFREG | mode, 1, e.size(), (e.size() + BLOCK_SIZE - 1) / BLOCK_SIZE, e.mtime());
+    }
+
+    /** The write bits of every entry follow quorum. */
+    @Override
+    public long attributesEpoch() {
+        return quorate.getAsBoolean() ? 1 : 0;
     }
 
     @Override

@@ -1,0 +1,226 @@
+package org.pmxcfs.fuse;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the kernel's caches true while they hold names, attributes and data for a long time.
+ * Every change to the tree that the kernel did not make itself through this mount (a write
+ * replicated from another node, a change through IPC, a lock expired by utime, a state
+ * transfer) is told to the kernel: the changed node's attributes and pages and its name are
+ * dropped, and its directory's attributes. A change made by a FUSE request of this mount on its
+ * own path is skipped: the kernel updates its caches from the reply (create, mkdir, unlink,
+ * rmdir, rename, write, truncate). Attributes that change everywhere at once (the write bits,
+ * which follow quorum) are dropped for every node when {@code epoch} changes.
+ *
+ * <p>The notifications are written by one thread of their own: the kernel takes the directory's
+ * lock to drop a name, which a request in progress in that directory may hold, so the threads
+ * that apply changes only queue them here and never wait.
+ */
+final class CacheInvalidator {
+
+    private static final Logger log = LoggerFactory.getLogger("fuse");
+    /** How often the epoch is compared; the window in which a regained quorum may still be refused by the kernel. */
+    private static final long EPOCH_POLL_MILLIS = 20;
+    /** Pending paths kept one by one; beyond this every node is dropped instead. */
+    private static final int MAX_PENDING = 4096;
+
+    private final NodeTable nodes;
+    private final ToIntFunction<FuseReply> send;
+    private final LongSupplier epoch;
+    private final ThreadLocal<String[]> own = new ThreadLocal<>();
+    private final FuseReply message = new FuseReply(ByteBuffer.allocateDirect(FuseAbi.OUT_HEADER + 24 + 1024));
+    private final LinkedHashSet<String> pending = new LinkedHashSet<>();
+    private boolean all;
+    private boolean stopped;
+    /** Changes queued so far, and how many of them the kernel has been told about. */
+    private long queued;
+    private long sent;
+    private long seenEpoch;
+    private Thread thread;
+
+    /**
+     * @param send  writes one notification; returns 0 or the errno (ENOENT: the kernel does not
+     *              hold that node or name any more)
+     * @param epoch changes when the attributes of every node may have changed
+     */
+    CacheInvalidator(NodeTable nodes, ToIntFunction<FuseReply> send, LongSupplier epoch) {
+        this.nodes = nodes;
+        this.send = send;
+        this.epoch = epoch;
+    }
+
+    synchronized void start() {
+        seenEpoch = epoch.getAsLong();
+        thread = new Thread(this::run, "fuse-invalidate");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop() {
+        Thread t;
+        synchronized (this) {
+            stopped = true;
+            notifyAll();
+            t = thread;
+        }
+        if (t != null) {
+            try {
+                t.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Runs {@code body} as the FUSE request that changes {@code paths} (absolute) on this thread. */
+    void asOwnChange(String[] paths, Runnable body) {
+        own.set(paths);
+        try {
+            body.run();
+        } finally {
+            own.remove();
+        }
+    }
+
+    /** {@code path} ("a/b", relative to the root) changed. Never blocks for long. */
+    void changed(String path) {
+        String[] mine = own.get();
+        if (mine != null) {
+            for (String p : mine) {
+                if (p.length() == path.length() + 1 && p.endsWith(path)) {
+                    return;
+                }
+            }
+        }
+        synchronized (this) {
+            queued++;
+            if (!all) {
+                pending.add(path);
+                if (pending.size() > MAX_PENDING) {
+                    all = true;
+                    pending.clear();
+                }
+            }
+            notifyAll();
+        }
+    }
+
+    /** The whole tree may have changed. */
+    synchronized void reloaded() {
+        queued++;
+        all = true;
+        pending.clear();
+        notifyAll();
+    }
+
+    /**
+     * Waits until the kernel has been told about every change queued before this call (at most
+     * {@code millis}): a change made through IPC is visible through the mount once its answer is
+     * sent. Only for threads that hold no request of this mount in progress.
+     */
+    synchronized void awaitSent(long millis) {
+        long target = queued;
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (sent < target && !stopped && thread != null) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                log.warn("the kernel's caches were not updated within {} ms", millis);
+                return;
+            }
+            try {
+                wait(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void run() {
+        while (true) {
+            List<String> paths;
+            boolean everything;
+            long batch;
+            synchronized (this) {
+                if (!stopped && pending.isEmpty() && !all) {
+                    try {
+                        wait(EPOCH_POLL_MILLIS);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (stopped) {
+                    return;
+                }
+                paths = new ArrayList<>(pending);
+                pending.clear();
+                everything = all;
+                all = false;
+                batch = queued;
+            }
+            try {
+                long e = epoch.getAsLong();
+                if (e != seenEpoch) {
+                    seenEpoch = e;
+                    if (!everything) {
+                        for (NodeTable.Known n : nodes.all()) {
+                            send(message.invalInode(n.id(), -1, 0));
+                        }
+                    }
+                }
+                if (everything) {
+                    dropAll();
+                } else {
+                    for (String p : paths) {
+                        drop(p);
+                    }
+                }
+            } catch (RuntimeException ex) {
+                log.error("dropping cached entries failed: {}", ex.toString(), ex);
+            }
+            synchronized (this) {
+                sent = batch;
+                notifyAll();
+            }
+        }
+    }
+
+    private void drop(String path) {
+        List<NodeTable.Known> along = nodes.along(path);
+        int depth = path.isEmpty() ? 0 : path.split("/").length;
+        NodeTable.Known last = along.get(along.size() - 1);
+        if (along.size() == depth + 1) { // the kernel knows the node itself
+            send(message.invalInode(last.id(), 0, 0));
+            if (last.parent() != 0) {
+                send(message.invalEntry(last.parent(), last.name().getBytes(StandardCharsets.UTF_8)));
+                send(message.invalInode(last.parent(), -1, 0));
+            }
+        } else if (along.size() == depth) { // only its directory: a new name there, or a changed listing
+            send(message.invalInode(last.id(), -1, 0));
+        }
+    }
+
+    private void dropAll() {
+        for (NodeTable.Known n : nodes.all()) {
+            send(message.invalInode(n.id(), 0, 0));
+            if (n.parent() != 0) {
+                send(message.invalEntry(n.parent(), n.name().getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    private void send(FuseReply m) {
+        int errno = send.applyAsInt(m);
+        if (errno != 0 && errno != Libc.ENOENT && log.isDebugEnabled()) {
+            log.debug("cache notification refused: errno {}", errno);
+        }
+    }
+}

@@ -1,0 +1,340 @@
+package org.pmxcfs.fuse;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.pmxcfs.dbstore.Errno;
+import org.pmxcfs.dbstore.FsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns kernel requests into {@link FsCore} calls and their results into replies: node ids to
+ * paths, errors to errnos, and how long the kernel may cache what it is told. Names and
+ * attributes of tree entries are cached for {@link #CACHE_SECONDS} ({@link CacheInvalidator}
+ * drops them when something else changes them); status files (dynamic) are never cached and are
+ * read with direct I/O. A read-only open needs no FLUSH (nothing to commit), so the kernel is told
+ * to skip it. Operations not handled here (symlink, link, xattrs, special files) get ENOSYS, as
+ * from libfuse without the operation.
+ */
+final class FuseDispatcher {
+
+    private static final Logger log = LoggerFactory.getLogger("fuse");
+    /** How long the kernel keeps names and attributes of tree entries; every change drops them sooner. */
+    static final long CACHE_SECONDS = 3600;
+    private static final long ROOT_SECONDS = 1;
+    private static final int O_ACCMODE = 3;
+    private static final int S_IFMT = 0170000;
+
+    private final FsCore core;
+    private final NodeTable nodes;
+    private final CacheInvalidator invalidator;
+    private final Runnable onInit;
+    private final int maxWrite;
+    private final Map<Long, List<byte[]>> dirs = new ConcurrentHashMap<>();
+    private final AtomicLong nextDir = new AtomicLong(1);
+
+    FuseDispatcher(FsCore core, NodeTable nodes, CacheInvalidator invalidator, int maxWrite, Runnable onInit) {
+        this.core = core;
+        this.nodes = nodes;
+        this.invalidator = invalidator;
+        this.maxWrite = maxWrite;
+        this.onInit = onInit;
+    }
+
+    /** Handles {@code rq}; returns the length of the reply built in {@code out}, or 0 if none is due. */
+    int handle(FuseRequest rq, FuseReply out) {
+        int op = rq.opcode();
+        long unique = rq.unique();
+        String path = null;
+        try {
+            switch (op) {
+                case FuseAbi.FORGET -> {
+                    nodes.forget(rq.nodeId(), rq.u64(FuseRequest.body()));
+                    return 0;
+                }
+                case FuseAbi.BATCH_FORGET -> {
+                    int count = rq.u32(FuseRequest.body());
+                    int at = FuseRequest.body() + 8;
+                    for (int i = 0; i < count; i++, at += FuseAbi.FORGET_ONE) {
+                        nodes.forget(rq.u64(at), rq.u64(at + 8));
+                    }
+                    return 0;
+                }
+                case FuseAbi.INTERRUPT -> {
+                    return 0; // requests are not interruptible; the kernel waits for the reply
+                }
+                case FuseAbi.INIT -> {
+                    return init(rq, out);
+                }
+                case FuseAbi.DESTROY -> {
+                    return out.ok(unique).length();
+                }
+                default -> {
+                    // every other request is about a node with a path
+                }
+            }
+            long node = rq.nodeId();
+            path = nodes.path(node);
+            if (path == null) {
+                return out.error(unique, Errno.ENOENT.code).length();
+            }
+            return dispatch(op, rq, out, node, path);
+        } catch (FsException e) {
+            return out.error(unique, e.errno().code).length();
+        } catch (RuntimeException e) {
+            log.error("{} '{}' failed: {}", op, path, e.toString(), e);
+            return out.error(unique, Errno.EIO.code).length();
+        } catch (Error e) {
+            // the daemon's uncaught-exception handler decides (pmxcfs stops); until then the caller gets EIO
+            Thread t = Thread.currentThread();
+            t.getUncaughtExceptionHandler().uncaughtException(t, e);
+            return out.error(unique, Errno.EIO.code).length();
+        }
+    }
+
+    private int dispatch(int op, FuseRequest rq, FuseReply out, long node, String path) {
+        long unique = rq.unique();
+        int body = FuseRequest.body();
+        switch (op) {
+            case FuseAbi.LOOKUP -> {
+                String child = childPath(node, rq.name(body));
+                FileAttr a = core.getattr(child);
+                return entry(out, unique, node, child, a);
+            }
+            case FuseAbi.GETATTR -> {
+                FileAttr a = core.getattr(path);
+                // the root's a second, as libfuse's default: a crashed daemon's mount point then
+                // answers stat with ENOTCONN within a second, which is how its death is noticed
+                long ttl = node == NodeTable.ROOT ? ROOT_SECONDS : ttl(a);
+                return out.ok(unique).attrOut(node, a, ttl).length();
+            }
+            case FuseAbi.SETATTR -> {
+                return setattr(rq, out, node, path);
+            }
+            case FuseAbi.READLINK -> {
+                byte[] target = core.readlink(path).getBytes(StandardCharsets.UTF_8);
+                return out.ok(unique).data(target, 0, target.length).length();
+            }
+            case FuseAbi.MKNOD -> {
+                String child = childPath(node, rq.name(body + FuseAbi.MKNOD_IN));
+                if ((rq.u32(body) & S_IFMT) != FileAttr.S_IFREG) {
+                    throw new FsException(Errno.ENOSYS);
+                }
+                own(child, () -> {
+                    long fh = core.create(child, 1 /* O_WRONLY */);
+                    core.flush(child, fh);
+                    core.release(child, fh);
+                });
+                return entry(out, unique, node, child, core.getattr(child));
+            }
+            case FuseAbi.MKDIR -> {
+                String child = childPath(node, rq.name(body + FuseAbi.MKDIR_IN));
+                own(child, () -> core.mkdir(child));
+                return entry(out, unique, node, child, core.getattr(child));
+            }
+            case FuseAbi.UNLINK, FuseAbi.RMDIR -> {
+                byte[] raw = rq.name(body);
+                String name = FusePaths.decode(raw);
+                String child = childPath(node, raw);
+                own(child, () -> {
+                    if (op == FuseAbi.UNLINK) {
+                        core.unlink(child);
+                    } else {
+                        core.rmdir(child);
+                    }
+                });
+                nodes.removed(node, name);
+                return out.ok(unique).length();
+            }
+            case FuseAbi.RENAME -> {
+                return rename(rq, out, node);
+            }
+            case FuseAbi.OPEN -> {
+                int flags = rq.u32(body);
+                long fh = core.open(path, flags);
+                return out.ok(unique).open(fh, openFlags(node, flags)).length();
+            }
+            case FuseAbi.CREATE -> {
+                int flags = rq.u32(body);
+                String child = childPath(node, rq.name(body + FuseAbi.CREATE_IN));
+                long[] fh = new long[1];
+                own(child, () -> fh[0] = core.create(child, flags));
+                long id = putEntry(out, unique, node, child, core.getattr(child));
+                return out.open(fh[0], openFlags(id, flags)).length();
+            }
+            case FuseAbi.READ -> {
+                long fh = rq.u64(body);
+                long offset = rq.u64(body + 8);
+                int size = Math.min(rq.u32(body + 16), out.capacity());
+                FsCore.Slice s = core.read(path, fh, offset, size);
+                return out.ok(unique).data(s.array(), s.offset(), s.length()).length();
+            }
+            case FuseAbi.WRITE -> {
+                long fh = rq.u64(body);
+                long offset = rq.u64(body + 8);
+                int size = rq.u32(body + 16);
+                byte[] data = rq.bytes(body + FuseAbi.IO_IN, size);
+                int[] n = new int[1];
+                own(path, () -> n[0] = core.write(path, fh, offset, data));
+                return out.ok(unique).written(n[0]).length();
+            }
+            case FuseAbi.STATFS -> {
+                return out.ok(unique).statfs(core.statfs()).length();
+            }
+            case FuseAbi.FLUSH -> {
+                core.flush(path, rq.u64(body));
+                return out.ok(unique).length();
+            }
+            case FuseAbi.FSYNC -> {
+                core.fsync(path, rq.u64(body));
+                return out.ok(unique).length();
+            }
+            case FuseAbi.RELEASE -> {
+                core.release(path, rq.u64(body));
+                return out.ok(unique).length();
+            }
+            case FuseAbi.OPENDIR -> {
+                List<String> names = core.readdir(path);
+                List<byte[]> listing = new ArrayList<>(names.size() + 2);
+                listing.add(new byte[] {'.'});
+                listing.add(new byte[] {'.', '.'});
+                for (String n : names) {
+                    listing.add(n.getBytes(StandardCharsets.UTF_8));
+                }
+                long fh = nextDir.getAndIncrement();
+                dirs.put(fh, listing);
+                return out.ok(unique).open(fh, 0).length();
+            }
+            case FuseAbi.READDIR -> {
+                return readdir(rq, out);
+            }
+            case FuseAbi.RELEASEDIR -> {
+                dirs.remove(rq.u64(body));
+                return out.ok(unique).length();
+            }
+            default -> {
+                return out.error(unique, Errno.ENOSYS.code).length();
+            }
+        }
+    }
+
+    private int init(FuseRequest rq, FuseReply out) {
+        int body = FuseRequest.body();
+        int major = rq.u32(body);
+        int minor = rq.u32(body + 4);
+        int readahead = rq.u32(body + 8);
+        int offered = rq.u32(body + 12);
+        if (major != FuseAbi.KERNEL_VERSION || minor < FuseAbi.MIN_MINOR) {
+            log.error("kernel FUSE protocol {}.{} is too old - need {}.{} or later (Linux 5.4+)", major, minor,
+                    FuseAbi.KERNEL_VERSION, FuseAbi.MIN_MINOR);
+            return out.error(rq.unique(), Errno.EPROTO.code).length();
+        }
+        int wanted = FuseAbi.ASYNC_READ | FuseAbi.BIG_WRITES | FuseAbi.AUTO_INVAL_DATA | FuseAbi.PARALLEL_DIROPS
+                | FuseAbi.MAX_PAGES | FuseAbi.CACHE_SYMLINKS;
+        int pages = maxWrite / 4096;
+        out.ok(rq.unique()).init(Math.min(minor, FuseAbi.MAX_MINOR), readahead, offered & wanted, maxWrite, pages);
+        int n = out.length();
+        onInit.run();
+        return n;
+    }
+
+    private int setattr(FuseRequest rq, FuseReply out, long node, String path) {
+        int body = FuseRequest.body();
+        int valid = rq.u32(body);
+        // libfuse's order: mode, owner, size, times; the first failure ends it
+        if ((valid & FuseAbi.FATTR_MODE) != 0) {
+            core.chmod(path, rq.u32(body + 68));
+        }
+        if ((valid & (FuseAbi.FATTR_UID | FuseAbi.FATTR_GID)) != 0) {
+            long uid = (valid & FuseAbi.FATTR_UID) != 0 ? rq.u32(body + 76) & 0xffffffffL : -1;
+            long gid = (valid & FuseAbi.FATTR_GID) != 0 ? rq.u32(body + 80) & 0xffffffffL : -1;
+            core.chown(path, uid, gid);
+        }
+        if ((valid & FuseAbi.FATTR_SIZE) != 0) {
+            long size = rq.u64(body + 16);
+            own(path, () -> core.truncate(path, size));
+        }
+        if ((valid & FuseAbi.FATTR_MTIME) != 0) {
+            // not an own change: utime(0, 0) on a lock directory may remove it
+            long mtime = (valid & FuseAbi.FATTR_MTIME_NOW) != 0 ? System.currentTimeMillis() / 1000
+                    : rq.u64(body + 40);
+            core.utimens(path, mtime);
+            // it may have removed a lock directory: the caller's next look must not find it cached
+            invalidator.awaitSent(1000);
+        }
+        FileAttr a = core.getattr(path);
+        return out.ok(rq.unique()).attrOut(node, a, ttl(a)).length();
+    }
+
+    private int rename(FuseRequest rq, FuseReply out, long node) {
+        int body = FuseRequest.body();
+        long newDir = rq.u64(body);
+        byte[] rawFrom = rq.name(body + FuseAbi.RENAME_IN);
+        byte[] rawTo = rq.name(body + FuseAbi.RENAME_IN + rawFrom.length + 1);
+        String from = childPath(node, rawFrom);
+        String to = childPath(newDir, rawTo);
+        invalidator.asOwnChange(new String[] {from, to}, () -> core.rename(from, to));
+        nodes.renamed(node, FusePaths.decode(rawFrom), newDir, FusePaths.decode(rawTo));
+        return out.ok(rq.unique()).length();
+    }
+
+    private int readdir(FuseRequest rq, FuseReply out) {
+        int body = FuseRequest.body();
+        List<byte[]> listing = dirs.get(rq.u64(body));
+        if (listing == null) {
+            return out.error(rq.unique(), Errno.EBADF.code).length();
+        }
+        long offset = rq.u64(body + 8);
+        int limit = Math.min(rq.u32(body + 16), out.capacity());
+        out.ok(rq.unique());
+        for (int i = (int) Math.max(0, offset); i < listing.size(); i++) {
+            if (!out.dirent(listing.get(i), i + 1, limit)) {
+                break;
+            }
+        }
+        return out.length();
+    }
+
+    private int entry(FuseReply out, long unique, long parent, String child, FileAttr a) {
+        putEntry(out, unique, parent, child, a);
+        return out.length();
+    }
+
+    /** Starts a reply with the entry of {@code child}, which the kernel now holds one more reference to. */
+    private long putEntry(FuseReply out, long unique, long parent, String child, FileAttr a) {
+        long id = nodes.lookedUp(parent, child.substring(child.lastIndexOf('/') + 1), a.dynamic());
+        out.ok(unique).entry(id, a, ttl(a));
+        return id;
+    }
+
+    private static long ttl(FileAttr a) {
+        return a.dynamic() ? 0 : CACHE_SECONDS;
+    }
+
+    private int openFlags(long node, int flags) {
+        if (nodes.dynamic(node)) {
+            return FuseAbi.FOPEN_DIRECT_IO;
+        }
+        int f = FuseAbi.FOPEN_KEEP_CACHE;
+        if ((flags & O_ACCMODE) == 0) {
+            f |= FuseAbi.FOPEN_NOFLUSH; // read-only: close has nothing to commit
+        }
+        return f;
+    }
+
+    private String childPath(long parent, byte[] rawName) {
+        String p = nodes.child(parent, FusePaths.decode(rawName));
+        if (p == null) {
+            throw new FsException(Errno.ENOENT);
+        }
+        return p;
+    }
+
+    private void own(String path, Runnable body) {
+        invalidator.asOwnChange(new String[] {path}, body);
+    }
+}

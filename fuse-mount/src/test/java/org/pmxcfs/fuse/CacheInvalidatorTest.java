@@ -1,0 +1,98 @@
+package org.pmxcfs.fuse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Which notifications the kernel gets for which change (decoded from the bytes that would be written). */
+class CacheInvalidatorTest {
+
+    private final NodeTable nodes = new NodeTable();
+    private final List<String> sent = new ArrayList<>();
+    private final AtomicLong epoch = new AtomicLong();
+    private final CacheInvalidator inv = new CacheInvalidator(nodes, this::record, epoch::get);
+
+    private synchronized int record(FuseReply m) {
+        ByteBuffer b = m.buffer().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int len = b.getInt(0);
+        if (b.getInt(4) == FuseAbi.NOTIFY_INVAL_INODE) {
+            sent.add("inode " + b.getLong(16) + (b.getLong(24) < 0 ? " attr" : " data"));
+        } else {
+            byte[] name = new byte[b.getInt(24)];
+            b.get(32, name);
+            sent.add("entry " + b.getLong(16) + " " + new String(name, StandardCharsets.UTF_8));
+        }
+        return len > 0 ? 0 : 1;
+    }
+
+    private List<String> await(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            synchronized (this) {
+                if (sent.size() >= count) {
+                    List<String> copy = new ArrayList<>(sent);
+                    sent.clear();
+                    return copy;
+                }
+            }
+            Thread.sleep(5);
+        }
+        synchronized (this) {
+            return new ArrayList<>(sent);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        inv.stop();
+    }
+
+    @Test
+    void aKnownNodeLosesItsDataItsNameAndItsDirectorysAttributes() throws Exception {
+        long dir = nodes.lookedUp(NodeTable.ROOT, "d", false);
+        long f = nodes.lookedUp(dir, "f.conf", false);
+        inv.start();
+        inv.changed("d/f.conf");
+        assertEquals(List.of("inode " + f + " data", "entry " + dir + " f.conf", "inode " + dir + " attr"), await(3));
+        inv.changed("d/new.conf");
+        assertEquals(List.of("inode " + dir + " attr"), await(1), "a new name: only the directory");
+        inv.changed("unknown/deeper/x");
+        Thread.sleep(100);
+        assertEquals(List.of(), await(0), "nothing the kernel holds");
+    }
+
+    @Test
+    void anOwnChangeOnItsOwnPathIsLeftToTheKernelButNotOthers() throws Exception {
+        long dir = nodes.lookedUp(NodeTable.ROOT, "d", false);
+        nodes.lookedUp(dir, "f.conf", false);
+        long lock = nodes.lookedUp(dir, "lock", false);
+        inv.start();
+        inv.asOwnChange(new String[] {"/d/f.conf"}, () -> {
+            inv.changed("d/f.conf");
+            inv.changed("d/lock");
+        });
+        List<String> got = await(3);
+        assertEquals(List.of("inode " + lock + " data", "entry " + dir + " lock", "inode " + dir + " attr"), got);
+    }
+
+    @Test
+    void aNewEpochDropsEveryAttributeAndAReloadEverything() throws Exception {
+        long dir = nodes.lookedUp(NodeTable.ROOT, "d", false);
+        long f = nodes.lookedUp(dir, "f.conf", false);
+        inv.start();
+        epoch.incrementAndGet();
+        List<String> got = await(3);
+        assertTrue(got.containsAll(List.of("inode 1 attr", "inode " + dir + " attr", "inode " + f + " attr")), got.toString());
+        inv.reloaded();
+        got = await(5);
+        assertTrue(got.containsAll(List.of("inode " + f + " data", "entry " + dir + " f.conf", "entry 1 d")), got.toString());
+    }
+}

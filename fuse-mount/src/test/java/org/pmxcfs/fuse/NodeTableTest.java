@@ -1,0 +1,67 @@
+package org.pmxcfs.fuse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NodeTableTest {
+
+    private final NodeTable t = new NodeTable();
+
+    @Test
+    void aNameLookedUpAgainKeepsItsNodeAndCountsReferences() {
+        long nodes = t.lookedUp(NodeTable.ROOT, "nodes", false);
+        assertEquals(nodes, t.lookedUp(NodeTable.ROOT, "nodes", false));
+        assertEquals("/nodes", t.path(nodes));
+        t.forget(nodes, 1);
+        assertEquals("/nodes", t.path(nodes), "one reference left");
+        t.forget(nodes, 1);
+        assertNull(t.path(nodes));
+        long again = t.lookedUp(NodeTable.ROOT, "nodes", false);
+        assertNotEquals(nodes, again, "ids are never reused");
+        assertEquals("/", t.path(NodeTable.ROOT));
+        assertEquals("/nodes/n1", t.child(again, "n1"));
+        assertEquals("/x", t.child(NodeTable.ROOT, "x"));
+    }
+
+    @Test
+    void renamingADirectoryMovesEverythingBelowIt() {
+        long a = t.lookedUp(NodeTable.ROOT, "a", false);
+        long f = t.lookedUp(a, "f.conf", false);
+        long b = t.lookedUp(NodeTable.ROOT, "b", false);
+        t.renamed(NodeTable.ROOT, "a", b, "c");
+        assertEquals("/b/c/f.conf", t.path(f));
+        assertEquals(a, t.lookedUp(b, "c", false));
+        assertEquals(List.of(NodeTable.ROOT, b, a, f), t.along("b/c/f.conf").stream().map(NodeTable.Known::id).toList());
+    }
+
+    @Test
+    void aRemovedOrReplacedNodeHasNoPathButStaysUntilForgotten() {
+        long d = t.lookedUp(NodeTable.ROOT, "d", false);
+        long x = t.lookedUp(d, "x", false);
+        long tmp = t.lookedUp(d, "x.tmp", false);
+        t.renamed(d, "x.tmp", d, "x");
+        assertNull(t.path(x), "replaced by the rename");
+        assertEquals("/d/x", t.path(tmp));
+        t.removed(NodeTable.ROOT, "d");
+        assertNull(t.path(tmp), "below a removed directory");
+        assertEquals(1, t.along("d/x").size(), "nothing along a removed path");
+        t.forget(x, 1);
+        t.forget(tmp, 1);
+        t.forget(d, 1);
+        assertEquals(1, t.size(), "only the root is left");
+    }
+
+    @Test
+    void dynamicIsWhatTheLastLookupSaid() {
+        long v = t.lookedUp(NodeTable.ROOT, ".vmlist", true);
+        assertTrue(t.dynamic(v));
+        t.lookedUp(NodeTable.ROOT, ".vmlist", false);
+        assertEquals(false, t.dynamic(v));
+        assertEquals(List.of(NodeTable.ROOT), t.along("nope/deeper").stream().map(NodeTable.Known::id).toList());
+    }
+}
