@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
@@ -20,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * rmdir, rename, write, truncate). Attributes that change everywhere at once (the write bits,
  * which follow quorum) are dropped for every node when {@code epoch} changes.
  *
+ * <p>The reverse also happens: a file just written through this mount and closed has its whole
+ * content put into the kernel's page cache ({@link #stored}), so that reading it back needs no
+ * READ; the kernel itself keeps only the pages a write covered completely. If the file changed
+ * while its content was on the way, the pages are dropped again.
+ *
  * <p>The notifications are written by one thread of their own: the kernel takes the directory's
  * lock to drop a name, which a request in progress in that directory may hold, so the threads
  * that apply changes only queue them here and never wait.
@@ -27,7 +33,10 @@ import org.slf4j.LoggerFactory;
 final class CacheInvalidator {
 
     private static final Logger log = LoggerFactory.getLogger("fuse");
-    /** How often the epoch is compared; the window in which a regained quorum may still be refused by the kernel. */
+    /**
+     * How often the epoch is compared (the window in which a regained quorum may still be refused
+     * by the kernel), and how long a written file may wait before its content is stored.
+     */
     private static final long EPOCH_POLL_MILLIS = 20;
     /** Pending paths kept one by one; beyond this every node is dropped instead. */
     private static final int MAX_PENDING = 4096;
@@ -37,7 +46,10 @@ final class CacheInvalidator {
     private final LongSupplier epoch;
     private final ThreadLocal<String[]> own = new ThreadLocal<>();
     private final FuseReply message = new FuseReply(ByteBuffer.allocateDirect(FuseAbi.OUT_HEADER + 24 + 1024));
+    private final FuseReply storeMessage;
+    private final Function<String, FsCore.Content> content;
     private final LinkedHashSet<String> pending = new LinkedHashSet<>();
+    private final LinkedHashSet<Long> toStore = new LinkedHashSet<>();
     private boolean all;
     private boolean stopped;
     /** Changes queued so far, and how many of them the kernel has been told about. */
@@ -51,10 +63,13 @@ final class CacheInvalidator {
      *              hold that node or name any more)
      * @param epoch changes when the attributes of every node may have changed
      */
-    CacheInvalidator(NodeTable nodes, ToIntFunction<FuseReply> send, LongSupplier epoch) {
+    CacheInvalidator(NodeTable nodes, ToIntFunction<FuseReply> send, LongSupplier epoch,
+                     Function<String, FsCore.Content> content, int maxStore) {
         this.nodes = nodes;
         this.send = send;
         this.epoch = epoch;
+        this.content = content;
+        this.storeMessage = new FuseReply(ByteBuffer.allocateDirect(FuseAbi.OUT_HEADER + 24 + maxStore));
     }
 
     synchronized void start() {
@@ -113,6 +128,18 @@ final class CacheInvalidator {
         }
     }
 
+    /**
+     * The file {@code nodeId} was written through this mount and closed: its content goes to the
+     * kernel's page cache. Only from the FUSE request of that close, never waiting.
+     */
+    synchronized void stored(long nodeId) {
+        // no wake-up: stores wait for the next round (at most EPOCH_POLL_MILLIS), so a burst of
+        // writes costs this thread one wake-up instead of one per file
+        if (toStore.size() < MAX_PENDING) {
+            toStore.add(nodeId);
+        }
+    }
+
     /** The whole tree may have changed. */
     synchronized void reloaded() {
         queued++;
@@ -147,6 +174,7 @@ final class CacheInvalidator {
     private void run() {
         while (true) {
             List<String> paths;
+            List<Long> stores;
             boolean everything;
             long batch;
             synchronized (this) {
@@ -162,6 +190,8 @@ final class CacheInvalidator {
                 }
                 paths = new ArrayList<>(pending);
                 pending.clear();
+                stores = new ArrayList<>(toStore);
+                toStore.clear();
                 everything = all;
                 all = false;
                 batch = queued;
@@ -182,6 +212,9 @@ final class CacheInvalidator {
                     for (String p : paths) {
                         drop(p);
                     }
+                }
+                for (long id : stores) {
+                    store(id);
                 }
             } catch (RuntimeException ex) {
                 log.error("dropping cached entries failed: {}", ex.toString(), ex);
@@ -205,6 +238,20 @@ final class CacheInvalidator {
             }
         } else if (along.size() == depth) { // only its directory: a new name there, or a changed listing
             send(message.invalInode(last.id(), -1, 0));
+        }
+    }
+
+    private void store(long id) {
+        String path = nodes.path(id);
+        FsCore.Content before = path == null ? null : content.apply(path);
+        if (before == null || before.data().length() == 0 || before.data().length() > storeMessage.capacity() - 24) {
+            return;
+        }
+        send(storeMessage.store(id, before.data()));
+        // a change that raced with it (a write in flight, another node's) may have been overwritten
+        FsCore.Content after = content.apply(path);
+        if (after == null || after.version() != before.version()) {
+            send(message.invalInode(id, 0, 0));
         }
     }
 

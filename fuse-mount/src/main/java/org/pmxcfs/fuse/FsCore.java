@@ -66,6 +66,17 @@ public interface FsCore {
         return 0;
     }
 
+    /**
+     * The whole content of a stored regular file and its version (a number that changes with
+     * every change of the file), for filling the kernel's page cache; null for anything else.
+     */
+    default Content content(String path) {
+        return null;
+    }
+
+    /** A file's bytes and the version they are of. */
+    record Content(Slice data, long version) {}
+
     /** A view of bytes to copy out; never modified by the reader. */
     record Slice(byte[] array, int offset, int length) {
         public static final Slice EMPTY = new Slice(new byte[0], 0, 0);

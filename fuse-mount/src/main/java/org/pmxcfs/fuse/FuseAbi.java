@@ -45,6 +45,7 @@ final class FuseAbi {
     // notifications (the error field of an unsolicited message)
     static final int NOTIFY_INVAL_INODE = 2;
     static final int NOTIFY_INVAL_ENTRY = 3;
+    static final int NOTIFY_STORE = 4;
 
     // fuse_init_out.flags
     static final int ASYNC_READ = 1;

@@ -187,6 +187,9 @@ final class FuseDispatcher {
             }
             case FuseAbi.FLUSH -> {
                 core.flush(path, rq.u64(body));
+                if (!nodes.dynamic(node)) {
+                    invalidator.stored(node); // read-only opens skip FLUSH: this one wrote, or could have
+                }
                 return out.ok(unique).length();
             }
             case FuseAbi.FSYNC -> {

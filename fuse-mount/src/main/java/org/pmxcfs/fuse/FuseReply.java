@@ -136,6 +136,13 @@ final class FuseReply {
         return this;
     }
 
+    /** Puts {@code data} into the kernel's page cache of a node, from offset 0. */
+    FuseReply store(long nodeId, FsCore.Slice data) {
+        header(0, FuseAbi.NOTIFY_STORE);
+        buf.putLong(nodeId).putLong(0).putInt(data.length()).putInt(0).put(data.array(), data.offset(), data.length());
+        return this;
+    }
+
     /** Tells the kernel to drop the name {@code name} in directory {@code parent}. */
     FuseReply invalEntry(long parent, byte[] name) {
         header(0, FuseAbi.NOTIFY_INVAL_ENTRY);

@@ -38,7 +38,8 @@ public final class FuseSession {
 
     private FuseSession(FsCore core, Path mountPoint) {
         this.mountPoint = mountPoint;
-        this.invalidator = new CacheInvalidator(nodes, this::notifyKernel, core::attributesEpoch);
+        this.invalidator = new CacheInvalidator(nodes, this::notifyKernel, core::attributesEpoch, core::content,
+                MAX_WRITE);
         this.dispatcher = new FuseDispatcher(core, nodes, invalidator, MAX_WRITE, initialised::countDown);
     }
 

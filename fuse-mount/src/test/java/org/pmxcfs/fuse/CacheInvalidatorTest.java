@@ -18,13 +18,28 @@ class CacheInvalidatorTest {
     private final NodeTable nodes = new NodeTable();
     private final List<String> sent = new ArrayList<>();
     private final AtomicLong epoch = new AtomicLong();
-    private final CacheInvalidator inv = new CacheInvalidator(nodes, this::record, epoch::get);
+    private final java.util.Map<String, FsCore.Content> files = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Bumped by every look at a file's content when set: a change racing with the store. */
+    private volatile boolean racing;
+    private final CacheInvalidator inv = new CacheInvalidator(nodes, this::record, epoch::get, this::content, 1 << 20);
+
+    private FsCore.Content content(String path) {
+        FsCore.Content c = files.get(path);
+        if (c != null && racing) {
+            files.put(path, new FsCore.Content(c.data(), c.version() + 1));
+        }
+        return c;
+    }
 
     private synchronized int record(FuseReply m) {
         ByteBuffer b = m.buffer().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int len = b.getInt(0);
         if (b.getInt(4) == FuseAbi.NOTIFY_INVAL_INODE) {
             sent.add("inode " + b.getLong(16) + (b.getLong(24) < 0 ? " attr" : " data"));
+        } else if (b.getInt(4) == FuseAbi.NOTIFY_STORE) {
+            byte[] data = new byte[b.getInt(32)];
+            b.get(40, data);
+            sent.add("store " + b.getLong(16) + " at " + b.getLong(24) + ": " + new String(data, StandardCharsets.UTF_8));
         } else {
             byte[] name = new byte[b.getInt(24)];
             b.get(32, name);
@@ -81,6 +96,24 @@ class CacheInvalidatorTest {
         });
         List<String> got = await(3);
         assertEquals(List.of("inode " + lock + " data", "entry " + dir + " lock", "inode " + dir + " attr"), got);
+    }
+
+    @Test
+    void aFileWrittenHereGoesToThePageCacheAndIsDroppedIfItChangedMeanwhile() throws Exception {
+        long dir = nodes.lookedUp(NodeTable.ROOT, "d", false);
+        long f = nodes.lookedUp(dir, "f.conf", false);
+        byte[] data = "hello\n".getBytes(StandardCharsets.UTF_8);
+        files.put("/d/f.conf", new FsCore.Content(new FsCore.Slice(data, 0, data.length), 7));
+        inv.start();
+        inv.stored(f);
+        assertEquals(List.of("store " + f + " at 0: hello\n"), await(1));
+        racing = true;
+        inv.stored(f);
+        assertEquals(List.of("store " + f + " at 0: hello\n", "inode " + f + " data"), await(2));
+        nodes.removed(dir, "f.conf");
+        inv.stored(f);
+        Thread.sleep(100);
+        assertEquals(List.of(), await(0), "no path leads to it any more");
     }
 
     @Test

@@ -124,6 +124,19 @@ public final class PveFs implements FsCore {
         return attr(parts, FileAttr.S_IFREG | mode, 1, e.size(), (e.size() + BLOCK_SIZE - 1) / BLOCK_SIZE, e.mtime());
     }
 
+    @Override
+    public Content content(String path) {
+        if (plugName(Paths.split(path)) != null) {
+            return null;
+        }
+        TreeEntry e = db.lookup(path).filter(x -> !x.isDir()).orElse(null);
+        if (e == null) {
+            return null;
+        }
+        byte[] data = e.data() == null ? new byte[0] : e.data();
+        return new Content(new Slice(data, 0, data.length), e.version());
+    }
+
     /** The write bits of every entry follow quorum. */
     @Override
     public long attributesEpoch() {
