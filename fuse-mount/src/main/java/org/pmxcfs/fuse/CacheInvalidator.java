@@ -243,14 +243,17 @@ final class CacheInvalidator {
 
     private void store(long id) {
         String path = nodes.path(id);
+        long inode = nodes.inode(id);
         FsCore.Content before = path == null ? null : content.apply(path);
-        if (before == null || before.data().length() == 0 || before.data().length() > storeMessage.capacity() - 24) {
+        // the path may already lead to another entry (a rename over it, not yet in the node table)
+        if (before == null || before.inode() != inode || before.data().length() == 0
+                || before.data().length() > storeMessage.capacity() - 24) {
             return;
         }
         send(storeMessage.store(id, before.data()));
         // a change that raced with it (a write in flight, another node's) may have been overwritten
         FsCore.Content after = content.apply(path);
-        if (after == null || after.version() != before.version()) {
+        if (after == null || after.inode() != inode || after.version() != before.version()) {
             send(message.invalInode(id, 0, 0));
         }
     }

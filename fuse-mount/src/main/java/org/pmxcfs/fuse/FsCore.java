@@ -67,15 +67,16 @@ public interface FsCore {
     }
 
     /**
-     * The whole content of a stored regular file and its version (a number that changes with
-     * every change of the file), for filling the kernel's page cache; null for anything else.
+     * The whole content of the stored regular file at {@code path}, with its inode (as in
+     * {@link FileAttr#inode()}) and version (a number that changes with every change of the
+     * file), for filling the kernel's page cache; null for anything else.
      */
     default Content content(String path) {
         return null;
     }
 
-    /** A file's bytes and the version they are of. */
-    record Content(Slice data, long version) {}
+    /** A file's bytes, the stored entry they belong to and the version they are of. */
+    record Content(Slice data, long inode, long version) {}
 
     /** A view of bytes to copy out; never modified by the reader. */
     record Slice(byte[] array, int offset, int length) {

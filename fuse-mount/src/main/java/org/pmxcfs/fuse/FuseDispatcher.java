@@ -31,6 +31,7 @@ final class FuseDispatcher {
 
     private final FsCore core;
     private final NodeTable nodes;
+    private final NodeLocks locks = new NodeLocks();
     private final CacheInvalidator invalidator;
     private final Runnable onInit;
     private final int maxWrite;
@@ -78,11 +79,13 @@ final class FuseDispatcher {
                 }
             }
             long node = rq.nodeId();
-            path = nodes.path(node);
-            if (path == null) {
-                return out.error(unique, Errno.ENOENT.code).length();
+            try (NodeLocks.Held held = lockFor(op, rq)) {
+                path = nodes.path(node);
+                if (path == null) {
+                    return out.error(unique, Errno.ENOENT.code).length();
+                }
+                return dispatch(op, rq, out, node, path);
             }
-            return dispatch(op, rq, out, node, path);
         } catch (FsException e) {
             return out.error(unique, e.errno().code).length();
         } catch (RuntimeException e) {
@@ -94,6 +97,27 @@ final class FuseDispatcher {
             t.getUncaughtExceptionHandler().uncaughtException(t, e);
             return out.error(unique, Errno.EIO.code).length();
         }
+    }
+
+    /**
+     * Unlink and rmdir hold the directory and the node they remove, rename both directories and
+     * both nodes; everything else holds the node it names (a lookup or create: its directory).
+     */
+    private NodeLocks.Held lockFor(int op, FuseRequest rq) {
+        long node = rq.nodeId();
+        int body = FuseRequest.body();
+        return switch (op) {
+            case FuseAbi.UNLINK, FuseAbi.RMDIR ->
+                    locks.exclusive(node, nodes.find(node, FusePaths.decode(rq.name(body))));
+            case FuseAbi.RENAME -> {
+                long newDir = rq.u64(body);
+                byte[] from = rq.name(body + FuseAbi.RENAME_IN);
+                byte[] to = rq.name(body + FuseAbi.RENAME_IN + from.length + 1);
+                yield locks.exclusive(node, newDir, nodes.find(node, FusePaths.decode(from)),
+                        nodes.find(newDir, FusePaths.decode(to)));
+            }
+            default -> locks.shared(node);
+        };
     }
 
     private int dispatch(int op, FuseRequest rq, FuseReply out, long node, String path) {
@@ -309,7 +333,7 @@ final class FuseDispatcher {
 
     /** Starts a reply with the entry of {@code child}, which the kernel now holds one more reference to. */
     private long putEntry(FuseReply out, long unique, long parent, String child, FileAttr a) {
-        long id = nodes.lookedUp(parent, child.substring(child.lastIndexOf('/') + 1), a.dynamic());
+        long id = nodes.lookedUp(parent, child.substring(child.lastIndexOf('/') + 1), a);
         out.ok(unique).entry(id, a, ttl(a));
         return id;
     }

@@ -28,6 +28,8 @@ final class NodeTable {
         boolean detached;
         /** Content that changes without a change notice (status files): never cached. */
         boolean dynamic;
+        /** The stored entry the kernel was last told this node is ({@link FileAttr#inode()}). */
+        long inode = FileAttr.NO_INODE;
 
         Node(long id, long parent, String name) {
             this.id = id;
@@ -81,8 +83,8 @@ final class NodeTable {
         return dir.length() == 1 ? "/" + name : dir + "/" + name;
     }
 
-    /** The kernel got {@code name} in {@code parent} as a node: its id, with one more reference. */
-    synchronized long lookedUp(long parent, String name, boolean dynamic) {
+    /** The kernel got {@code name} in {@code parent} as a node with {@code attr}: its id, with one more reference. */
+    synchronized long lookedUp(long parent, String name, FileAttr attr) {
         Key k = new Key(parent, name);
         Node n = byName.get(k);
         if (n == null) {
@@ -91,14 +93,27 @@ final class NodeTable {
             byName.put(k, n);
         }
         n.lookups++;
-        n.dynamic = dynamic;
+        n.dynamic = attr.dynamic();
+        n.inode = attr.inode();
         return n.id;
+    }
+
+    /** The node of {@code name} in {@code parent}, or 0 if the kernel holds none. */
+    synchronized long find(long parent, String name) {
+        Node n = byName.get(new Key(parent, name));
+        return n == null ? 0 : n.id;
     }
 
     /** Whether the node's content changes without a change notice. */
     synchronized boolean dynamic(long id) {
         Node n = byId.get(id);
         return n != null && n.dynamic;
+    }
+
+    /** The stored entry behind {@code id} as the kernel knows it, or {@link FileAttr#NO_INODE}. */
+    synchronized long inode(long id) {
+        Node n = byId.get(id);
+        return n == null ? FileAttr.NO_INODE : n.inode;
     }
 
     /** The kernel dropped {@code count} references to {@code id}. */

@@ -26,7 +26,7 @@ class CacheInvalidatorTest {
     private FsCore.Content content(String path) {
         FsCore.Content c = files.get(path);
         if (c != null && racing) {
-            files.put(path, new FsCore.Content(c.data(), c.version() + 1));
+            files.put(path, new FsCore.Content(c.data(), c.inode(), c.version() + 1));
         }
         return c;
     }
@@ -72,8 +72,8 @@ class CacheInvalidatorTest {
 
     @Test
     void aKnownNodeLosesItsDataItsNameAndItsDirectorysAttributes() throws Exception {
-        long dir = nodes.lookedUp(NodeTable.ROOT, "d", false);
-        long f = nodes.lookedUp(dir, "f.conf", false);
+        long dir = nodes.lookedUp(NodeTable.ROOT, "d", TestAttrs.stored(0));
+        long f = nodes.lookedUp(dir, "f.conf", TestAttrs.stored(0));
         inv.start();
         inv.changed("d/f.conf");
         assertEquals(List.of("inode " + f + " data", "entry " + dir + " f.conf", "inode " + dir + " attr"), await(3));
@@ -86,9 +86,9 @@ class CacheInvalidatorTest {
 
     @Test
     void anOwnChangeOnItsOwnPathIsLeftToTheKernelButNotOthers() throws Exception {
-        long dir = nodes.lookedUp(NodeTable.ROOT, "d", false);
-        nodes.lookedUp(dir, "f.conf", false);
-        long lock = nodes.lookedUp(dir, "lock", false);
+        long dir = nodes.lookedUp(NodeTable.ROOT, "d", TestAttrs.stored(0));
+        nodes.lookedUp(dir, "f.conf", TestAttrs.stored(0));
+        long lock = nodes.lookedUp(dir, "lock", TestAttrs.stored(0));
         inv.start();
         inv.asOwnChange(new String[] {"/d/f.conf"}, () -> {
             inv.changed("d/f.conf");
@@ -100,16 +100,21 @@ class CacheInvalidatorTest {
 
     @Test
     void aFileWrittenHereGoesToThePageCacheAndIsDroppedIfItChangedMeanwhile() throws Exception {
-        long dir = nodes.lookedUp(NodeTable.ROOT, "d", false);
-        long f = nodes.lookedUp(dir, "f.conf", false);
+        long dir = nodes.lookedUp(NodeTable.ROOT, "d", TestAttrs.stored(0));
+        long f = nodes.lookedUp(dir, "f.conf", TestAttrs.stored(5));
         byte[] data = "hello\n".getBytes(StandardCharsets.UTF_8);
-        files.put("/d/f.conf", new FsCore.Content(new FsCore.Slice(data, 0, data.length), 7));
+        files.put("/d/f.conf", new FsCore.Content(new FsCore.Slice(data, 0, data.length), 5, 7));
         inv.start();
         inv.stored(f);
         assertEquals(List.of("store " + f + " at 0: hello\n"), await(1));
         racing = true;
         inv.stored(f);
         assertEquals(List.of("store " + f + " at 0: hello\n", "inode " + f + " data"), await(2));
+        racing = false;
+        files.put("/d/f.conf", new FsCore.Content(new FsCore.Slice(data, 0, data.length), 6, 8));
+        inv.stored(f);
+        Thread.sleep(100);
+        assertEquals(List.of(), await(0), "the path leads to another entry now (renamed over)");
         nodes.removed(dir, "f.conf");
         inv.stored(f);
         Thread.sleep(100);
@@ -118,8 +123,8 @@ class CacheInvalidatorTest {
 
     @Test
     void aNewEpochDropsEveryAttributeAndAReloadEverything() throws Exception {
-        long dir = nodes.lookedUp(NodeTable.ROOT, "d", false);
-        long f = nodes.lookedUp(dir, "f.conf", false);
+        long dir = nodes.lookedUp(NodeTable.ROOT, "d", TestAttrs.stored(0));
+        long f = nodes.lookedUp(dir, "f.conf", TestAttrs.stored(0));
         inv.start();
         epoch.incrementAndGet();
         List<String> got = await(3);

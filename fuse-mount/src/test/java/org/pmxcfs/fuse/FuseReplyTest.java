@@ -29,7 +29,7 @@ class FuseReplyTest {
 
     @Test
     void anEntryCarriesTheNodeTheTimeoutsAndTheAttributes() {
-        FileAttr a = new FileAttr(0100640, 1, 512, 1, 1_700_000_000L, 0, 33, false);
+        FileAttr a = new FileAttr(0100640, 1, 512, 1, 1_700_000_000L, 0, 33, false, 9);
         int n = reply.ok(5).entry(42, a, 3600).length();
         assertEquals(FuseAbi.OUT_HEADER + FuseAbi.ENTRY_OUT, n);
         ByteBuffer b = written(n);

@@ -14,14 +14,14 @@ class NodeTableTest {
 
     @Test
     void aNameLookedUpAgainKeepsItsNodeAndCountsReferences() {
-        long nodes = t.lookedUp(NodeTable.ROOT, "nodes", false);
-        assertEquals(nodes, t.lookedUp(NodeTable.ROOT, "nodes", false));
+        long nodes = t.lookedUp(NodeTable.ROOT, "nodes", TestAttrs.stored(0));
+        assertEquals(nodes, t.lookedUp(NodeTable.ROOT, "nodes", TestAttrs.stored(0)));
         assertEquals("/nodes", t.path(nodes));
         t.forget(nodes, 1);
         assertEquals("/nodes", t.path(nodes), "one reference left");
         t.forget(nodes, 1);
         assertNull(t.path(nodes));
-        long again = t.lookedUp(NodeTable.ROOT, "nodes", false);
+        long again = t.lookedUp(NodeTable.ROOT, "nodes", TestAttrs.stored(0));
         assertNotEquals(nodes, again, "ids are never reused");
         assertEquals("/", t.path(NodeTable.ROOT));
         assertEquals("/nodes/n1", t.child(again, "n1"));
@@ -30,20 +30,20 @@ class NodeTableTest {
 
     @Test
     void renamingADirectoryMovesEverythingBelowIt() {
-        long a = t.lookedUp(NodeTable.ROOT, "a", false);
-        long f = t.lookedUp(a, "f.conf", false);
-        long b = t.lookedUp(NodeTable.ROOT, "b", false);
+        long a = t.lookedUp(NodeTable.ROOT, "a", TestAttrs.stored(0));
+        long f = t.lookedUp(a, "f.conf", TestAttrs.stored(0));
+        long b = t.lookedUp(NodeTable.ROOT, "b", TestAttrs.stored(0));
         t.renamed(NodeTable.ROOT, "a", b, "c");
         assertEquals("/b/c/f.conf", t.path(f));
-        assertEquals(a, t.lookedUp(b, "c", false));
+        assertEquals(a, t.lookedUp(b, "c", TestAttrs.stored(0)));
         assertEquals(List.of(NodeTable.ROOT, b, a, f), t.along("b/c/f.conf").stream().map(NodeTable.Known::id).toList());
     }
 
     @Test
     void aRemovedOrReplacedNodeHasNoPathButStaysUntilForgotten() {
-        long d = t.lookedUp(NodeTable.ROOT, "d", false);
-        long x = t.lookedUp(d, "x", false);
-        long tmp = t.lookedUp(d, "x.tmp", false);
+        long d = t.lookedUp(NodeTable.ROOT, "d", TestAttrs.stored(0));
+        long x = t.lookedUp(d, "x", TestAttrs.stored(0));
+        long tmp = t.lookedUp(d, "x.tmp", TestAttrs.stored(0));
         t.renamed(d, "x.tmp", d, "x");
         assertNull(t.path(x), "replaced by the rename");
         assertEquals("/d/x", t.path(tmp));
@@ -58,10 +58,12 @@ class NodeTableTest {
 
     @Test
     void dynamicIsWhatTheLastLookupSaid() {
-        long v = t.lookedUp(NodeTable.ROOT, ".vmlist", true);
+        long v = t.lookedUp(NodeTable.ROOT, ".vmlist", TestAttrs.dynamic());
         assertTrue(t.dynamic(v));
-        t.lookedUp(NodeTable.ROOT, ".vmlist", false);
+        t.lookedUp(NodeTable.ROOT, ".vmlist", TestAttrs.stored(0));
         assertEquals(false, t.dynamic(v));
+        t.lookedUp(NodeTable.ROOT, ".vmlist", TestAttrs.stored(44));
+        assertEquals(44, t.inode(v), "the entry behind the name, as last looked up");
         assertEquals(List.of(NodeTable.ROOT), t.along("nope/deeper").stream().map(NodeTable.Known::id).toList());
     }
 }

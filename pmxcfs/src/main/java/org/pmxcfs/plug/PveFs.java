@@ -82,11 +82,11 @@ public final class PveFs implements FsCore {
     }
 
     private FileAttr attr(List<String> parts, int rawMode, int nlink, long size, long blocks, long mtime) {
-        return attr(parts, rawMode, nlink, size, blocks, mtime, false);
+        return attr(parts, rawMode, nlink, size, blocks, mtime, false, FileAttr.NO_INODE);
     }
 
     private FileAttr attr(List<String> parts, int rawMode, int nlink, long size, long blocks, long mtime,
-                          boolean dynamic) {
+                          boolean dynamic, long inode) {
         int type = rawMode & 0170000;
         int mask;
         if (isPrivate(parts)) {
@@ -94,7 +94,7 @@ public final class PveFs implements FsCore {
         } else {
             mask = type == FileAttr.S_IFREG ? 0027 : 0022;
         }
-        return new FileAttr(rawMode & ~mask, nlink, size, blocks, mtime, 0, wwwDataGid, dynamic);
+        return new FileAttr(rawMode & ~mask, nlink, size, blocks, mtime, 0, wwwDataGid, dynamic, inode);
     }
 
     @Override
@@ -111,17 +111,18 @@ public final class PveFs implements FsCore {
                 return attr(parts, FileAttr.S_IFLNK | (q ? 0777 : 0555), 1, target.length(), 0);
             }
             int mode = plug.equals(".debug") ? 0640 : 0440;
-            return attr(parts, FileAttr.S_IFREG | mode, 1, status.render(plug).length, 0, 0, true);
+            return attr(parts, FileAttr.S_IFREG | mode, 1, status.render(plug).length, 0, 0, true, FileAttr.NO_INODE);
         }
         TreeEntry e = db.lookup(path).orElseThrow(() -> new FsException(Errno.ENOENT));
         if (e.isDir()) {
-            return attr(parts, FileAttr.S_IFDIR | (q ? 0777 : 0555), 2, 0, e.mtime());
+            return attr(parts, FileAttr.S_IFDIR | (q ? 0777 : 0555), 2, 0, 0, e.mtime(), false, e.inode());
         }
         int mode = q ? 0666 : 0444;
         if (OPENVZ_HOOK.matcher(e.name()).matches()) {
             mode |= 0100;
         }
-        return attr(parts, FileAttr.S_IFREG | mode, 1, e.size(), (e.size() + BLOCK_SIZE - 1) / BLOCK_SIZE, e.mtime());
+        return attr(parts, FileAttr.S_IFREG | mode, 1, e.size(), (e.size() + BLOCK_SIZE - 1) / BLOCK_SIZE, e.mtime(),
+                false, e.inode());
     }
 
     @Override
@@ -134,7 +135,7 @@ public final class PveFs implements FsCore {
             return null;
         }
         byte[] data = e.data() == null ? new byte[0] : e.data();
-        return new Content(new Slice(data, 0, data.length), e.version());
+        return new Content(new Slice(data, 0, data.length), e.inode(), e.version());
     }
 
     /** The write bits of every entry follow quorum. */
