@@ -79,7 +79,7 @@ class PackageTest {
         assertEquals("-rw-r--r--", entries.get("./usr/share/pmxcfs-java/pmxcfs.classpath"));
         assertTrue(entries.keySet().stream().anyMatch(p -> p.matches("\\./usr/share/pmxcfs-java/lib/pmxcfs-.*\\.jar")),
                 "the daemon's jar under /usr/share: " + entries.keySet());
-        assertTrue(entries.keySet().stream().anyMatch(p -> p.matches("\\./usr/share/pmxcfs-java/lib/jnr-fuse-.*\\.jar")),
+        assertTrue(entries.keySet().stream().anyMatch(p -> p.matches("\\./usr/share/pmxcfs-java/lib/jnr-ffi-.*\\.jar")),
                 "its dependencies beside it");
         assertTrue(entries.containsKey("./var/lib/pve-cluster/"), "the data directory belongs to the package");
         assertFalse(entries.keySet().stream().anyMatch(p -> p.contains("config.db")),
