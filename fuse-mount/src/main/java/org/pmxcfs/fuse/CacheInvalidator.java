@@ -227,17 +227,18 @@ final class CacheInvalidator {
     }
 
     private void drop(String path) {
-        List<NodeTable.Known> along = nodes.along(path);
-        int depth = path.isEmpty() ? 0 : path.split("/").length;
-        NodeTable.Known last = along.get(along.size() - 1);
-        if (along.size() == depth + 1) { // the kernel knows the node itself
-            send(message.invalInode(last.id(), 0, 0));
-            if (last.parent() != 0) {
-                send(message.invalEntry(last.parent(), last.name().getBytes(StandardCharsets.UTF_8)));
-                send(message.invalInode(last.parent(), -1, 0));
+        NodeTable.Known k = nodes.at(path);
+        if (k == null) {
+            return; // the kernel holds nothing there
+        }
+        if (k.id() != 0) {
+            send(message.invalInode(k.id(), 0, 0));
+        }
+        if (k.parent() != 0) {
+            if (k.id() != 0) {
+                send(message.invalEntry(k.parent(), k.name().getBytes(StandardCharsets.UTF_8)));
             }
-        } else if (along.size() == depth) { // only its directory: a new name there, or a changed listing
-            send(message.invalInode(last.id(), -1, 0));
+            send(message.invalInode(k.parent(), -1, 0)); // a new or removed name changes its directory
         }
     }
 

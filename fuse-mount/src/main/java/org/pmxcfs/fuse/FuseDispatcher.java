@@ -79,12 +79,13 @@ final class FuseDispatcher {
                 }
             }
             long node = rq.nodeId();
-            try (NodeLocks.Held held = lockFor(op, rq)) {
+            Names names = names(op, rq);
+            try (NodeLocks.Held held = lockFor(op, node, names)) {
                 path = nodes.path(node);
                 if (path == null) {
                     return out.error(unique, Errno.ENOENT.code).length();
                 }
-                return dispatch(op, rq, out, node, path);
+                return dispatch(op, rq, out, node, path, names);
             }
         } catch (FsException e) {
             return out.error(unique, e.errno().code).length();
@@ -100,34 +101,56 @@ final class FuseDispatcher {
     }
 
     /**
+     * The names a request carries, decoded once: the entry in the request's directory node, and
+     * for a rename the target directory and name. Null for requests without names.
+     */
+    private record Names(String name, long newDir, String newName) {}
+
+    private static Names names(int op, FuseRequest rq) {
+        int body = FuseRequest.body();
+        int at = switch (op) {
+            case FuseAbi.LOOKUP, FuseAbi.UNLINK, FuseAbi.RMDIR -> body;
+            case FuseAbi.MKNOD -> body + FuseAbi.MKNOD_IN;
+            case FuseAbi.MKDIR -> body + FuseAbi.MKDIR_IN;
+            case FuseAbi.CREATE -> body + FuseAbi.CREATE_IN;
+            case FuseAbi.RENAME -> body + FuseAbi.RENAME_IN;
+            default -> -1;
+        };
+        if (at < 0) {
+            return null;
+        }
+        byte[] name = rq.name(at);
+        if (op != FuseAbi.RENAME) {
+            return new Names(FusePaths.decode(name), 0, null);
+        }
+        return new Names(FusePaths.decode(name), rq.u64(body), FusePaths.decode(rq.name(at + name.length + 1)));
+    }
+
+    /**
      * Unlink and rmdir hold the directory and the node they remove, rename both directories and
      * both nodes; everything else holds the node it names (a lookup or create: its directory).
      */
-    private NodeLocks.Held lockFor(int op, FuseRequest rq) {
-        long node = rq.nodeId();
-        int body = FuseRequest.body();
+    private NodeLocks.Held lockFor(int op, long node, Names names) {
         return switch (op) {
-            case FuseAbi.UNLINK, FuseAbi.RMDIR ->
-                    locks.exclusive(node, nodes.find(node, FusePaths.decode(rq.name(body))));
-            case FuseAbi.RENAME -> {
-                long newDir = rq.u64(body);
-                byte[] from = rq.name(body + FuseAbi.RENAME_IN);
-                byte[] to = rq.name(body + FuseAbi.RENAME_IN + from.length + 1);
-                yield locks.exclusive(node, newDir, nodes.find(node, FusePaths.decode(from)),
-                        nodes.find(newDir, FusePaths.decode(to)));
-            }
+            case FuseAbi.UNLINK, FuseAbi.RMDIR -> locks.exclusive(node, nodes.find(node, names.name()));
+            case FuseAbi.RENAME -> locks.exclusive(node, names.newDir(), nodes.find(node, names.name()),
+                    nodes.find(names.newDir(), names.newName()));
             default -> locks.shared(node);
         };
     }
 
-    private int dispatch(int op, FuseRequest rq, FuseReply out, long node, String path) {
+    /** The path of {@code name} in the directory at {@code dir}. */
+    private static String join(String dir, String name) {
+        return dir.length() == 1 ? "/" + name : dir + "/" + name;
+    }
+
+    private int dispatch(int op, FuseRequest rq, FuseReply out, long node, String path, Names names) {
         long unique = rq.unique();
         int body = FuseRequest.body();
+        String child = names == null ? null : join(path, names.name());
         switch (op) {
             case FuseAbi.LOOKUP -> {
-                String child = childPath(node, rq.name(body));
-                FileAttr a = core.getattr(child);
-                return entry(out, unique, node, child, a);
+                return entry(out, unique, node, names.name(), core.getattr(child));
             }
             case FuseAbi.GETATTR -> {
                 FileAttr a = core.getattr(path);
@@ -144,7 +167,6 @@ final class FuseDispatcher {
                 return out.ok(unique).data(target, 0, target.length).length();
             }
             case FuseAbi.MKNOD -> {
-                String child = childPath(node, rq.name(body + FuseAbi.MKNOD_IN));
                 if ((rq.u32(body) & S_IFMT) != FileAttr.S_IFREG) {
                     throw new FsException(Errno.ENOSYS);
                 }
@@ -153,17 +175,13 @@ final class FuseDispatcher {
                     core.flush(child, fh);
                     core.release(child, fh);
                 });
-                return entry(out, unique, node, child, core.getattr(child));
+                return entry(out, unique, node, names.name(), core.getattr(child));
             }
             case FuseAbi.MKDIR -> {
-                String child = childPath(node, rq.name(body + FuseAbi.MKDIR_IN));
                 own(child, () -> core.mkdir(child));
-                return entry(out, unique, node, child, core.getattr(child));
+                return entry(out, unique, node, names.name(), core.getattr(child));
             }
             case FuseAbi.UNLINK, FuseAbi.RMDIR -> {
-                byte[] raw = rq.name(body);
-                String name = FusePaths.decode(raw);
-                String child = childPath(node, raw);
                 own(child, () -> {
                     if (op == FuseAbi.UNLINK) {
                         core.unlink(child);
@@ -171,11 +189,18 @@ final class FuseDispatcher {
                         core.rmdir(child);
                     }
                 });
-                nodes.removed(node, name);
+                nodes.removed(node, names.name());
                 return out.ok(unique).length();
             }
             case FuseAbi.RENAME -> {
-                return rename(rq, out, node);
+                String dir = nodes.path(names.newDir());
+                if (dir == null) {
+                    throw new FsException(Errno.ENOENT);
+                }
+                String to = join(dir, names.newName());
+                invalidator.asOwnChange(new String[] {child, to}, () -> core.rename(child, to));
+                nodes.renamed(node, names.name(), names.newDir(), names.newName());
+                return out.ok(unique).length();
             }
             case FuseAbi.OPEN -> {
                 int flags = rq.u32(body);
@@ -184,10 +209,9 @@ final class FuseDispatcher {
             }
             case FuseAbi.CREATE -> {
                 int flags = rq.u32(body);
-                String child = childPath(node, rq.name(body + FuseAbi.CREATE_IN));
                 long[] fh = new long[1];
                 own(child, () -> fh[0] = core.create(child, flags));
-                long id = putEntry(out, unique, node, child, core.getattr(child));
+                long id = putEntry(out, unique, node, names.name(), core.getattr(child));
                 return out.open(fh[0], openFlags(id, flags)).length();
             }
             case FuseAbi.READ -> {
@@ -225,11 +249,11 @@ final class FuseDispatcher {
                 return out.ok(unique).length();
             }
             case FuseAbi.OPENDIR -> {
-                List<String> names = core.readdir(path);
-                List<byte[]> listing = new ArrayList<>(names.size() + 2);
+                List<String> entries = core.readdir(path);
+                List<byte[]> listing = new ArrayList<>(entries.size() + 2);
                 listing.add(new byte[] {'.'});
                 listing.add(new byte[] {'.', '.'});
-                for (String n : names) {
+                for (String n : entries) {
                     listing.add(n.getBytes(StandardCharsets.UTF_8));
                 }
                 long fh = nextDir.getAndIncrement();
@@ -297,18 +321,6 @@ final class FuseDispatcher {
         return out.ok(rq.unique()).attrOut(node, a, ttl(a)).length();
     }
 
-    private int rename(FuseRequest rq, FuseReply out, long node) {
-        int body = FuseRequest.body();
-        long newDir = rq.u64(body);
-        byte[] rawFrom = rq.name(body + FuseAbi.RENAME_IN);
-        byte[] rawTo = rq.name(body + FuseAbi.RENAME_IN + rawFrom.length + 1);
-        String from = childPath(node, rawFrom);
-        String to = childPath(newDir, rawTo);
-        invalidator.asOwnChange(new String[] {from, to}, () -> core.rename(from, to));
-        nodes.renamed(node, FusePaths.decode(rawFrom), newDir, FusePaths.decode(rawTo));
-        return out.ok(rq.unique()).length();
-    }
-
     private int readdir(FuseRequest rq, FuseReply out) {
         int body = FuseRequest.body();
         List<byte[]> listing = dirs.get(rq.u64(body));
@@ -326,14 +338,14 @@ final class FuseDispatcher {
         return out.length();
     }
 
-    private int entry(FuseReply out, long unique, long parent, String child, FileAttr a) {
-        putEntry(out, unique, parent, child, a);
+    private int entry(FuseReply out, long unique, long parent, String name, FileAttr a) {
+        putEntry(out, unique, parent, name, a);
         return out.length();
     }
 
-    /** Starts a reply with the entry of {@code child}, which the kernel now holds one more reference to. */
-    private long putEntry(FuseReply out, long unique, long parent, String child, FileAttr a) {
-        long id = nodes.lookedUp(parent, child.substring(child.lastIndexOf('/') + 1), a);
+    /** Starts a reply with the entry of {@code name} in {@code parent}, which the kernel now holds once more. */
+    private long putEntry(FuseReply out, long unique, long parent, String name, FileAttr a) {
+        long id = nodes.lookedUp(parent, name, a);
         out.ok(unique).entry(id, a, ttl(a));
         return id;
     }
@@ -351,14 +363,6 @@ final class FuseDispatcher {
             f |= FuseAbi.FOPEN_NOFLUSH; // read-only: close has nothing to commit
         }
         return f;
-    }
-
-    private String childPath(long parent, byte[] rawName) {
-        String p = nodes.child(parent, FusePaths.decode(rawName));
-        if (p == null) {
-            throw new FsException(Errno.ENOENT);
-        }
-        return p;
     }
 
     private void own(String path, Runnable body) {

@@ -40,7 +40,7 @@ final class NodeTable {
 
     private record Key(long parent, String name) {}
 
-    /** A node the kernel knows, for invalidation: its parent (0 for the root) and name. */
+    /** A node the kernel knows (0: none), for invalidation: its directory (0 for the root) and name. */
     record Known(long id, long parent, String name) {}
 
     private final Map<Long, Node> byId = new HashMap<>();
@@ -72,15 +72,6 @@ final class NodeTable {
             sb.append('/').append(names.get(i));
         }
         return sb.toString();
-    }
-
-    /** The path of {@code name} in directory {@code parent}, or null if the directory has no path. */
-    synchronized String child(long parent, String name) {
-        String dir = path(parent);
-        if (dir == null) {
-            return null;
-        }
-        return dir.length() == 1 ? "/" + name : dir + "/" + name;
     }
 
     /** The kernel got {@code name} in {@code parent} as a node with {@code attr}: its id, with one more reference. */
@@ -151,25 +142,26 @@ final class NodeTable {
     }
 
     /**
-     * The nodes along {@code path} ("a/b/c", relative to the root) that the kernel knows: the
-     * last known one first is not needed, so the result is {root, a, a/b, ...} as far as known.
+     * What the kernel holds of {@code path} ("a/b/c", relative to the root; "" is the root): the
+     * node there with its directory and name, or, if it holds the directory but not the node,
+     * {@code id} 0 with that directory; null if it does not hold the directory either.
      */
-    synchronized List<Known> along(String path) {
-        List<Known> found = new ArrayList<>();
-        found.add(new Known(ROOT, 0, ""));
+    synchronized Known at(String path) {
         if (path.isEmpty()) {
-            return found;
+            return new Known(ROOT, 0, "");
         }
-        long parent = ROOT;
-        for (String name : path.split("/")) {
-            Node n = byName.get(new Key(parent, name));
+        String[] names = path.split("/");
+        long dir = ROOT;
+        for (int i = 0; i < names.length - 1; i++) {
+            Node n = byName.get(new Key(dir, names[i]));
             if (n == null) {
-                break;
+                return null;
             }
-            found.add(new Known(n.id, parent, name));
-            parent = n.id;
+            dir = n.id;
         }
-        return found;
+        String name = names[names.length - 1];
+        Node n = byName.get(new Key(dir, name));
+        return new Known(n == null ? 0 : n.id, dir, name);
     }
 
     /** Every node the kernel knows that has a path. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class NodeTableTest {
@@ -24,8 +23,7 @@ class NodeTableTest {
         long again = t.lookedUp(NodeTable.ROOT, "nodes", TestAttrs.stored(0));
         assertNotEquals(nodes, again, "ids are never reused");
         assertEquals("/", t.path(NodeTable.ROOT));
-        assertEquals("/nodes/n1", t.child(again, "n1"));
-        assertEquals("/x", t.child(NodeTable.ROOT, "x"));
+        assertEquals("/nodes", t.path(again));
     }
 
     @Test
@@ -36,7 +34,9 @@ class NodeTableTest {
         t.renamed(NodeTable.ROOT, "a", b, "c");
         assertEquals("/b/c/f.conf", t.path(f));
         assertEquals(a, t.lookedUp(b, "c", TestAttrs.stored(0)));
-        assertEquals(List.of(NodeTable.ROOT, b, a, f), t.along("b/c/f.conf").stream().map(NodeTable.Known::id).toList());
+        assertEquals(new NodeTable.Known(f, a, "f.conf"), t.at("b/c/f.conf"));
+        assertEquals(new NodeTable.Known(0, a, "new.conf"), t.at("b/c/new.conf"), "a name the kernel does not hold");
+        assertEquals(new NodeTable.Known(NodeTable.ROOT, 0, ""), t.at(""));
     }
 
     @Test
@@ -49,7 +49,7 @@ class NodeTableTest {
         assertEquals("/d/x", t.path(tmp));
         t.removed(NodeTable.ROOT, "d");
         assertNull(t.path(tmp), "below a removed directory");
-        assertEquals(1, t.along("d/x").size(), "nothing along a removed path");
+        assertEquals(null, t.at("d/x"), "nothing below a removed directory");
         t.forget(x, 1);
         t.forget(tmp, 1);
         t.forget(d, 1);
@@ -64,6 +64,6 @@ class NodeTableTest {
         assertEquals(false, t.dynamic(v));
         t.lookedUp(NodeTable.ROOT, ".vmlist", TestAttrs.stored(44));
         assertEquals(44, t.inode(v), "the entry behind the name, as last looked up");
-        assertEquals(List.of(NodeTable.ROOT), t.along("nope/deeper").stream().map(NodeTable.Known::id).toList());
+        assertEquals(null, t.at("nope/deeper"));
     }
 }

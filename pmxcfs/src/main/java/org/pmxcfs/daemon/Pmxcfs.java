@@ -10,7 +10,6 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import org.pmxcfs.cluster.ModeApplier;
 import org.pmxcfs.cluster.NodeMode;
 import org.pmxcfs.cluster.NodeQuorum;
@@ -47,7 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Pmxcfs {
 
-    /** FUSE options: the original's, plus direct_io so every read sees the latest data. */
     private static final long UNMOUNT_WAIT_MILLIS = 2000;
 
     private static final Logger log = LoggerFactory.getLogger("main");

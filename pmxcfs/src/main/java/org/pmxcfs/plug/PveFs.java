@@ -46,6 +46,9 @@ public final class PveFs implements FsCore {
     private final Map<String, String> symlinks;
     private final Map<Long, byte[]> statusHandles = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
+    /** Changes of the quorum that modes were last computed with ({@link #attributesEpoch()}). */
+    private final AtomicLong quorumFlips = new AtomicLong();
+    private volatile boolean modesQuorate;
 
     public PveFs(String nodename, MemDb db, Applier applier, StatusFiles status, LockTable locks,
                  DebugSwitch debug, BooleanSupplier quorate, Clock clock, int wwwDataGid) {
@@ -77,12 +80,9 @@ public final class PveFs implements FsCore {
         return parts.size() >= 3 && parts.get(0).equals("nodes") && parts.get(2).equals("priv");
     }
 
+    /** A virtual entry (root, symlink): nothing stored behind it, nothing that changes by itself. */
     private FileAttr attr(List<String> parts, int rawMode, int nlink, long size, long mtime) {
-        return attr(parts, rawMode, nlink, size, 0, mtime);
-    }
-
-    private FileAttr attr(List<String> parts, int rawMode, int nlink, long size, long blocks, long mtime) {
-        return attr(parts, rawMode, nlink, size, blocks, mtime, false, FileAttr.NO_INODE);
+        return attr(parts, rawMode, nlink, size, 0, mtime, false, FileAttr.NO_INODE);
     }
 
     private FileAttr attr(List<String> parts, int rawMode, int nlink, long size, long blocks, long mtime,
@@ -103,7 +103,7 @@ public final class PveFs implements FsCore {
         if (parts.isEmpty()) {
             return attr(parts, FileAttr.S_IFDIR | 0777, 2, 0, 0);
         }
-        boolean q = quorate.getAsBoolean();
+        boolean q = quorateForModes();
         String plug = plugName(parts);
         if (plug != null) {
             String target = symlinks.get(plug);
@@ -138,10 +138,28 @@ public final class PveFs implements FsCore {
         return new Content(new Slice(data, 0, data.length), e.inode(), e.version());
     }
 
-    /** The write bits of every entry follow quorum. */
+    /**
+     * The write bits of every entry follow quorum: counts the changes of quorum that attributes
+     * were computed with. A count, not the current value, so that quorum lost and regained
+     * between two looks of the kernel cache's keeper still drops what was handed out meanwhile.
+     */
     @Override
     public long attributesEpoch() {
-        return quorate.getAsBoolean() ? 1 : 0;
+        quorateForModes();
+        return quorumFlips.get();
+    }
+
+    private boolean quorateForModes() {
+        boolean q = quorate.getAsBoolean();
+        if (q != modesQuorate) {
+            synchronized (quorumFlips) {
+                if (q != modesQuorate) {
+                    modesQuorate = q;
+                    quorumFlips.incrementAndGet();
+                }
+            }
+        }
+        return q;
     }
 
     @Override
