@@ -117,6 +117,10 @@ public final class Options {
             description = "Checkpoint the SQLite WAL once it holds this many bytes")
     long dbCheckpointBytes;
 
+    @Option(names = "--db-write-delay-ms", defaultValue = "5", hidden = true,
+            description = "Milliseconds the config.db writer gathers commits from the commit log before one transaction")
+    long dbWriteDelayMillis;
+
     String nodename() {
         if (nodename != null && !nodename.isEmpty()) {
             return nodename;

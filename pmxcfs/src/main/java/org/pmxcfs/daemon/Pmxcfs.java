@@ -17,6 +17,7 @@ import org.pmxcfs.cluster.StatusForwarder;
 import org.pmxcfs.dbstore.LoadException;
 import org.pmxcfs.dbstore.MemDb;
 import org.pmxcfs.dbstore.Operation;
+import org.pmxcfs.dbstore.LoggedStore;
 import org.pmxcfs.dbstore.SqliteStore;
 import org.pmxcfs.dbstore.StoreException;
 import org.pmxcfs.fuse.FuseSession;
@@ -113,8 +114,9 @@ final class Pmxcfs {
         boolean newDb = !Files.exists(dbFile);
         MemDb db;
         try {
-            db = MemDb.open(SqliteStore.open(dbFile, new SqliteStore.Options(o.dbPageSize, o.dbCheckpointBytes)),
-                    o.maxTotalSize, start);
+            db = MemDb.open(LoggedStore.open(dbFile, new SqliteStore.Options(o.dbPageSize, o.dbCheckpointBytes),
+                    new LoggedStore.Options(Duration.ofMillis(o.dbWriteDelayMillis), LoggedStore.Options.DEFAULT.maxPendingBytes(),
+                            LoggedStore.Options.DEFAULT.restartBytes())), o.maxTotalSize, start);
         } catch (LoadException | StoreException e) {
             dbLog.error(e.getMessage());
             dbLog.error("DB load failed");

@@ -1,0 +1,176 @@
+package org.pmxcfs.dbstore;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.CRC32C;
+
+/**
+ * An append-only file of frames, the durable point of a {@link LoggedStore} commit: one
+ * {@code write(2)} per frame, so a frame is in the kernel's page cache (and survives a crash of
+ * the process) when {@link #append} returns, as a SQLite commit with synchronous=NORMAL is.
+ *
+ * <p>Layout: the magic {@code PMXCFS-COMMITLOG-1\n}, then frames of {@code u32 length, u32 CRC32C
+ * of the payload, payload}, little-endian. The first frame is the base: the version row of the
+ * database the log's records apply to (empty: a database without one). A crash or a power loss
+ * can leave the last frame cut short or unwritten; {@link #read} stops at the first frame that is
+ * incomplete or fails its checksum and says so.
+ */
+final class CommitLog implements AutoCloseable {
+
+    static final byte[] MAGIC = "PMXCFS-COMMITLOG-1\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int FRAME_HEADER = 8;
+    /** Larger than any record the memdb's caps allow (30 MiB of files); a length above it is damage. */
+    private static final int MAX_FRAME = 256 << 20;
+
+    /** What {@link #read} found: the base frame, the record frames in order, and how the file ended. */
+    record Contents(byte[] base, List<byte[]> frames, long validBytes, String damage) {
+        static final Contents NONE = new Contents(null, List.of(), 0, null);
+
+        boolean exists() {
+            return base != null;
+        }
+    }
+
+    private final Path file;
+    private final FileChannel channel;
+    private long size;
+
+    private CommitLog(Path file, FileChannel channel, long size) {
+        this.file = file;
+        this.channel = channel;
+        this.size = size;
+    }
+
+    /** Every intact frame of {@code file}; {@link Contents#NONE} if there is no file or no base frame. */
+    static Contents read(Path file) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Contents.NONE;
+        }
+        if (bytes.length < MAGIC.length || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            return new Contents(null, List.of(), 0, bytes.length == 0 ? null : "it does not start with the commit log's magic");
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.position(MAGIC.length);
+        List<byte[]> frames = new ArrayList<>();
+        String damage = null;
+        while (b.hasRemaining()) {
+            long at = b.position();
+            if (b.remaining() < FRAME_HEADER) {
+                damage = "the frame at byte " + at + " is cut short";
+                break;
+            }
+            int length = b.getInt();
+            int crc = b.getInt();
+            if (length < 0 || length > MAX_FRAME || length > b.remaining()) {
+                damage = "the frame at byte " + at + " is cut short or has a bad length (" + Integer.toUnsignedString(length) + ")";
+                break;
+            }
+            byte[] payload = new byte[length];
+            b.get(payload);
+            if (crc(payload) != crc) {
+                damage = "the frame at byte " + at + " fails its checksum";
+                break;
+            }
+            frames.add(payload);
+        }
+        if (frames.isEmpty()) {
+            return new Contents(null, List.of(), 0, damage);
+        }
+        long valid = MAGIC.length;
+        for (byte[] f : frames) {
+            valid += FRAME_HEADER + f.length;
+        }
+        return new Contents(frames.get(0), List.copyOf(frames.subList(1, frames.size())), valid, damage);
+    }
+
+    /**
+     * A new log at {@code file} with {@code base} as its base frame and {@code frames} after it
+     * (mode 0600: it holds files of the tree). Written completely under a temporary name first and
+     * renamed over {@code file}, so a crash leaves either the old log or the new one, never a mix.
+     */
+    static CommitLog create(Path file, byte[] base, List<byte[]> frames) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".new");
+        Files.deleteIfExists(tmp);
+        FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            CommitLog log = new CommitLog(file, ch, 0);
+            ByteBuffer header = ByteBuffer.allocate(MAGIC.length).put(MAGIC);
+            log.writeFully(header.flip());
+            log.append(base);
+            for (byte[] f : frames) {
+                log.append(f);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            return log;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    /** Appends one frame with one write; on a failure the file is cut back to what it held before. */
+    void append(byte[] payload) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(FRAME_HEADER + payload.length).order(ByteOrder.LITTLE_ENDIAN);
+        frame(b, payload);
+        writeFully(b.flip());
+    }
+
+    long size() {
+        return size;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    private static void frame(ByteBuffer b, byte[] payload) {
+        b.putInt(payload.length).putInt(crc(payload)).put(payload);
+    }
+
+    private void writeFully(ByteBuffer b) throws IOException {
+        long start = size;
+        try {
+            long at = start;
+            while (b.hasRemaining()) {
+                at += channel.write(b, at);
+            }
+            size = at;
+        } catch (IOException e) {
+            try {
+                channel.truncate(start);
+            } catch (IOException ignored) {
+                // read() stops at the cut frame anyway; the write's error is what the caller reports
+            }
+            throw e;
+        }
+    }
+
+    private static int crc(byte[] payload) {
+        CRC32C c = new CRC32C();
+        c.update(payload);
+        return (int) c.getValue();
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
