@@ -126,9 +126,7 @@ public final class LoggedStore implements Store {
             throw new LoadException("the commit log '" + logFile + "' has an intact frame that is no commit record ("
                     + e.getMessage() + ") - move it aside to start from config.db alone, losing the commits in it", e);
         }
-        boolean belongs = sameRow(loadedVersionRow, base)
-                || records.stream().anyMatch(r -> sameRow(loadedVersionRow, r.versionRow()));
-        if (!belongs) {
+        if (!belongs(byInode, base, records)) {
             staleReason = "config.db's version row is neither its base nor one of its " + records.size() + " commits";
             return rows;
         }
@@ -370,6 +368,30 @@ public final class LoggedStore implements Store {
 
     private static byte[] base(TreeEntry versionRow) {
         return versionRow == null ? new byte[0] : new CommitRecord(List.of(), List.of(), versionRow).encode();
+    }
+
+    /**
+     * Whether the log applies to the database {@code rows}: its version row is the log's base, or
+     * that of a record after which every row the records up to there touched is as they left it
+     * (the writer's batches end on a record). The version row alone is no identity: another
+     * database can reach the same version number in the same second.
+     */
+    private static boolean belongs(Map<Long, TreeEntry> rows, TreeEntry base, List<CommitRecord> records) {
+        TreeEntry versionRow = rows.get(0L);
+        if (sameRow(versionRow, base)) {
+            return true;
+        }
+        Map<Long, TreeEntry> touched = new HashMap<>();
+        Set<Long> deleted = new LinkedHashSet<>();
+        for (CommitRecord r : records) {
+            r.applyTo(touched, deleted);
+            if (sameRow(versionRow, r.versionRow())
+                    && touched.values().stream().allMatch(e -> sameRow(e, rows.get(e.inode())))
+                    && deleted.stream().noneMatch(rows::containsKey)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean sameRow(TreeEntry a, TreeEntry b) {

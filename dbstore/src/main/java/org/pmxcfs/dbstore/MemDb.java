@@ -32,11 +32,9 @@ import org.slf4j.LoggerFactory;
  * on every node: it never reads a clock. One read-write lock guards everything: readers share it,
  * mutations hold it exclusively.
  *
- * <p>Persistence: content operations (create, write, truncate) stay pending in RAM and are
- * committed together by the next {@link #flush()} (the filesystem calls it on close and fsync) or
- * by the next structural operation (mkdir, delete, rename, mtime, unlock), which commits at once.
- * So a write is durable before the close or fsync that follows it returns, and a file written in
- * many chunks costs one transaction instead of one per chunk.
+ * <p>Persistence: every operation is committed before {@link #apply} returns, as the original
+ * commits every write: a write is durable before it is acknowledged, so close(2) needs no round
+ * trip of its own. With the {@link LoggedStore} a commit is one append to its log.
  */
 public final class MemDb implements AutoCloseable {
 
@@ -421,8 +419,7 @@ public final class MemDb implements AutoCloseable {
             } catch (FsException e) {
                 return Result.fail(e.errno());
             }
-            boolean deferred = op instanceof Create || op instanceof Write || op instanceof Truncate;
-            if (!deferred && !commitLocked()) {
+            if (!commitLocked()) {
                 return Result.fail(Errno.EIO);
             }
             return r;

@@ -5,7 +5,8 @@ import org.pmxcfs.dbstore.FsException;
 
 /**
  * The filesystem as FUSE sees it, free of FUSE types. Paths are absolute ("/a/b"). Every method
- * either returns its result or throws {@link FsException} with the errno to report.
+ * either returns its result or throws {@link FsException} with the errno to report. A change is
+ * durable when its method returns: close(2) sends nothing that could still fail.
  * Implementations are called from several FUSE worker threads at once.
  */
 public interface FsCore {
@@ -30,9 +31,6 @@ public interface FsCore {
     int write(String path, long fh, long offset, byte[] data);
 
     void truncate(String path, long size);
-
-    /** Called on every close(2) of a descriptor: the place to make writes durable. */
-    void flush(String path, long fh);
 
     void fsync(String path, long fh);
 

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * paths, errors to errnos, and how long the kernel may cache what it is told. Names and
  * attributes of tree entries are cached for {@link #CACHE_SECONDS} ({@link CacheInvalidator}
  * drops them when something else changes them); status files (dynamic) are never cached and are
- * read with direct I/O. A read-only open needs no FLUSH (nothing to commit), so the kernel is told
- * to skip it. Operations not handled here (symlink, link, xattrs, special files) get ENOSYS, as
+ * read with direct I/O. No open needs a FLUSH (every change is durable when its request is
+ * answered), so the kernel is told to skip it. Operations not handled here (symlink, link, xattrs, special files) get ENOSYS, as
  * from libfuse without the operation.
  */
 final class FuseDispatcher {
@@ -170,11 +170,7 @@ final class FuseDispatcher {
                 if ((rq.u32(body) & S_IFMT) != FileAttr.S_IFREG) {
                     throw new FsException(Errno.ENOSYS);
                 }
-                own(child, () -> {
-                    long fh = core.create(child, 1 /* O_WRONLY */);
-                    core.flush(child, fh);
-                    core.release(child, fh);
-                });
+                own(child, () -> core.release(child, core.create(child, 1 /* O_WRONLY */)));
                 return entry(out, unique, node, names.name(), core.getattr(child));
             }
             case FuseAbi.MKDIR -> {
@@ -233,11 +229,7 @@ final class FuseDispatcher {
             case FuseAbi.STATFS -> {
                 return out.ok(unique).statfs(core.statfs()).length();
             }
-            case FuseAbi.FLUSH -> {
-                core.flush(path, rq.u64(body));
-                if (!nodes.dynamic(node)) {
-                    invalidator.stored(node); // read-only opens skip FLUSH: this one wrote, or could have
-                }
+            case FuseAbi.FLUSH -> { // every open is FOPEN_NOFLUSH; a kernel that sends one anyway
                 return out.ok(unique).length();
             }
             case FuseAbi.FSYNC -> {
@@ -246,6 +238,9 @@ final class FuseDispatcher {
             }
             case FuseAbi.RELEASE -> {
                 core.release(path, rq.u64(body));
+                if ((rq.u32(body + 8) & O_ACCMODE) != 0 && !nodes.dynamic(node)) {
+                    invalidator.stored(node); // the kernel keeps only pages a write covered whole
+                }
                 return out.ok(unique).length();
             }
             case FuseAbi.OPENDIR -> {
@@ -356,13 +351,9 @@ final class FuseDispatcher {
 
     private int openFlags(long node, int flags) {
         if (nodes.dynamic(node)) {
-            return FuseAbi.FOPEN_DIRECT_IO;
+            return FuseAbi.FOPEN_DIRECT_IO | FuseAbi.FOPEN_NOFLUSH;
         }
-        int f = FuseAbi.FOPEN_KEEP_CACHE;
-        if ((flags & O_ACCMODE) == 0) {
-            f |= FuseAbi.FOPEN_NOFLUSH; // read-only: close has nothing to commit
-        }
-        return f;
+        return FuseAbi.FOPEN_KEEP_CACHE | FuseAbi.FOPEN_NOFLUSH;
     }
 
     private void own(String path, Runnable body) {

@@ -265,15 +265,10 @@ public final class PveFs implements FsCore {
     }
 
     @Override
-    public void flush(String path, long fh) {
+    public void fsync(String path, long fh) {
         if (!db.flush()) {
             throw new FsException(Errno.EIO);
         }
-    }
-
-    @Override
-    public void fsync(String path, long fh) {
-        flush(path, fh);
     }
 
     @Override
