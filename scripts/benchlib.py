@@ -223,20 +223,23 @@ def content(i, size=SMALL):
     return head + b"x" * (size - len(head) - 1) + b"\n"
 
 
-def write_new(path, data):
-    """open(O_WRONLY|O_CREAT|O_EXCL), one write(), close."""
+def write_new(path, data, chunk=None):
+    """open(O_WRONLY|O_CREAT|O_EXCL), one write() (or one per chunk bytes), close."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
     try:
-        n = os.write(fd, data)
-        if n != len(data):
-            raise OSError(errno.EIO, "short write (%d of %d bytes)" % (n, len(data)), path)
+        step = chunk or len(data) or 1
+        for at in range(0, max(len(data), 1), step):
+            part = data[at:at + step]
+            n = os.write(fd, part)
+            if n != len(part):
+                raise OSError(errno.EIO, "short write (%d of %d bytes)" % (n, len(part)), path)
     finally:
         os.close(fd)
 
 
-def replace(path, data, tag):
+def replace(path, data, tag, chunk=None):
     tmp = "%s.tmp.%s" % (path, tag)
-    write_new(tmp, data)
+    write_new(tmp, data, chunk)
     os.rename(tmp, path)
 
 

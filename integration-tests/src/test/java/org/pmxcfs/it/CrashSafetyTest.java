@@ -157,5 +157,20 @@ class CrashSafetyTest extends MountTestBase {
         put(dir.resolve("after"), "ok");
         assertEquals("ok", readString(dir.resolve("after")));
         d.stop();
+
+        // once stopped, config.db alone has every acknowledged write (the original, a backup of
+        // the file, sqlite3 read it without the daemon's commit log, which a clean stop removes)
+        assertFalse(Files.exists(d.db().resolveSibling("config.db-commitlog")), "a clean stop leaves no commit log");
+        java.util.Map<String, byte[]> rows = new java.util.HashMap<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + d.db());
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT name, data FROM tree")) {
+            while (rs.next()) {
+                rows.put(rs.getString(1), rs.getBytes(2));
+            }
+        }
+        for (int i : acked) {
+            assertArrayEquals(content(i), rows.get("f-" + i), "config.db's row of acknowledged f-" + i);
+        }
+        assertArrayEquals("ok".getBytes(StandardCharsets.US_ASCII), rows.get("after"), "config.db's row of after");
     }
 }

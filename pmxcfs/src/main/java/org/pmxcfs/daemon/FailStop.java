@@ -28,7 +28,7 @@ public final class FailStop implements Thread.UncaughtExceptionHandler {
     public static final int EXIT_CODE = 70;
     /** The threads the node cannot live without: exact names, or prefixes where they end in '-'. */
     static final List<String> CRITICAL_THREADS = List.of("fuse-worker-", "cpg-", "cluster-tick-", "ipc-accept",
-            "ipc-idle-", "status-send", "mode-watch-", "join-api-accept", "main");
+            "ipc-idle-", "status-send", "mode-watch-", "join-api-accept", "db-writer", "main");
     /** Freed before logging, so that the crit line can still be formatted after an OutOfMemoryError. */
     private static final int RESERVE_BYTES = 1 << 20;
 
