@@ -1,26 +1,27 @@
 package org.pmxcfs.dbstore;
 
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
  * An append-only file of frames, the durable point of a {@link LoggedStore} commit: one
  * {@code write(2)} per frame, so a frame is in the kernel's page cache (and survives a crash of
- * the process) when {@link #append} returns, as a SQLite commit with synchronous=NORMAL is.
+ * the process) when {@link #append} returns, as a SQLite commit with synchronous=NORMAL is. A
+ * {@link RandomAccessFile}, not a {@code FileChannel}: a channel is closed for every thread when
+ * one thread is interrupted in the middle of a write (a start-up step that SIGTERM interrupts, a
+ * JGroups thread), and the log must outlive that.
  *
  * <p>Layout: the magic {@code PMXCFS-COMMITLOG-1\n}, then frames of {@code u32 length, u32 CRC32C
  * of the payload, payload}, little-endian. The first frame is the base: the version row of the
@@ -45,22 +46,22 @@ final class CommitLog implements AutoCloseable {
     }
 
     private final Path file;
-    private final FileChannel channel;
+    private final RandomAccessFile out;
     private long size;
 
-    private CommitLog(Path file, FileChannel channel, long size) {
+    private CommitLog(Path file, RandomAccessFile out) {
         this.file = file;
-        this.channel = channel;
-        this.size = size;
+        this.out = out;
     }
 
     /** Every intact frame of {@code file}; {@link Contents#NONE} if there is no file or no base frame. */
     static Contents read(Path file) throws IOException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
+        if (!Files.exists(file)) {
             return Contents.NONE;
+        }
+        byte[] bytes;
+        try (FileInputStream in = new FileInputStream(file.toFile())) {
+            bytes = in.readAllBytes();
         }
         if (bytes.length < MAGIC.length || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             return new Contents(null, List.of(), 0, bytes.length == 0 ? null : "it does not start with the commit log's magic");
@@ -107,12 +108,11 @@ final class CommitLog implements AutoCloseable {
     static CommitLog create(Path file, byte[] base, List<byte[]> frames) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".new");
         Files.deleteIfExists(tmp);
-        FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        RandomAccessFile raf = new RandomAccessFile(tmp.toFile(), "rw");
         try {
-            CommitLog log = new CommitLog(file, ch, 0);
-            ByteBuffer header = ByteBuffer.allocate(MAGIC.length).put(MAGIC);
-            log.writeFully(header.flip());
+            CommitLog log = new CommitLog(file, raf);
+            log.write(MAGIC);
             log.append(base);
             for (byte[] f : frames) {
                 log.append(f);
@@ -120,7 +120,7 @@ final class CommitLog implements AutoCloseable {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             return log;
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            raf.close();
             Files.deleteIfExists(tmp);
             throw e;
         }
@@ -130,7 +130,7 @@ final class CommitLog implements AutoCloseable {
     void append(byte[] payload) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(FRAME_HEADER + payload.length).order(ByteOrder.LITTLE_ENDIAN);
         frame(b, payload);
-        writeFully(b.flip());
+        write(b.array());
     }
 
     long size() {
@@ -145,17 +145,14 @@ final class CommitLog implements AutoCloseable {
         b.putInt(payload.length).putInt(crc(payload)).put(payload);
     }
 
-    private void writeFully(ByteBuffer b) throws IOException {
-        long start = size;
+    private void write(byte[] bytes) throws IOException {
         try {
-            long at = start;
-            while (b.hasRemaining()) {
-                at += channel.write(b, at);
-            }
-            size = at;
+            out.write(bytes);
+            size += bytes.length;
         } catch (IOException e) {
             try {
-                channel.truncate(start);
+                out.setLength(size);
+                out.seek(size);
             } catch (IOException ignored) {
                 // read() stops at the cut frame anyway; the write's error is what the caller reports
             }
@@ -171,6 +168,6 @@ final class CommitLog implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        out.close();
     }
 }

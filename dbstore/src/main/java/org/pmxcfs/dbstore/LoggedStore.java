@@ -127,7 +127,8 @@ public final class LoggedStore implements Store {
                     + e.getMessage() + ") - move it aside to start from config.db alone, losing the commits in it", e);
         }
         if (!belongs(byInode, base, records)) {
-            staleReason = "config.db's version row is neither its base nor one of its " + records.size() + " commits";
+            staleReason = "config.db is neither where the log starts nor where one of its " + records.size()
+                    + " commits left it";
             return rows;
         }
         if (damage != null) {

@@ -88,6 +88,15 @@ public final class MemDb implements AutoCloseable {
      * when the stored tree is refused.
      */
     public static MemDb open(Store store, long maxTotalBytes, long now) throws LoadException {
+        try {
+            return load(store, maxTotalBytes, now);
+        } catch (LoadException | RuntimeException e) {
+            store.close(); // nothing half-open left behind (a SQLite WAL, a log writer thread)
+            throw e;
+        }
+    }
+
+    private static MemDb load(Store store, long maxTotalBytes, long now) throws LoadException {
         MemDb db = new MemDb(store, maxTotalBytes);
         List<TreeEntry> rows;
         try {
@@ -449,7 +458,10 @@ public final class MemDb implements AutoCloseable {
         throw new IllegalArgumentException("unknown operation " + op);
     }
 
-    /** Commits every pending change in one transaction; false if the store failed. */
+    /**
+     * False if the store failed (fsync's answer). Commits anything still pending first; as every
+     * operation commits when it is applied, normally nothing is.
+     */
     public boolean flush() {
         if (!rootDirty) {
             return !failed;

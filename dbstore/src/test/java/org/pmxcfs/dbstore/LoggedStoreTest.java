@@ -121,6 +121,30 @@ class LoggedStoreTest {
     }
 
     @Test
+    void aCrashAfterTheWriterTookSomeCommitsReplaysTheRestOverThem() throws Exception {
+        Path file = tmp.resolve("config.db");
+        MemDb crashed = open(file, new LoggedStore.Options(Duration.ofMillis(1), 64L << 20, 8L << 20));
+        ok(mkdir(crashed, "d"));
+        put(crashed, "d/a.cfg", "first");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!"first".equals(sqliteRows(file).get("a.cfg")) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals("first", sqliteRows(file).get("a.cfg"), "config.db took the first commits");
+        ok(rename(crashed, "d/a.cfg", "d/b.cfg"));
+        String expected = dump(crashed);
+        // the process dies here: config.db is somewhere in the log, at a batch's last commit
+
+        MemDb recovered = open(file, LoggedStore.Options.DEFAULT);
+        assertEquals(expected, dump(recovered));
+        assertEquals("first", text(recovered, "d/b.cfg"));
+        recovered.close();
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".stale-")), "the log was not taken for a foreign one");
+        }
+    }
+
+    @Test
     void aCommitCutShortByACrashIsDroppedAndTheOnesBeforeItStay() throws Exception {
         Path file = tmp.resolve("config.db");
         MemDb crashed = crashedWith(file, "a.cfg", "b.cfg");

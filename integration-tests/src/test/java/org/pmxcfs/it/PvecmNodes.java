@@ -286,7 +286,9 @@ final class PvecmNodes implements AutoCloseable {
         /**
          * What must not change when a command is refused: every file and directory of the mount
          * (status files and symlinks left out, mtimes and content hashes), the data
-         * directory's file list, and the bytes of config.db and its WAL.
+         * directory's file list, and the bytes of the commit log (every commit appends to it;
+         * config.db and its WAL follow it a few milliseconds later, so their bytes may still
+         * change after a write that returned).
          */
         Map<String, String> state() {
             Map<String, String> s = new TreeMap<>();
@@ -295,7 +297,7 @@ final class PvecmNodes implements AutoCloseable {
                 for (Path f : files.sorted().toList()) {
                     String rel = "data:" + data.relativize(f);
                     String n = f.getFileName().toString();
-                    if (n.equals("config.db") || n.equals("config.db-wal")) {
+                    if (n.equals("config.db-commitlog")) {
                         s.put(rel, Cluster.sha256(Files.readAllBytes(f)));
                     } else {
                         s.put(rel, Files.isDirectory(f) ? "dir" : "file");

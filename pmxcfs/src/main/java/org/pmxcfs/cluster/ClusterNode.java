@@ -165,7 +165,7 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
         return ProcessHandle.current().pid() | ((long) JOINS.get() << 32);
     }
 
-    /** Every 100 ms: dfsm timers, quorum from the current view, remote writes made durable. */
+    /** Every 100 ms: dfsm timers, quorum from the current view. */
     private void tick() {
         try {
             dfsm.tick();
@@ -175,7 +175,6 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
             }
             membershipLog.view(quorum.view());
             deviceFeed.tick();
-            db.flush();
         } catch (RuntimeException e) {
             log.error("cluster tick failed: {}", e.toString(), e);
         }

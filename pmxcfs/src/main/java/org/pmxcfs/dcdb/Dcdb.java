@@ -130,19 +130,16 @@ public final class Dcdb implements DfsmCallbacks {
         if (m instanceof DcdbMessage.UnlockRequest u) {
             unlockRequest(u);
         } else if (m instanceof DcdbMessage.Apply a) {
+            // committed when apply returns, so durable before the transport acks it: its writer
+            // may count on this node's copy once a majority of the view has acked (a node that
+            // crashed before a later commit came back without it, and with the writer down, the
+            // others' tree won; the simulation found this)
             Result r = db.apply(a.op(), sender.nodeId(), msgTime);
             if (log.isDebugEnabled()) {
                 log.debug("apply {} from {}: {}", a.op().describe(), sender, r.isOk() ? "ok" : r.error());
             }
             if (r.isOk() && writesCorosyncConf(a.op())) {
                 host.syncCorosyncConf(sender.nodeId() == selfNodeId);
-            }
-            if (sender.nodeId() != selfNodeId) {
-                // durable before the transport acks it: its writer may count on this node's
-                // copy once a majority of the view has acked (a node that crashed before its
-                // next commit came back without it, and with the writer down, the others' tree
-                // won; the simulation found this)
-                db.flush();
             }
             result = r.toFuse();
         }
