@@ -225,11 +225,6 @@ public final class LoggedStore implements Store {
                 if (pending.isEmpty() && batch.isEmpty()) {
                     return;
                 }
-            } finally {
-                lock.unlock();
-            }
-            lock.lock();
-            try {
                 gather(Math.max(options.applyDelay().toNanos(), lastTransactionNanos));
                 batch.addAll(pending);
                 pending.clear();

@@ -93,6 +93,9 @@ public final class SqliteStore implements Store {
     private Connection connect(boolean readOnly) throws SQLException {
         Properties p = new Properties();
         p.setProperty("busy_timeout", "10000");
+        // the driver otherwise runs a regular expression over the SQL after every executeUpdate
+        // to find generated keys, which nothing here asks for
+        p.setProperty("jdbc.get_generated_keys", "false");
         if (readOnly) {
             p.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
         }

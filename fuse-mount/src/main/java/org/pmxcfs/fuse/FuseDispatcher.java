@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * attributes of tree entries are cached for {@link #CACHE_SECONDS} ({@link CacheInvalidator}
  * drops them when something else changes them); status files (dynamic) are never cached and are
  * read with direct I/O. No open needs a FLUSH (every change is durable when its request is
- * answered), so the kernel is told to skip it. Operations not handled here (symlink, link, xattrs, special files) get ENOSYS, as
- * from libfuse without the operation.
+ * answered), so the kernel is told to skip it. Operations not handled here (symlink, link,
+ * xattrs, special files) get ENOSYS, as from libfuse without the operation.
  */
 final class FuseDispatcher {
 
@@ -201,14 +201,14 @@ final class FuseDispatcher {
             case FuseAbi.OPEN -> {
                 int flags = rq.u32(body);
                 long fh = core.open(path, flags);
-                return out.ok(unique).open(fh, openFlags(node, flags)).length();
+                return out.ok(unique).open(fh, openFlags(node)).length();
             }
             case FuseAbi.CREATE -> {
                 int flags = rq.u32(body);
                 long[] fh = new long[1];
                 own(child, () -> fh[0] = core.create(child, flags));
                 long id = putEntry(out, unique, node, names.name(), core.getattr(child));
-                return out.open(fh[0], openFlags(id, flags)).length();
+                return out.open(fh[0], openFlags(id)).length();
             }
             case FuseAbi.READ -> {
                 long fh = rq.u64(body);
@@ -349,7 +349,7 @@ final class FuseDispatcher {
         return a.dynamic() ? 0 : CACHE_SECONDS;
     }
 
-    private int openFlags(long node, int flags) {
+    private int openFlags(long node) {
         if (nodes.dynamic(node)) {
             return FuseAbi.FOPEN_DIRECT_IO | FuseAbi.FOPEN_NOFLUSH;
         }
