@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,10 +28,8 @@ import org.slf4j.LoggerFactory;
  * durability is the same: both are in the kernel's page cache when the commit returns, so a crash
  * of the process loses nothing that was committed, a power loss may drop the newest commits.
  *
- * <p>At start the log's records are replayed over the database's rows, provided the database is
- * one the log applies to: its version row is the log's base or the version row of one of its
- * records (the batches end on a record). A log that belongs to another database (config.db was
- * restored from a backup after a crash) is moved aside, not applied. A clean {@link #close()}
+ * <p>At start the log's records are replayed over the database's rows if the log belongs to it
+ * ({@link LogReplay}); a log that does not is moved aside, not applied. A clean {@link #close()}
  * writes everything into {@code config.db} and deletes the log, so a stopped node's
  * {@code config.db} is complete and readable by the original.
  */
@@ -61,9 +58,7 @@ public final class LoggedStore implements Store {
     private final Options options;
 
     /** What load() read, for prepareWrites(). */
-    private List<CommitRecord> replay = List.of();
-    private TreeEntry loadedVersionRow;
-    private String staleReason;
+    private LogReplay replay;
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when the writer has something to do: a first pending commit, or closing. */
@@ -96,50 +91,8 @@ public final class LoggedStore implements Store {
     /** The database's rows with the log's records applied; neither file is modified. */
     @Override
     public List<TreeEntry> load() throws StoreException, LoadException {
-        List<TreeEntry> rows = db.load();
-        Map<Long, TreeEntry> byInode = new HashMap<>();
-        for (TreeEntry r : rows) {
-            byInode.put(r.inode(), r);
-        }
-        loadedVersionRow = byInode.get(0L);
-        CommitLog.Contents found;
-        try {
-            found = CommitLog.read(logFile);
-        } catch (IOException e) {
-            throw new StoreException("unable to read the commit log '" + logFile + "': " + e.getMessage(), e);
-        }
-        if (!found.exists()) {
-            if (found.damage() != null) {
-                staleReason = found.damage();
-            }
-            return rows;
-        }
-        List<CommitRecord> records = new ArrayList<>();
-        String damage = found.damage();
-        TreeEntry base;
-        try {
-            base = found.base().length == 0 ? null : CommitRecord.decode(found.base()).versionRow();
-            for (byte[] f : found.frames()) {
-                records.add(CommitRecord.decode(f));
-            }
-        } catch (WireFormatException e) {
-            throw new LoadException("the commit log '" + logFile + "' has an intact frame that is no commit record ("
-                    + e.getMessage() + ") - move it aside to start from config.db alone, losing the commits in it", e);
-        }
-        if (!belongs(byInode, base, records)) {
-            staleReason = "config.db is neither where the log starts nor where one of its " + records.size()
-                    + " commits left it";
-            return rows;
-        }
-        if (damage != null) {
-            log.warn("commit log '{}': {} - replaying the {} commits before it", logFile, damage, records.size());
-        }
-        for (CommitRecord r : records) {
-            r.applyTo(byInode, new LinkedHashSet<>());
-            byInode.put(0L, r.versionRow());
-        }
-        replay = records;
-        return new ArrayList<>(byInode.values());
+        replay = LogReplay.read(logFile, db.load());
+        return replay.rows();
     }
 
     /**
@@ -149,8 +102,8 @@ public final class LoggedStore implements Store {
     @Override
     public void prepareWrites() throws StoreException {
         db.prepareWrites();
-        TreeEntry current = loadedVersionRow;
-        if (staleReason != null) {
+        TreeEntry current = replay.databaseVersionRow();
+        if (replay.staleReason() != null) {
             Path aside = logFile.resolveSibling(logFile.getFileName() + ".stale-" + System.currentTimeMillis() / 1000);
             try {
                 Files.move(logFile, aside, StandardCopyOption.ATOMIC_MOVE);
@@ -158,15 +111,15 @@ public final class LoggedStore implements Store {
                 throw new StoreException("unable to move the commit log '" + logFile + "' aside: " + e.getMessage(), e);
             }
             log.warn("commit log '{}' does not belong to config.db ({}) - moved it to '{}'; config.db is used as it is",
-                    logFile, staleReason, aside);
+                    logFile, replay.staleReason(), aside);
         }
-        if (!replay.isEmpty()) {
-            Batch b = Batch.of(replay);
+        if (!replay.records().isEmpty()) {
+            Batch b = Batch.of(replay.records());
             db.commit(b.deleted, b.written.values(), b.versionRow);
-            log.info("replayed {} commits from the commit log '{}' into config.db", replay.size(), logFile);
+            log.info("replayed {} commits from the commit log '{}' into config.db", replay.records().size(), logFile);
             current = b.versionRow;
-            replay = List.of();
         }
+        replay = null;
         try {
             commitLog = CommitLog.create(logFile, base(current), List.of());
         } catch (IOException e) {
@@ -372,39 +325,6 @@ public final class LoggedStore implements Store {
 
     private static byte[] base(TreeEntry versionRow) {
         return versionRow == null ? new byte[0] : new CommitRecord(List.of(), List.of(), versionRow).encode();
-    }
-
-    /**
-     * Whether the log applies to the database {@code rows}: its version row is the log's base, or
-     * that of a record after which every row the records up to there touched is as they left it
-     * (the writer's batches end on a record). The version row alone is no identity: another
-     * database can reach the same version number in the same second.
-     */
-    private static boolean belongs(Map<Long, TreeEntry> rows, TreeEntry base, List<CommitRecord> records) {
-        TreeEntry versionRow = rows.get(0L);
-        if (sameRow(versionRow, base)) {
-            return true;
-        }
-        Map<Long, TreeEntry> touched = new HashMap<>();
-        Set<Long> deleted = new LinkedHashSet<>();
-        for (CommitRecord r : records) {
-            r.applyTo(touched, deleted);
-            if (sameRow(versionRow, r.versionRow())
-                    && touched.values().stream().allMatch(e -> sameRow(e, rows.get(e.inode())))
-                    && deleted.stream().noneMatch(rows::containsKey)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean sameRow(TreeEntry a, TreeEntry b) {
-        if (a == null || b == null) {
-            return a == b;
-        }
-        return a.inode() == b.inode() && a.parent() == b.parent() && a.version() == b.version()
-                && a.writer() == b.writer() && a.mtime() == b.mtime() && a.type() == b.type()
-                && a.name().equals(b.name()) && java.util.Arrays.equals(a.data(), b.data());
     }
 
     private static void sleep(long ms) {
