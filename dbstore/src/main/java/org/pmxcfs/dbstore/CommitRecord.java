@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,6 +54,17 @@ public record CommitRecord(List<Long> deleted, List<TreeEntry> written, TreeEntr
             rows.put(e.inode(), e);
             deleted.remove(e.inode());
         }
+    }
+
+    /** Several commits in order as one: the last state of every row they touch, the last version row. */
+    public static CommitRecord merge(List<CommitRecord> records) {
+        Map<Long, TreeEntry> rows = new LinkedHashMap<>();
+        Set<Long> deleted = new LinkedHashSet<>();
+        for (CommitRecord r : records) {
+            r.applyTo(rows, deleted);
+        }
+        return new CommitRecord(List.copyOf(deleted), List.copyOf(rows.values()),
+                records.get(records.size() - 1).versionRow());
     }
 
     public byte[] encode() {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +24,13 @@ import org.slf4j.LoggerFactory;
  * some of its records is harmless: every record holds whole rows.
  *
  * @param rows               the tree to load: config.db's rows, with the records applied if they belong
- * @param records            the records to put into config.db before anything else is written
+ * @param merged             the log's records as one, to put into config.db before anything else is written; null: none
+ * @param commits            how many records {@code merged} holds
  * @param databaseVersionRow config.db's own version row (null: a new database)
  * @param staleReason        why the log does not belong and is to be moved aside; null if it does or there is none
  */
-record LogReplay(List<TreeEntry> rows, List<CommitRecord> records, TreeEntry databaseVersionRow, String staleReason) {
+record LogReplay(List<TreeEntry> rows, CommitRecord merged, int commits, TreeEntry databaseVersionRow,
+                 String staleReason) {
 
     private static final Logger log = LoggerFactory.getLogger("database");
 
@@ -45,10 +48,10 @@ record LogReplay(List<TreeEntry> rows, List<CommitRecord> records, TreeEntry dat
             throw new StoreException("unable to read the commit log '" + logFile + "': " + e.getMessage(), e);
         }
         if (!found.exists()) {
-            return new LogReplay(dbRows, List.of(), versionRow, found.damage());
+            return new LogReplay(dbRows, null, 0, versionRow, found.damage());
         }
-        List<CommitRecord> records = new ArrayList<>();
         TreeEntry base;
+        List<CommitRecord> records = new ArrayList<>();
         try {
             base = found.base().length == 0 ? null : CommitRecord.decode(found.base()).versionRow();
             for (byte[] f : found.frames()) {
@@ -58,36 +61,32 @@ record LogReplay(List<TreeEntry> rows, List<CommitRecord> records, TreeEntry dat
             throw new LoadException("the commit log '" + logFile + "' has an intact frame that is no commit record ("
                     + e.getMessage() + ") - move it aside to start from config.db alone, losing the commits in it", e);
         }
-        if (!belongs(byInode, base, records)) {
-            return new LogReplay(dbRows, List.of(), versionRow, "config.db is neither where the log starts nor where one of its "
+        // one pass: the merged state of the records so far, checked against config.db at each
+        // record whose version row is config.db's
+        boolean belongs = sameRow(versionRow, base);
+        Map<Long, TreeEntry> touched = new LinkedHashMap<>();
+        Set<Long> deleted = new LinkedHashSet<>();
+        for (CommitRecord r : records) {
+            r.applyTo(touched, deleted);
+            belongs = belongs || sameRow(versionRow, r.versionRow())
+                    && touched.values().stream().allMatch(e -> sameRow(e, byInode.get(e.inode())))
+                    && deleted.stream().noneMatch(byInode::containsKey);
+        }
+        if (!belongs) {
+            return new LogReplay(dbRows, null, 0, versionRow, "config.db is neither where the log starts nor where one of its "
                     + records.size() + " commits left it");
         }
         if (found.damage() != null) {
             log.warn("commit log '{}': {} - replaying the {} commits before it", logFile, found.damage(), records.size());
         }
-        for (CommitRecord r : records) {
-            r.applyTo(byInode, new LinkedHashSet<>());
-            byInode.put(0L, r.versionRow());
+        if (records.isEmpty()) {
+            return new LogReplay(dbRows, null, 0, versionRow, null);
         }
-        return new LogReplay(new ArrayList<>(byInode.values()), records, versionRow, null);
-    }
-
-    private static boolean belongs(Map<Long, TreeEntry> rows, TreeEntry base, List<CommitRecord> records) {
-        TreeEntry versionRow = rows.get(0L);
-        if (sameRow(versionRow, base)) {
-            return true;
-        }
-        Map<Long, TreeEntry> touched = new HashMap<>();
-        Set<Long> deleted = new LinkedHashSet<>();
-        for (CommitRecord r : records) {
-            r.applyTo(touched, deleted);
-            if (sameRow(versionRow, r.versionRow())
-                    && touched.values().stream().allMatch(e -> sameRow(e, rows.get(e.inode())))
-                    && deleted.stream().noneMatch(rows::containsKey)) {
-                return true;
-            }
-        }
-        return false;
+        CommitRecord merged = new CommitRecord(List.copyOf(deleted), List.copyOf(touched.values()),
+                records.get(records.size() - 1).versionRow());
+        merged.applyTo(byInode, new LinkedHashSet<>());
+        byInode.put(0L, merged.versionRow());
+        return new LogReplay(new ArrayList<>(byInode.values()), merged, records.size(), versionRow, null);
     }
 
     private static boolean sameRow(TreeEntry a, TreeEntry b) {

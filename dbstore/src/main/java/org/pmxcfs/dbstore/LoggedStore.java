@@ -8,11 +8,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -113,11 +109,11 @@ public final class LoggedStore implements Store {
             log.warn("commit log '{}' does not belong to config.db ({}) - moved it to '{}'; config.db is used as it is",
                     logFile, replay.staleReason(), aside);
         }
-        if (!replay.records().isEmpty()) {
-            Batch b = Batch.of(replay.records());
-            db.commit(b.deleted, b.written.values(), b.versionRow);
-            log.info("replayed {} commits from the commit log '{}' into config.db", replay.records().size(), logFile);
-            current = b.versionRow;
+        if (replay.merged() != null) {
+            CommitRecord m = replay.merged();
+            db.commit(m.deleted(), m.written(), m.versionRow());
+            log.info("replayed {} commits from the commit log '{}' into config.db", replay.commits(), logFile);
+            current = m.versionRow();
         }
         replay = null;
         try {
@@ -184,10 +180,10 @@ public final class LoggedStore implements Store {
             } finally {
                 lock.unlock();
             }
-            Batch b = Batch.of(batch);
+            CommitRecord b = CommitRecord.merge(batch);
             long started = System.nanoTime();
             try {
-                db.commit(b.deleted, b.written.values(), b.versionRow);
+                db.commit(b.deleted(), b.written(), b.versionRow());
                 lastTransactionNanos = System.nanoTime() - started;
             } catch (StoreException e) {
                 if (!fail(e)) {
@@ -208,7 +204,7 @@ public final class LoggedStore implements Store {
                     log.info("config.db takes commits again");
                 }
                 if (commitLog.size() > options.restartBytes()) {
-                    restartLog(b.versionRow);
+                    restartLog(b.versionRow());
                 }
                 space.signalAll();
             } finally {
@@ -243,7 +239,7 @@ public final class LoggedStore implements Store {
      * crash at any point leaves one that holds every commit config.db lacks.
      */
     private void restartLog(TreeEntry inDatabase) {
-        CommitRecord merged = pending.isEmpty() ? null : Batch.of(new ArrayList<>(pending)).record();
+        CommitRecord merged = pending.isEmpty() ? null : CommitRecord.merge(new ArrayList<>(pending));
         try {
             CommitLog fresh = CommitLog.create(logFile, base(inDatabase),
                     merged == null ? List.of() : List.of(merged.encode()));
@@ -332,22 +328,6 @@ public final class LoggedStore implements Store {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Several commits as one: the last state of every row they touch. */
-    private record Batch(Set<Long> deleted, Map<Long, TreeEntry> written, TreeEntry versionRow) {
-        static Batch of(List<CommitRecord> records) {
-            Set<Long> deleted = new LinkedHashSet<>();
-            Map<Long, TreeEntry> written = new LinkedHashMap<>();
-            for (CommitRecord r : records) {
-                r.applyTo(written, deleted);
-            }
-            return new Batch(deleted, written, records.get(records.size() - 1).versionRow());
-        }
-
-        CommitRecord record() {
-            return new CommitRecord(List.copyOf(deleted), List.copyOf(written.values()), versionRow);
         }
     }
 }

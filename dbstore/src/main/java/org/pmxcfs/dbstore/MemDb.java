@@ -72,8 +72,8 @@ public final class MemDb implements AutoCloseable {
      * never reads. Written under the write lock; volatile for readers without it.
      */
     private volatile long agreedVersion;
-    /** True while anything is uncommitted; volatile so that flush() of a clean tree takes no lock. */
-    private volatile boolean rootDirty;
+    /** True while the version row is uncommitted (written under the write lock only). */
+    private boolean rootDirty;
     private long totalBytes;
     private volatile boolean failed;
     private volatile ChangeListener listener = path -> {};
@@ -456,22 +456,6 @@ public final class MemDb implements AutoCloseable {
             return unlock(u, writer, mtime);
         }
         throw new IllegalArgumentException("unknown operation " + op);
-    }
-
-    /**
-     * False if the store failed (fsync's answer). Commits anything still pending first; as every
-     * operation commits when it is applied, normally nothing is.
-     */
-    public boolean flush() {
-        if (!rootDirty) {
-            return !failed;
-        }
-        lock.writeLock().lock();
-        try {
-            return !failed && commitLocked();
-        } finally {
-            lock.writeLock().unlock();
-        }
     }
 
     private record Target(TreeEntry parent, String name, List<String> parts) {}
@@ -910,7 +894,6 @@ public final class MemDb implements AutoCloseable {
 
     @Override
     public void close() {
-        flush();
         store.close();
     }
 }

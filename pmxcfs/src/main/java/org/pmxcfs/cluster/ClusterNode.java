@@ -297,6 +297,5 @@ public final class ClusterNode implements DcdbHost, AutoCloseable {
         statusPublisher.close();
         statusDfsm.stop();
         dfsm.stop();
-        db.flush();
     }
 }

@@ -221,7 +221,7 @@ final class Pmxcfs {
         long now = clock.millis() / 1000;
         if (!db.apply(new Operation.Create("corosync.conf"), 0, now).isOk()
                 || !db.apply(new Operation.Write("corosync.conf", 0, conf), 0, now).isOk()
-                || !db.flush()) {
+                || db.failed()) {
             throw new IOException("unable to import '" + corosyncConf + "' into the new database");
         }
         log.info("imported '{}' as corosync.conf ({} bytes)", corosyncConf, conf.length);

@@ -506,7 +506,6 @@ class DcdbTest {
         for (byte[] u : rounds.get(1).updates) {
             assertTrue(n1.dcdb.processUpdate(N2, u));
         }
-        n1.db.flush();
         n1.store.failCommits = true;
         assertFalse(n1.dcdb.commit());
         assertEquals(1, n1.host.errorModes);

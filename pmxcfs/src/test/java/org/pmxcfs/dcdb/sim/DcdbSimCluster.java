@@ -98,7 +98,6 @@ final class DcdbSimCluster extends SimDriver<SimNode, DcdbSimCluster.ClientOp> {
         for (int i = 1; i <= nodes.length; i++) {
             db.apply(new Operation.Create(logFile(i)), 0, t);
         }
-        db.flush();
         return db;
     }
 
@@ -144,12 +143,6 @@ final class DcdbSimCluster extends SimDriver<SimNode, DcdbSimCluster.ClientOp> {
             throw new IllegalStateException(e);
         }
         return submitted(op);
-    }
-
-    /** The client closes the file: durable on its node. */
-    @Override
-    protected void applied(ClientOp op) {
-        node(op.node).db.flush();
     }
 
     /** Oracle result: violations (empty = pass) and statistics. */

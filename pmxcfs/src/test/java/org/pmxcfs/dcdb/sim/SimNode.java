@@ -78,11 +78,10 @@ final class SimNode extends SimMember implements DcdbHost {
         dfsm = null;
     }
 
-    /** What the daemon's cluster tick does for the memdb: commit remote changes every 100 ms. */
+    /** What the daemon's cluster tick does: the dfsm's timers. */
     @Override
     public void tick() {
         dfsm.tick();
-        db.flush();
     }
 
 
