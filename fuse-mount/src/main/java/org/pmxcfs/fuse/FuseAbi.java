@@ -41,6 +41,7 @@ final class FuseAbi {
     static final int INTERRUPT = 36;
     static final int DESTROY = 38;
     static final int BATCH_FORGET = 42;
+    static final int ACCESS = 34;
 
     // notifications (the error field of an unsolicited message)
     static final int NOTIFY_INVAL_INODE = 2;
@@ -67,6 +68,7 @@ final class FuseAbi {
     static final int FATTR_SIZE = 1 << 3;
     static final int FATTR_ATIME = 1 << 4;
     static final int FATTR_MTIME = 1 << 5;
+    static final int FATTR_ATIME_NOW = 1 << 7;
     static final int FATTR_MTIME_NOW = 1 << 8;
 
     static final int IN_HEADER = 40;

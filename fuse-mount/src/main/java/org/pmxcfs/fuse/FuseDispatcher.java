@@ -148,6 +148,9 @@ final class FuseDispatcher {
         long unique = rq.unique();
         int body = FuseRequest.body();
         String child = names == null ? null : join(path, names.name());
+        if (rq.uid() != 0) {
+            checkPermission(op, rq, new Caller(rq.uid(), rq.gid(), rq.pid()), path, child, names);
+        }
         switch (op) {
             case FuseAbi.LOOKUP -> {
                 return entry(out, unique, node, names.name(), core.getattr(child));
@@ -262,9 +265,94 @@ final class FuseDispatcher {
                 dirs.remove(rq.u64(body));
                 return out.ok(unique).length();
             }
+            case FuseAbi.ACCESS -> {
+                access(new Caller(rq.uid(), rq.gid(), rq.pid()), path, rq.u32(body));
+                return out.ok(unique).length();
+            }
             default -> {
                 return out.error(unique, Errno.ENOSYS.code).length();
             }
+        }
+    }
+
+    /**
+     * What the kernel checks itself with {@code default_permissions}, for a caller other than
+     * root. Root owns every entry, and what the owner bits refuse it (writes without quorum,
+     * writes to status files) the tree refuses itself, so root's requests are not checked here.
+     * Fd-based requests (read, write, release) were checked when the file was opened.
+     */
+    private void checkPermission(int op, FuseRequest rq, Caller c, String path, String child, Names names) {
+        int body = FuseRequest.body();
+        switch (op) {
+            case FuseAbi.LOOKUP -> Permissions.require(c, core.getattr(path), Permissions.X);
+            case FuseAbi.MKNOD, FuseAbi.MKDIR, FuseAbi.CREATE, FuseAbi.UNLINK, FuseAbi.RMDIR ->
+                    Permissions.require(c, core.getattr(path), Permissions.W | Permissions.X);
+            case FuseAbi.RENAME -> {
+                Permissions.require(c, core.getattr(path), Permissions.W | Permissions.X);
+                String dir = nodes.path(names.newDir());
+                if (dir != null && !dir.equals(path)) {
+                    Permissions.require(c, core.getattr(dir), Permissions.W | Permissions.X);
+                    FileAttr moved = core.getattr(child);
+                    if ((moved.mode() & S_IFMT) == FileAttr.S_IFDIR) {
+                        Permissions.require(c, moved, Permissions.W); // its ".." changes
+                    }
+                }
+            }
+            case FuseAbi.OPEN, FuseAbi.OPENDIR -> {
+                int acc = rq.u32(body) & O_ACCMODE;
+                int mask = acc == 0 ? Permissions.R : acc == 1 ? Permissions.W : Permissions.R | Permissions.W;
+                Permissions.require(c, core.getattr(path), mask);
+            }
+            case FuseAbi.SETATTR -> {
+                int valid = rq.u32(body);
+                FileAttr a = core.getattr(path);
+                if ((valid & FuseAbi.FATTR_MODE) != 0) {
+                    Permissions.requireOwner(c, a);
+                }
+                if ((valid & (FuseAbi.FATTR_UID | FuseAbi.FATTR_GID)) != 0) {
+                    Permissions.requireChown(c, a,
+                            (valid & FuseAbi.FATTR_UID) != 0 ? rq.u32(body + 76) & 0xffffffffL : -1,
+                            (valid & FuseAbi.FATTR_GID) != 0 ? rq.u32(body + 80) & 0xffffffffL : -1);
+                }
+                if ((valid & FuseAbi.FATTR_SIZE) != 0) {
+                    // also when the kernel names an open file: it does not say whether that was opened
+                    // for writing (open(O_RDONLY | O_TRUNC) truncates through it)
+                    Permissions.require(c, a, Permissions.W);
+                }
+                int times = valid & (FuseAbi.FATTR_ATIME | FuseAbi.FATTR_MTIME);
+                if (times != 0) {
+                    boolean now = ((valid & FuseAbi.FATTR_ATIME) == 0 || (valid & FuseAbi.FATTR_ATIME_NOW) != 0)
+                            && ((valid & FuseAbi.FATTR_MTIME) == 0 || (valid & FuseAbi.FATTR_MTIME_NOW) != 0);
+                    if (now) {
+                        Permissions.requireTouch(c, a);
+                    } else {
+                        Permissions.requireOwner(c, a);
+                    }
+                }
+            }
+            default -> {
+                // getattr, readlink, statfs, access and the fd-based requests: nothing to check
+            }
+        }
+    }
+
+    /**
+     * access(2) (and chdir, which the kernel asks the same way): checked with the caller's real
+     * ids, under which a caller other than root has no capabilities. The kernel walked the path
+     * with those ids too, but the lookups of that walk reached the daemon as ordinary ones (with
+     * capabilities), so the directories above are checked again here.
+     */
+    private void access(Caller c, String path, int mask) {
+        if (c.uid != 0) {
+            for (int slash = path.indexOf('/', 1); slash > 0; slash = path.indexOf('/', slash + 1)) {
+                if (!Permissions.permits(c, core.getattr(path.substring(0, slash)), Permissions.X, true)) {
+                    throw new FsException(Errno.EACCES);
+                }
+            }
+        }
+        int m = mask & (Permissions.R | Permissions.W | Permissions.X);
+        if (m != 0 && !Permissions.permits(c, core.getattr(path), m, true)) {
+            throw new FsException(Errno.EACCES);
         }
     }
 
@@ -345,8 +433,15 @@ final class FuseDispatcher {
         return id;
     }
 
+    /**
+     * Status files change without notice; private entries (no bits for group and others) are
+     * looked up again on every path walk, so that the daemon sees who walks below a directory
+     * not everyone may search (without {@code default_permissions} the kernel does not check a
+     * cached name). A private directory's entries are private, and every other directory may be
+     * searched by everyone, so caching every other name gives no one a way around a check.
+     */
     private static long ttl(FileAttr a) {
-        return a.dynamic() ? 0 : CACHE_SECONDS;
+        return a.dynamic() || (a.mode() & 077) == 0 ? 0 : CACHE_SECONDS;
     }
 
     private int openFlags(long node) {

@@ -42,6 +42,21 @@ final class FuseRequest {
         return buf.getLong(16);
     }
 
+    /** The caller's filesystem uid (fsuid), as the kernel sends it; 0 is root. */
+    int uid() {
+        return buf.getInt(24);
+    }
+
+    /** The caller's filesystem gid (fsgid). */
+    int gid() {
+        return buf.getInt(28);
+    }
+
+    /** The calling thread's id in the daemon's pid namespace; 0 if it has none there. */
+    int pid() {
+        return buf.getInt(32);
+    }
+
     /** The offset of the opcode's struct. */
     static int body() {
         return FuseAbi.IN_HEADER;

@@ -25,7 +25,8 @@ public final class FuseSession {
     private static final Logger log = LoggerFactory.getLogger("main");
     /** Largest write the kernel sends in one request (256 pages): a whole file of the tree. */
     static final int MAX_WRITE = 1 << 20;
-    private static final String OPTIONS = "default_permissions,allow_other";
+    /** No default_permissions: the daemon checks permissions itself ({@link Permissions}). */
+    private static final String OPTIONS = "allow_other";
 
     private final Path mountPoint;
     private final NodeTable nodes = new NodeTable();
