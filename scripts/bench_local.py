@@ -383,7 +383,7 @@ def phases(a):
 
 # kernel FUSE opcodes (include/uapi/linux/fuse.h) seen with this workload
 FUSE_OPCODES = {1: "LOOKUP", 2: "FORGET", 3: "GETATTR", 4: "SETATTR", 9: "MKDIR", 10: "UNLINK", 12: "RENAME",
-                14: "OPEN", 15: "READ", 16: "WRITE", 18: "RELEASE", 20: "FSYNC", 22: "GETXATTR", 25: "FLUSH",
+                14: "OPEN", 15: "READ", 16: "WRITE", 18: "RELEASE", 20: "FSYNC", 22: "GETXATTR", 25: "FLUSH", 34: "ACCESS",
                 35: "CREATE", 42: "BATCH_FORGET"}
 STRACE_READ = re.compile(r'(?:read\(\d+, |read resumed>\s*)"((?:\\x[0-9a-f]{2}){8})".*= (\d+)$')
 
