@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -35,6 +36,8 @@ final class CommitLog implements AutoCloseable {
     private static final int FRAME_HEADER = 8;
     /** Larger than any record the memdb's caps allow (30 MiB of files); a length above it is damage. */
     private static final int MAX_FRAME = 256 << 20;
+    /** The largest frame buffer kept for the next append: a 1 MiB file and its record fit. */
+    private static final int KEPT_BUFFER = 2 << 20;
 
     /** What {@link #read} found: the base frame, the record frames in order, and how the file ended. */
     record Contents(byte[] base, List<byte[]> frames, long validBytes, String damage) {
@@ -48,6 +51,7 @@ final class CommitLog implements AutoCloseable {
     private final Path file;
     private final RandomAccessFile out;
     private long size;
+    private ByteBuffer buffer = ByteBuffer.allocate(4096);
 
     private CommitLog(Path file, RandomAccessFile out) {
         this.file = file;
@@ -112,7 +116,7 @@ final class CommitLog implements AutoCloseable {
         RandomAccessFile raf = new RandomAccessFile(tmp.toFile(), "rw");
         try {
             CommitLog log = new CommitLog(file, raf);
-            log.write(MAGIC);
+            log.write(MAGIC, MAGIC.length);
             log.append(base);
             for (byte[] f : frames) {
                 log.append(f);
@@ -128,9 +132,33 @@ final class CommitLog implements AutoCloseable {
 
     /** Appends one frame with one write; on a failure the file is cut back to what it held before. */
     void append(byte[] payload) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(FRAME_HEADER + payload.length).order(ByteOrder.LITTLE_ENDIAN);
-        frame(b, payload);
-        write(b.array());
+        append(payload.length, b -> b.put(payload));
+    }
+
+    /**
+     * Appends one frame whose payload of {@code length} bytes {@code payload} puts into the buffer
+     * it is given, in place: the frame is built in a buffer kept for the next one (up to
+     * {@link #KEPT_BUFFER} bytes), so a large record is not copied once more. Not thread-safe.
+     */
+    void append(int length, Consumer<ByteBuffer> payload) throws IOException {
+        if (length < 0 || length > MAX_FRAME) {
+            throw new IOException("a commit record of " + length + " bytes does not fit a frame");
+        }
+        int total = FRAME_HEADER + length;
+        ByteBuffer b = buffer.capacity() >= total ? buffer.clear() : ByteBuffer.allocate(total);
+        b.order(ByteOrder.LITTLE_ENDIAN).position(FRAME_HEADER);
+        payload.accept(b);
+        if (b.position() != total) {
+            throw new IllegalStateException("commit record of " + (b.position() - FRAME_HEADER) + " bytes, "
+                    + length + " announced");
+        }
+        CRC32C c = new CRC32C();
+        c.update(b.array(), FRAME_HEADER, length);
+        b.putInt(0, length).putInt(4, (int) c.getValue());
+        write(b.array(), total);
+        if (b != buffer && total <= KEPT_BUFFER) {
+            buffer = b;
+        }
     }
 
     long size() {
@@ -141,14 +169,10 @@ final class CommitLog implements AutoCloseable {
         return file;
     }
 
-    private static void frame(ByteBuffer b, byte[] payload) {
-        b.putInt(payload.length).putInt(crc(payload)).put(payload);
-    }
-
-    private void write(byte[] bytes) throws IOException {
+    private void write(byte[] bytes, int length) throws IOException {
         try {
-            out.write(bytes);
-            size += bytes.length;
+            out.write(bytes, 0, length);
+            size += length;
         } catch (IOException e) {
             try {
                 out.setLength(size);

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -56,6 +57,27 @@ public record CommitRecord(List<Long> deleted, List<TreeEntry> written, TreeEntr
         }
     }
 
+    /**
+     * Whether this commit, applied after {@code older}, leaves nothing of it: {@code older} deletes
+     * nothing and every row it writes is written again here. Then the two merged are this one (a
+     * file written in chunks commits its whole row with every chunk, and only the last one counts).
+     */
+    public boolean supersedes(CommitRecord older) {
+        if (!older.deleted.isEmpty()) {
+            return false;
+        }
+        Set<Long> mine = new HashSet<>();
+        for (TreeEntry e : written) {
+            mine.add(e.inode());
+        }
+        for (TreeEntry e : older.written) {
+            if (!mine.contains(e.inode())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Several commits in order as one: the last state of every row they touch, the last version row. */
     public static CommitRecord merge(List<CommitRecord> records) {
         Map<Long, TreeEntry> rows = new LinkedHashMap<>();
@@ -68,23 +90,37 @@ public record CommitRecord(List<Long> deleted, List<TreeEntry> written, TreeEntr
     }
 
     public byte[] encode() {
-        byte[][] names = new byte[written.size() + 1][];
-        int length = 4 + 8 * deleted.size() + 4;
+        ByteBuffer b = ByteBuffer.allocate(encodedLength());
+        encodeTo(b);
+        return b.array();
+    }
+
+    /** The length of {@link #encode()}'s bytes. */
+    public int encodedLength() {
+        long length = 4 + 8L * deleted.size() + 4;
         for (int i = 0; i <= written.size(); i++) {
             TreeEntry e = i < written.size() ? written.get(i) : versionRow;
-            names[i] = e.name().getBytes(StandardCharsets.UTF_8);
-            length += ENTRY_FIXED_BYTES + names[i].length + 1 + e.size();
+            length += ENTRY_FIXED_BYTES + e.name().getBytes(StandardCharsets.UTF_8).length + 1 + e.size();
         }
-        ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        return Math.toIntExact(length);
+    }
+
+    /**
+     * Writes {@link #encode()}'s bytes at {@code b}'s position: the commit log frames a record in
+     * place, without a copy of the whole record (a file written in chunks commits its whole row
+     * with every chunk).
+     */
+    public void encodeTo(ByteBuffer b) {
+        b.order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(deleted.size());
         for (long inode : deleted) {
             b.putLong(inode);
         }
         b.putInt(written.size());
         for (int i = 0; i <= written.size(); i++) {
-            put(b, i < written.size() ? written.get(i) : versionRow, names[i]);
+            TreeEntry e = i < written.size() ? written.get(i) : versionRow;
+            put(b, e, e.name().getBytes(StandardCharsets.UTF_8));
         }
-        return b.array();
     }
 
     private static void put(ByteBuffer b, TreeEntry e, byte[] name) {

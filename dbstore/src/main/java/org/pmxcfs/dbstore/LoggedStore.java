@@ -130,7 +130,7 @@ public final class LoggedStore implements Store {
     public void commit(Collection<Long> deleted, Collection<TreeEntry> written, TreeEntry versionRow)
             throws StoreException {
         CommitRecord r = CommitRecord.of(deleted, written, versionRow);
-        byte[] bytes = r.encode();
+        int length = r.encodedLength();
         lock.lock();
         try {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BACKLOG_WAIT_MS);
@@ -145,9 +145,13 @@ public final class LoggedStore implements Store {
             if (commitLog == null) {
                 throw new StoreException("the store is closed", null);
             }
-            commitLog.append(bytes);
+            commitLog.append(length, r::encodeTo);
             if (pending.isEmpty()) {
                 work.signal(); // later commits join the batch the writer is gathering without waking it
+            } else if (r.supersedes(pending.peekLast())) {
+                // the rows of the one before are written again: keep only the last (while the writer is
+                // busy with a big row, the versions of a file written in chunks would pile up here)
+                pendingBytes -= pending.removeLast().bytes();
             }
             pending.add(r);
             pendingBytes += r.bytes();

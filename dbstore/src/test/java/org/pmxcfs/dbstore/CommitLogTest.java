@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,32 @@ class CommitLogTest {
         assertEquals(Files.size(f), c.validBytes());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)),
                 "the log holds the tree's files, priv/ included");
+    }
+
+    @Test
+    void framesBuiltInPlaceOfEverySizeComeBackWhole() throws Exception {
+        Path f = tmp.resolve("log");
+        byte[] big = new byte[3 << 20]; // beyond the buffer kept between appends
+        Arrays.fill(big, (byte) 'B');
+        byte[] mid = new byte[1 << 20];
+        Arrays.fill(mid, (byte) 'M');
+        try (CommitLog log = CommitLog.create(f, b("base"), List.of())) {
+            log.append(mid.length, buf -> buf.put(mid));
+            log.append(3, buf -> buf.put(b("abc")));
+            log.append(big.length, buf -> buf.put(big));
+            log.append(2, buf -> buf.put(b("xy")));
+            assertThrows(IllegalStateException.class, () -> log.append(5, buf -> buf.put(b("abc"))),
+                    "a payload shorter than announced");
+            log.append(1, buf -> buf.put(b("z")));
+        }
+        CommitLog.Contents c = CommitLog.read(f);
+        assertNull(c.damage());
+        assertEquals(5, c.frames().size(), "the refused frame was not written");
+        assertArrayEquals(mid, c.frames().get(0));
+        assertArrayEquals(b("abc"), c.frames().get(1));
+        assertArrayEquals(big, c.frames().get(2));
+        assertArrayEquals(b("xy"), c.frames().get(3));
+        assertArrayEquals(b("z"), c.frames().get(4));
     }
 
     @Test

@@ -2,7 +2,9 @@ package org.pmxcfs.dbstore;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -46,6 +48,18 @@ class CommitRecordTest {
     }
 
     @Test
+    void encodedInPlaceItIsTheSameBytesAtAnyOffset() {
+        CommitRecord r = sample();
+        byte[] whole = r.encode();
+        assertEquals(whole.length, r.encodedLength());
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(whole.length + 20);
+        b.position(8);
+        r.encodeTo(b);
+        assertEquals(8 + whole.length, b.position());
+        assertArrayEquals(whole, java.util.Arrays.copyOfRange(b.array(), 8, 8 + whole.length));
+    }
+
+    @Test
     void aRecordCutAnywhereOrWithBytesAfterItIsRefused() {
         byte[] bytes = sample().encode();
         for (int cut = 0; cut < bytes.length; cut++) {
@@ -67,5 +81,19 @@ class CommitRecordTest {
         new CommitRecord(List.of(10L), List.of(again), VERSION_ROW).applyTo(rows, deleted);
         assertEquals(java.util.Set.of(5L, 9L, 11L), rows.keySet());
         assertEquals(java.util.Set.of(1L << 40, 10L), deleted, "a row written again is no longer deleted");
+    }
+
+    @Test
+    void aCommitThatRewritesEveryRowOfTheOneBeforeSupersedesIt() {
+        TreeEntry v1 = new TreeEntry(10, 9, 43, 3, 2, TreeEntry.TYPE_FILE, "big", new byte[] {1});
+        TreeEntry v2 = new TreeEntry(10, 9, 44, 3, 3, TreeEntry.TYPE_FILE, "big", new byte[] {1, 2});
+        TreeEntry other = new TreeEntry(12, 9, 44, 3, 3, TreeEntry.TYPE_FILE, "other", null);
+        CommitRecord first = new CommitRecord(List.of(), List.of(v1), VERSION_ROW);
+        CommitRecord second = new CommitRecord(List.of(), List.of(v2, other), VERSION_ROW);
+        assertTrue(second.supersedes(first));
+        assertSame(second, CommitRecord.merge(List.of(first, second)));
+        assertFalse(first.supersedes(second), "'other' would be lost");
+        assertFalse(second.supersedes(new CommitRecord(List.of(7L), List.of(v1), VERSION_ROW)),
+                "a deletion before would be lost");
     }
 }
