@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Who sent a request, as the kernel's own permission checks would see them: the filesystem uid
@@ -47,7 +48,7 @@ final class Caller {
                 String value = line.substring(colon + 1).strip();
                 switch (line.substring(0, colon)) {
                     case "Groups" -> groups = value.isEmpty() ? new int[0]
-                            : java.util.Arrays.stream(value.split("\\s+")).mapToInt(Integer::parseUnsignedInt).toArray();
+                            : Arrays.stream(value.split("\\s+")).mapToInt(Integer::parseUnsignedInt).toArray();
                     case "CapEff" -> eff = Long.parseUnsignedLong(value, 16);
                     case "CapPrm" -> prm = Long.parseUnsignedLong(value, 16);
                     default -> {

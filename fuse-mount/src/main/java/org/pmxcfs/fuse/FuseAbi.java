@@ -37,11 +37,11 @@ final class FuseAbi {
     static final int OPENDIR = 27;
     static final int READDIR = 28;
     static final int RELEASEDIR = 29;
+    static final int ACCESS = 34;
     static final int CREATE = 35;
     static final int INTERRUPT = 36;
     static final int DESTROY = 38;
     static final int BATCH_FORGET = 42;
-    static final int ACCESS = 34;
 
     // notifications (the error field of an unsolicited message)
     static final int NOTIFY_INVAL_INODE = 2;

@@ -16,9 +16,12 @@ import org.slf4j.LoggerFactory;
  * paths, errors to errnos, and how long the kernel may cache what it is told. Names and
  * attributes of tree entries are cached for {@link #CACHE_SECONDS} ({@link CacheInvalidator}
  * drops them when something else changes them); status files (dynamic) are never cached and are
- * read with direct I/O. No open needs a FLUSH (every change is durable when its request is
- * answered), so the kernel is told to skip it. Operations not handled here (symlink, link,
- * xattrs, special files) get ENOSYS, as from libfuse without the operation.
+ * read with direct I/O; private entries are never cached, so that every walk below them is
+ * checked. Requests of callers other than root are checked as the kernel would with
+ * {@code default_permissions}, which the mount does not use ({@link Permissions}). No open needs
+ * a FLUSH (every change is durable when its request is answered), so the kernel is told to skip
+ * it. Operations not handled here (symlink, link, xattrs, special files) get ENOSYS, as from
+ * libfuse without the operation.
  */
 final class FuseDispatcher {
 
