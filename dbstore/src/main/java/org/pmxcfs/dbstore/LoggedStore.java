@@ -305,8 +305,8 @@ public final class LoggedStore implements Store {
                     if (pending.isEmpty() && !writerFailed) {
                         Files.deleteIfExists(logFile);
                     } else {
-                        log.warn("config.db lacks {} commits; they stay in '{}' and are replayed at the next start",
-                                pending.size(), logFile);
+                        log.warn("config.db lacks the last commits; they stay in '{}' and are replayed at the next start",
+                                logFile);
                     }
                 } catch (IOException e) {
                     log.warn("unable to close the commit log '{}': {}", logFile, e.getMessage());

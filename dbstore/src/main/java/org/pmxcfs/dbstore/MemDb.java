@@ -791,17 +791,14 @@ public final class MemDb implements AutoCloseable {
      * and the listener told {@link ChangeListener#reloaded()}.
      *
      * <p>On failure nothing changes, in RAM or in the store, and the sticky error state is not
-     * set: the caller decides (the original sets it). Local changes still pending are committed
-     * first; if that fails, the sticky error state is set as by any failed commit.
+     * set: the caller decides (the original sets it). Nothing local is pending: every operation
+     * commits when it is applied.
      */
     public void commitSync(Index leader, Collection<TreeEntry> received) throws SyncCommitException {
         lock.writeLock().lock();
         try {
             if (failed) {
                 throw new SyncCommitException("the database is in the error state after an earlier write failure");
-            }
-            if (!commitLocked()) {
-                throw new SyncCommitException("unable to commit pending local changes before the state transfer");
             }
             List<TreeEntry> local = entries.values().stream().filter(e -> e.inode() != 0).toList();
             SyncPlan plan = SyncPlan.of(local, root, agreedVersion, leader, received);
@@ -841,9 +838,6 @@ public final class MemDb implements AutoCloseable {
         try {
             if (failed) {
                 throw new SyncCommitException("the database is in the error state after an earlier write failure");
-            }
-            if (!commitLocked()) {
-                throw new SyncCommitException("unable to commit pending local changes before the reset");
             }
             // the same inode and versions a new database gets from create + write of corosync.conf
             TreeEntry conf = new TreeEntry(2, 0, 3, 0, now, TreeEntry.TYPE_FILE, "corosync.conf", corosyncConf);

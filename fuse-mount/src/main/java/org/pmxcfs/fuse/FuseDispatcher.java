@@ -152,7 +152,7 @@ final class FuseDispatcher {
         int body = FuseRequest.body();
         String child = names == null ? null : join(path, names.name());
         if (rq.uid() != 0) {
-            checkPermission(op, rq, new Caller(rq.uid(), rq.gid(), rq.pid()), path, child, names);
+            checkPermission(op, rq, rq.caller(), path, child, names);
         }
         switch (op) {
             case FuseAbi.LOOKUP -> {
@@ -269,7 +269,7 @@ final class FuseDispatcher {
                 return out.ok(unique).length();
             }
             case FuseAbi.ACCESS -> {
-                access(new Caller(rq.uid(), rq.gid(), rq.pid()), path, rq.u32(body));
+                access(rq.caller(), path, rq.u32(body));
                 return out.ok(unique).length();
             }
             default -> {

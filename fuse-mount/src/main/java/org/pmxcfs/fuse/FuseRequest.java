@@ -57,6 +57,11 @@ final class FuseRequest {
         return buf.getInt(32);
     }
 
+    /** Who sent the request. */
+    Caller caller() {
+        return new Caller(uid(), gid(), pid());
+    }
+
     /** The offset of the opcode's struct. */
     static int body() {
         return FuseAbi.IN_HEADER;
